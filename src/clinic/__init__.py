@@ -1,0 +1,1 @@
+"""Chairside: a CRM for small and medium dental clinics."""

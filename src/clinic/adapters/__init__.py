@@ -1,0 +1,1 @@
+"""Real implementations of the ports: database, queue, mail, clock, password hashing."""

@@ -1,0 +1,1 @@
+"""The database adapter: tables, imperative mappers, repositories, unit of work, read queries."""

@@ -1,0 +1,36 @@
+"""Imperative mapping: the domain classes stay plain; SQLAlchemy learns them here, once."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import registry, relationship
+
+from clinic.adapters.sqlalchemy import tables
+from clinic.application.outbox.message import OutboxMessage
+from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
+
+mapper_registry = registry(metadata=tables.metadata)
+_started = False
+
+
+def _parent(cls: type) -> object:
+    return relationship(cls, lazy="raise")
+
+
+def start_mappers() -> None:
+    global _started
+    if _started:
+        return
+    mapper_registry.map_imperatively(Clinic, tables.clinics)
+    mapper_registry.map_imperatively(User, tables.users)
+    # The private relationships only tell the unit of work to insert parents first.
+    mapper_registry.map_imperatively(Membership, tables.memberships, properties={
+        "_clinic": _parent(Clinic), "_user": _parent(User)})
+    mapper_registry.map_imperatively(PasswordReset, tables.password_resets,
+                                     properties={"_user": _parent(User)})
+    mapper_registry.map_imperatively(ApiToken, tables.api_tokens, properties={
+        "_clinic": _parent(Clinic),
+        "_creator": relationship(User, lazy="raise", foreign_keys=[tables.api_tokens.c.created_by]),
+    })
+    mapper_registry.map_imperatively(OutboxMessage, tables.outbox, properties={
+        "to": tables.outbox.c.recipient, "_clinic": _parent(Clinic)})
+    _started = True

@@ -1,0 +1,77 @@
+"""Read queries for pages, the API and the CLI: SQL Core, one round trip each."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import Engine, and_, case, func, select
+
+from clinic.adapters.sqlalchemy.tables import clinics, memberships, outbox, users
+from clinic.application.accounts.queries import (
+    ClinicDetails,
+    OutboxStatus,
+    SessionUser,
+    TenantRow,
+)
+from clinic.domain.accounts import ClinicStatus, Role
+
+
+class SqlAccountQueries:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def session_user(self, user_id: uuid.UUID, clinic_id: uuid.UUID | None) -> SessionUser | None:
+        stmt = (
+            select(users.c.id, users.c.email, users.c.name, users.c.locale,
+                   users.c.session_version, memberships.c.role, clinics.c.id.label("clinic_id"),
+                   clinics.c.name.label("clinic_name"), clinics.c.status)
+            .select_from(
+                users.outerjoin(memberships, and_(memberships.c.user_id == users.c.id,
+                                                  memberships.c.clinic_id == clinic_id))
+                .outerjoin(clinics, clinics.c.id == memberships.c.clinic_id))
+            .where(users.c.id == user_id, users.c.disabled.is_(False))
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).first()
+        if row is None:
+            return None
+        return SessionUser(
+            user_id=row.id, email=row.email, name=row.name, locale=row.locale,
+            session_version=row.session_version, clinic_id=row.clinic_id,
+            clinic_name=row.clinic_name, clinic_status=row.status and str(row.status.value),
+            role=row.role and str(row.role.value),
+        )
+
+    def clinic_details(self, clinic_id: uuid.UUID) -> ClinicDetails | None:
+        stmt = select(clinics.c.id, clinics.c.name, clinics.c.timezone, clinics.c.currency,
+                      clinics.c.country, clinics.c.locale).where(clinics.c.id == clinic_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).first()
+        return ClinicDetails(*row) if row else None
+
+    def tenants(self, status: str | None = None) -> Sequence[TenantRow]:
+        owner = (
+            select(users.c.email).select_from(memberships.join(users))
+            .where(memberships.c.clinic_id == clinics.c.id, memberships.c.role == Role.OWNER)
+            .limit(1).scalar_subquery()
+        )
+        stmt = select(clinics.c.id, clinics.c.name, clinics.c.created_at, owner.label("owner"),
+                      clinics.c.status).order_by(clinics.c.created_at)
+        if status:
+            stmt = stmt.where(clinics.c.status == ClinicStatus(status))
+        with self.engine.connect() as conn:
+            return [TenantRow(r.id, r.name, r.created_at, r.owner, str(r.status.value))
+                    for r in conn.execute(stmt)]
+
+    def outbox_status(self) -> OutboxStatus:
+        pending = and_(outbox.c.sent_at.is_(None), outbox.c.attempts == 0)
+        failed = and_(outbox.c.sent_at.is_(None), outbox.c.attempts > 0)
+        stmt = select(
+            func.coalesce(func.sum(case((pending, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((failed, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((outbox.c.sent_at.is_not(None), 1), else_=0)), 0),
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).one()
+        return OutboxStatus(pending=int(row[0]), failed=int(row[1]), sent=int(row[2]))

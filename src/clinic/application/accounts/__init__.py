@@ -1,0 +1,1 @@
+"""Clinics and people: sign-up, sign-in, password reset, sessions and API tokens."""

@@ -1,0 +1,62 @@
+"""Read models for pages, the API and the ops CLI, and the port that answers them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    """Who is signed in and in which clinic, loaded once per request."""
+
+    user_id: uuid.UUID
+    email: str
+    name: str
+    locale: str | None
+    session_version: int
+    clinic_id: uuid.UUID | None
+    clinic_name: str | None
+    clinic_status: str | None
+    role: str | None
+
+
+@dataclass(frozen=True)
+class ClinicDetails:
+    id: uuid.UUID
+    name: str
+    timezone: str
+    currency: str
+    country: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class TenantRow:
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+    owner_email: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    pending: int
+    failed: int
+    sent: int
+
+
+class AccountQueries(Protocol):
+    def session_user(self, user_id: uuid.UUID, clinic_id: uuid.UUID | None) -> SessionUser | None:
+        """The user and, when they are a member of it, the chosen clinic; one round trip."""
+        ...
+
+    def clinic_details(self, clinic_id: uuid.UUID) -> ClinicDetails | None: ...
+
+    def tenants(self, status: str | None = None) -> Sequence[TenantRow]: ...
+
+    def outbox_status(self) -> OutboxStatus: ...

@@ -1,0 +1,1 @@
+"""The transactional outbox: messages saved with the change that caused them, sent after."""

@@ -1,0 +1,121 @@
+"""The ports: Protocols that every adapter implements and every use case depends on."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from clinic.application.outbox.message import EmailMessage, OutboxMessage
+from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
+
+
+class _AnyClinic:
+    """Marks a unit of work that deliberately spans clinics (sign-in, ops); never the default."""
+
+    def __repr__(self) -> str:
+        return "ANY_CLINIC"
+
+
+ANY_CLINIC = _AnyClinic()
+Tenant = uuid.UUID | _AnyClinic
+
+
+class Conflict(Exception):
+    """The database refused a write that broke a uniqueness rule (a concurrent twin won)."""
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current moment, timezone-aware, in UTC."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool: ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+class Mailer(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class EmailComposer(Protocol):
+    def compose(self, template: str, locale: str, to: str,
+                context: Mapping[str, Any]) -> EmailMessage:
+        """Render a named email in the given language."""
+        ...
+
+
+class JobQueue(Protocol):
+    def enqueue(self, job: str, **kwargs: str) -> None:
+        """Run the named job later (or now, inline); arguments are primitive strings."""
+        ...
+
+
+class ClinicRepository(Protocol):
+    def add(self, clinic: Clinic) -> None: ...
+
+    def get(self, clinic_id: uuid.UUID) -> Clinic | None: ...
+
+
+class UserRepository(Protocol):
+    def add(self, user: User) -> None: ...
+
+    def get(self, user_id: uuid.UUID) -> User | None: ...
+
+    def get_by_email(self, email: str) -> User | None: ...
+
+
+class MembershipRepository(Protocol):
+    def add(self, membership: Membership) -> None: ...
+
+    def for_user(self, user_id: uuid.UUID) -> Sequence[Membership]: ...
+
+
+class PasswordResetRepository(Protocol):
+    def add(self, reset: PasswordReset) -> None: ...
+
+    def get_by_token_hash(self, token_hash: str) -> PasswordReset | None: ...
+
+
+class ApiTokenRepository(Protocol):
+    def add(self, token: ApiToken) -> None: ...
+
+    def get_by_hash(self, token_hash: str) -> ApiToken | None: ...
+
+
+class OutboxRepository(Protocol):
+    def add(self, message: OutboxMessage) -> None: ...
+
+    def get(self, message_id: uuid.UUID) -> OutboxMessage | None: ...
+
+    def pending(self, limit: int) -> Sequence[OutboxMessage]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: rolls back on leaving the block unless `commit()` was called."""
+
+    clinics: ClinicRepository
+    users: UserRepository
+    memberships: MembershipRepository
+    password_resets: PasswordResetRepository
+    api_tokens: ApiTokenRepository
+    outbox: OutboxRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[Tenant], UnitOfWork]

@@ -1,0 +1,97 @@
+"""The composition root: settings choose the adapters; everything else asks this container."""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+from redis import Redis
+
+from clinic.adapters.clock import SystemClock
+from clinic.adapters.email_composer import JinjaEmailComposer
+from clinic.adapters.inline_queue import InlineQueue
+from clinic.adapters.mail import ConsoleMailer, SmtpMailer
+from clinic.adapters.passwords import Argon2PasswordHasher
+from clinic.adapters.rq_queue import RqQueue
+from clinic.adapters.sqlalchemy import migrate
+from clinic.adapters.sqlalchemy.engine import make_engine, make_session_factory
+from clinic.adapters.sqlalchemy.mappers import start_mappers
+from clinic.adapters.sqlalchemy.queries import SqlAccountQueries
+from clinic.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from clinic.application.accounts.api_tokens import AuthenticateApiToken, CreateApiToken
+from clinic.application.accounts.password_reset import (
+    CheckResetLink,
+    RequestPasswordReset,
+    ResetPassword,
+)
+from clinic.application.accounts.sessions import ChooseLanguage, SignOutEverywhere
+from clinic.application.accounts.sign_in import SignIn
+from clinic.application.accounts.sign_up import SignUp
+from clinic.application.outbox.deliver import DeliverOutboxMessage, RelayOutbox
+from clinic.application.outbox.dispatch import OutboxDispatcher
+from clinic.config import Settings
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    engine = providers.Singleton(make_engine, settings.provided.database_url)
+    session_factory = providers.Singleton(make_session_factory, engine)
+    uow = providers.Factory(SqlAlchemyUnitOfWork, session_factory=session_factory)
+    account_queries = providers.Singleton(SqlAccountQueries, engine)
+
+    clock = providers.Singleton(SystemClock)
+    password_hasher = providers.Singleton(Argon2PasswordHasher)
+    email_composer = providers.Singleton(JinjaEmailComposer)
+    redis = providers.Singleton(Redis.from_url, settings.provided.redis_url,
+                                socket_connect_timeout=2, socket_timeout=5)
+
+    mailer = providers.Selector(
+        settings.provided.mailer,
+        console=providers.Singleton(ConsoleMailer),
+        smtp=providers.Singleton(
+            SmtpMailer, host=settings.provided.smtp_host, port=settings.provided.smtp_port,
+            sender=settings.provided.mail_from, username=settings.provided.smtp_username,
+            password=settings.provided.smtp_password, starttls=settings.provided.smtp_starttls,
+            use_ssl=settings.provided.smtp_ssl),
+    )
+    deliver_outbox_message = providers.Factory(
+        DeliverOutboxMessage, uow.provider, mailer, clock)
+    relay_outbox = providers.Factory(RelayOutbox, uow.provider, deliver_outbox_message)
+
+    job_queue = providers.Selector(
+        settings.provided.job_queue,
+        inline=providers.Singleton(InlineQueue, handlers=providers.Dict(
+            deliver_outbox_message=deliver_outbox_message.provider)),
+        rq=providers.Singleton(RqQueue, redis, settings.provided.queue_name),
+    )
+    outbox_dispatcher = providers.Factory(OutboxDispatcher, job_queue)
+
+    sign_up = providers.Factory(SignUp, uow.provider, password_hasher, clock)
+    sign_in = providers.Factory(SignIn, uow.provider, password_hasher)
+    request_password_reset = providers.Factory(
+        RequestPasswordReset, uow.provider, email_composer, clock, outbox_dispatcher)
+    check_reset_link = providers.Factory(CheckResetLink, uow.provider, clock)
+    reset_password = providers.Factory(ResetPassword, uow.provider, password_hasher, clock)
+    sign_out_everywhere = providers.Factory(SignOutEverywhere, uow.provider)
+    choose_language = providers.Factory(ChooseLanguage, uow.provider)
+    create_api_token = providers.Factory(CreateApiToken, uow.provider, clock)
+    authenticate_api_token = providers.Factory(AuthenticateApiToken, uow.provider)
+
+    migrate_database = providers.Callable(migrate.upgrade, settings.provided.database_url)
+    database_revision = providers.Callable(migrate.current, settings.provided.database_url)
+
+
+def build_container(settings: Settings) -> Container:
+    start_mappers()  # instrument the domain classes before any of them is made; no I/O
+    return Container(settings=settings)
+
+
+def ping_database(container: Container) -> None:
+    """Raise if the database cannot answer `SELECT 1`."""
+    from sqlalchemy import text
+
+    with container.engine().connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
+def ping_redis(container: Container) -> None:
+    container.redis().ping()

@@ -1,0 +1,190 @@
+"""Clinics, the people who use them, and how they prove who they are."""
+
+from __future__ import annotations
+
+import enum
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from clinic.domain.shared import DomainError, ValidationFailed, new_id
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 256
+MAX_NAME_LENGTH = 120
+PASSWORD_RESET_TTL = timedelta(hours=1)
+SUPPORTED_LOCALES = ("ru", "en")
+DEFAULT_TIMEZONE = "Europe/Moscow"
+
+# Deliberately plain: one @, no spaces, a dot in the domain. Deliverability is proven by email.
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+
+
+class Role(enum.StrEnum):
+    """What a member may do in a clinic."""
+
+    OWNER = "owner"
+    ADMIN = "admin"
+    STAFF = "staff"
+
+
+class ClinicStatus(enum.StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class EmailAlreadyTaken(DomainError):
+    code = "email_taken"
+
+
+class InvalidCredentials(DomainError):
+    """Wrong email or password; deliberately does not say which."""
+
+    code = "invalid_credentials"
+
+
+class ResetLinkInvalid(DomainError):
+    """The password-reset link was used already, has expired, or never existed."""
+
+    code = "reset_link_invalid"
+
+
+def normalize_email(raw: str) -> str:
+    return raw.strip().lower()
+
+
+def email_error(raw: str) -> str | None:
+    """An error code for a malformed email, or None."""
+    email = normalize_email(raw)
+    if not email:
+        return "required"
+    if len(email) > 254 or not _EMAIL_RE.match(email):
+        return "email_invalid"
+    return None
+
+
+def password_error(password: str) -> str | None:
+    if not password:
+        return "required"
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return "password_too_short"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return "password_too_long"
+    return None
+
+
+def name_error(raw: str) -> str | None:
+    name = raw.strip()
+    if not name:
+        return "required"
+    if len(name) > MAX_NAME_LENGTH:
+        return "too_long"
+    return None
+
+
+def check_sign_up(clinic_name: str, owner_name: str, email: str, password: str) -> None:
+    """Raise ValidationFailed naming every field at fault, so the form can show all at once."""
+    errors = {
+        name: code
+        for name, code in (
+            ("clinic_name", name_error(clinic_name)),
+            ("name", name_error(owner_name)),
+            ("email", email_error(email)),
+            ("password", password_error(password)),
+        )
+        if code
+    }
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def pick_locale(locale: str | None) -> str:
+    return locale if locale in SUPPORTED_LOCALES else "en"
+
+
+@dataclass(eq=False)
+class Clinic:
+    """A dental clinic: the tenant that owns every other record."""
+
+    name: str
+    timezone: str
+    currency: str
+    country: str
+    locale: str
+    created_at: datetime
+    status: ClinicStatus = ClinicStatus.ACTIVE
+    id: uuid.UUID = field(default_factory=new_id)
+
+
+@dataclass(eq=False)
+class User:
+    """A person who signs in; may belong to several clinics through memberships."""
+
+    email: str
+    name: str
+    password_hash: str
+    created_at: datetime
+    locale: str | None = None
+    session_version: int = 1
+    disabled: bool = False
+    id: uuid.UUID = field(default_factory=new_id)
+
+    def end_all_sessions(self) -> None:
+        """Every session signed with an older version stops working on its next request."""
+        self.session_version += 1
+
+    def change_password(self, password_hash: str) -> None:
+        self.password_hash = password_hash
+        self.end_all_sessions()
+
+
+@dataclass(eq=False)
+class Membership:
+    """A user's place in a clinic, with their role."""
+
+    clinic_id: uuid.UUID
+    user_id: uuid.UUID
+    role: Role
+    created_at: datetime
+    id: uuid.UUID = field(default_factory=new_id)
+
+
+@dataclass(eq=False)
+class PasswordReset:
+    """A single-use, short-lived permission to set a new password; only the token's hash is kept."""
+
+    user_id: uuid.UUID
+    token_hash: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    id: uuid.UUID = field(default_factory=new_id)
+
+    @classmethod
+    def issue(cls, user_id: uuid.UUID, token_hash: str, now: datetime) -> PasswordReset:
+        return cls(user_id, token_hash, created_at=now, expires_at=now + PASSWORD_RESET_TTL)
+
+    def use(self, now: datetime) -> None:
+        if self.used_at is not None or now >= self.expires_at:
+            raise ResetLinkInvalid()
+        self.used_at = now
+
+
+@dataclass(eq=False)
+class ApiToken:
+    """A clinic's key to the JSON API; the secret is shown once and only its hash is kept."""
+
+    clinic_id: uuid.UUID
+    name: str
+    token_hash: str
+    prefix: str
+    created_at: datetime
+    created_by: uuid.UUID | None = None
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+    id: uuid.UUID = field(default_factory=new_id)
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

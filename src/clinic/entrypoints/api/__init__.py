@@ -1,0 +1,40 @@
+"""The JSON API under /api/v1: bearer tokens, problem documents, an OpenAPI description."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from clinic.entrypoints.api import clinic
+from clinic.entrypoints.api.schemas import ProblemSchema
+
+
+class ProblemApi(Api):  # type: ignore[misc]
+    """flask-smorest, with errors left to clinic.entrypoints.web.errors (problem+json)."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self) -> None:
+        return None
+
+
+def init_app(app: Flask, csrf: Any) -> None:
+    app.config.update(
+        API_TITLE="Chairside API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    api = ProblemApi(app, spec_kwargs={
+        "info": {"description": "The Chairside clinic API. Authenticate with a clinic API "
+                                "token: `Authorization: Bearer <token>`."},
+    })
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A clinic API token"})
+    api.spec.options["security"] = [{"bearerAuth": []}]
+    for blueprint in (clinic.blp,):
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)

@@ -1,0 +1,167 @@
+"""The `clinic` command: the operator's tools (`clinic --help`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from typing import Any
+
+import click
+
+from clinic.config import load_settings
+from clinic.container import Container, build_container
+
+
+class Context:
+    """Builds the container on first use, so `--help` never touches a database."""
+
+    def __init__(self) -> None:
+        self._container: Container | None = None
+
+    @property
+    def container(self) -> Container:
+        if self._container is None:
+            self._container = build_container(load_settings())
+        return self._container
+
+
+pass_ctx = click.make_pass_decorator(Context, ensure=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Chairside operations: database, tenants, API tokens, outbox, worker, web server."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@pass_ctx
+def db_upgrade(ctx: Context) -> None:
+    """Apply every migration not yet applied."""
+    ctx.container.migrate_database()
+    current, head = ctx.container.database_revision()
+    click.echo(f"database at revision {current} (newest {head})")
+
+
+@db.command("current")
+@pass_ctx
+def db_current(ctx: Context) -> None:
+    """Show the database's revision and the newest one available."""
+    current, head = ctx.container.database_revision()
+    state = "up to date" if current == head else "needs `clinic db upgrade`"
+    click.echo(f"database at revision {current or 'none'}, newest {head}: {state}")
+
+
+@main.group()
+def tenants() -> None:
+    """The clinics hosted here."""
+
+
+@tenants.command("list")
+@click.option("--status", type=click.Choice(["active", "suspended"]), help="Only this status.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document instead of a table.")
+@pass_ctx
+def tenants_list(ctx: Context, status: str | None, as_json: bool) -> None:
+    """List clinics: id, name, created, owner email, status."""
+    rows = ctx.container.account_queries().tenants(status)
+    if as_json:
+        click.echo(json.dumps([{
+            "id": str(r.id), "name": r.name, "created_at": r.created_at.isoformat(),
+            "owner_email": r.owner_email, "status": r.status} for r in rows],
+            ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no clinics yet")
+        return
+    table = [("ID", "NAME", "CREATED", "OWNER", "STATUS")] + [
+        (str(r.id), r.name, r.created_at.strftime("%Y-%m-%d %H:%M"), r.owner_email or "-",
+         r.status) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(5)]
+    for row in table:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens of a clinic."""
+
+
+def _clinic_id(_ctx: Any, _param: Any, value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a clinic id (a UUID)") from None
+
+
+@tokens.command("create")
+@click.argument("clinic_id", callback=_clinic_id)
+@click.option("--name", required=True, help="What the token is for, e.g. 'website'.")
+@pass_ctx
+def tokens_create(ctx: Context, clinic_id: uuid.UUID, name: str) -> None:
+    """Create an API token; it is printed once, on the last line."""
+    from clinic.domain.shared import NotFound, ValidationFailed
+
+    try:
+        token = ctx.container.create_api_token()(clinic_id, name)
+    except NotFound:
+        raise click.BadParameter(f"no clinic with id {clinic_id}",
+                                 param_hint="CLINIC_ID") from None
+    except ValidationFailed:
+        raise click.BadParameter("the name must not be empty", param_hint="--name") from None
+    click.echo(f"token {token.id} for clinic {clinic_id} ({name}); it will not be shown again:",
+               err=True)
+    click.echo(token.secret)
+
+
+@main.group()
+def outbox() -> None:
+    """Emails waiting to be sent."""
+
+
+@outbox.command("status")
+@pass_ctx
+def outbox_status(ctx: Context) -> None:
+    """How many emails are pending, failing and sent."""
+    status = ctx.container.account_queries().outbox_status()
+    click.echo(f"pending {status.pending}, failing {status.failed}, sent {status.sent}")
+
+
+@outbox.command("relay")
+@click.option("--limit", default=500, show_default=True, type=click.IntRange(1, 100000))
+@pass_ctx
+def outbox_relay(ctx: Context, limit: int) -> None:
+    """Send every pending email now (use after an SMTP outage)."""
+    result = ctx.container.relay_outbox()(limit)
+    click.echo(f"sent {result.sent}, still failing {result.failed}")
+    if result.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@pass_ctx
+def worker(ctx: Context, burst: bool) -> None:
+    """Run the background worker (needs REDIS_URL)."""
+    if not ctx.container.settings().redis_url:
+        raise click.UsageError("REDIS_URL is not set: jobs run inline in the web process.")
+    from clinic.entrypoints.worker import run_worker
+
+    run_worker(ctx.container, burst=burst, queues=(ctx.container.settings().queue_name,))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@pass_ctx
+def serve(ctx: Context, host: str, port: int) -> None:
+    """Serve the web app (a small threaded server; use gunicorn in production)."""
+    from clinic.entrypoints.web.app import create_app
+
+    app = create_app(ctx.container.settings(), ctx.container)
+    click.echo(f"Chairside is at http://{host}:{port}/  (Ctrl+C stops it)")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)

@@ -1,0 +1,45 @@
+"""The application factory: one Flask app with its own container."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Flask
+
+from clinic.config import Settings, load_settings
+from clinic.container import Container, build_container
+from clinic.entrypoints import api
+from clinic.entrypoints.web import auth, errors, i18n, security
+from clinic.entrypoints.web.views import auth as auth_views
+from clinic.entrypoints.web.views import health, language, pages
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> Flask:
+    settings = settings or load_settings()
+    container = container or build_container(settings)
+    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.testing,
+        SESSION_COOKIE_NAME="chairside_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        PERMANENT_SESSION_LIFETIME=timedelta(days=14),
+        WTF_CSRF_TIME_LIMIT=None,  # a form left open all morning must still send
+        WTF_CSRF_SSL_STRICT=settings.session_cookie_secure,
+        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
+    )
+    app.extensions["clinic.container"] = container
+    logging.basicConfig(level=logging.INFO)
+
+    i18n.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
+    for blueprint in (auth_views.bp, pages.bp, language.bp, health.bp):
+        app.register_blueprint(blueprint)
+    api.init_app(app, security.csrf)
+    security.init_limiter(app, settings.redis_url, settings.ratelimit_enabled)
+    errors.init_app(app)
+    return app

@@ -1,0 +1,91 @@
+"""Sessions with Flask-Login: who is signed in, in which clinic, and is the session current."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, flash, redirect, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+
+from clinic.application.accounts.queries import SessionUser
+from clinic.application.accounts.signed_in import SignedIn
+from clinic.entrypoints.web.container_access import container
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+STAFF_SECTIONS_ONLY = {"owner", "admin"}
+
+
+class WebUser(UserMixin):  # type: ignore[misc]
+    """The signed-in person as the pages see them. The id carries the session version."""
+
+    def __init__(self, data: SessionUser) -> None:
+        self.data = data
+
+    def get_id(self) -> str:
+        return f"{self.data.user_id}:{self.data.session_version}"
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.data, name)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.data.role in STAFF_SECTIONS_ONLY
+
+
+def _load_user(session_id: str) -> WebUser | None:
+    try:
+        raw_user, raw_version = session_id.split(":", 1)
+        user_id, version = uuid.UUID(raw_user), int(raw_version)
+        clinic_id = uuid.UUID(session["clinic_id"]) if session.get("clinic_id") else None
+    except (ValueError, KeyError):
+        return None
+    data = container().account_queries().session_user(user_id, clinic_id)
+    if data is None or data.session_version != version:
+        return None  # signed out everywhere, password changed, or the account is gone
+    return WebUser(data)
+
+
+def init_app(app: Flask) -> None:
+    manager = LoginManager(app)
+    manager.login_view = "auth.sign_in"
+    manager.login_message = _l("Please sign in to continue.")
+    manager.login_message_category = "info"
+    manager.session_protection = None  # the session version does this job without IP pinning
+    manager.user_loader(_load_user)
+
+
+def start_session(signed_in: SignedIn) -> None:
+    """A fresh session (no fixation) that remembers the user and their clinic."""
+    session.clear()
+    session.permanent = True
+    if signed_in.clinic_id:
+        session["clinic_id"] = str(signed_in.clinic_id)
+    data = container().account_queries().session_user(signed_in.user_id, signed_in.clinic_id)
+    if data is not None:
+        login_user(WebUser(data))
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def clinic_required(view: F) -> F:
+    """Signed in *and* a member of the chosen clinic, which must be active."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        if current_user.clinic_id is None:
+            flash(_l("Your account is not part of any clinic now."), "info")
+            end_session()
+            return redirect(url_for("auth.sign_in"))
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,99 @@
+"""Errors in one place: a calm page for people, RFC 9457 problem documents for the API."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import NotFound as HttpNotFound
+
+from clinic.domain.shared import NotFound
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def wants_problem() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, title: str, detail: str | None = None,
+            errors: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
+            type_: str = "about:blank") -> Response:
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _page_texts(code: int) -> tuple[str, str]:
+    texts = {
+        400: (_("Something in the request was wrong"),
+              _("Please go back and try again.")),
+        403: (_("This page is not available to you"),
+              _("Ask the clinic's owner if you need access.")),
+        404: (_("Page not found"),
+              _("The link may be old, or the page was moved. Start again from the main page.")),
+        405: (_("This action is not available here"), _("Please go back and try again.")),
+        413: (_("The file is too large"), _("Please choose a smaller file.")),
+        429: (_("Too many attempts"),
+              _("For safety we paused this for a moment. Please wait a minute and try again.")),
+    }
+    return texts.get(code, (_("Something went wrong on our side"),
+                            _("Nothing you typed was saved twice. Please try again in a minute.")))
+
+
+def _http_error(error: HTTPException) -> Any:
+    code = error.code or 500
+    if wants_problem():
+        data = getattr(error, "data", None) or {}
+        errors = data.get("messages") or data.get("errors")
+        if isinstance(errors, dict) and set(errors) <= {"json", "query", "form", "headers"}:
+            merged: dict[str, Any] = {}
+            for part in errors.values():
+                merged.update(part)
+            errors = merged
+        headers = dict(data.get("headers") or {})
+        if code == 401:
+            headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
+        return problem(code, error.name, data.get("message") or error.description, errors,
+                       headers)
+    title, text = _page_texts(code)
+    return render_template("errors/error.html", title=title, text=text, code=code), code
+
+
+def _csrf_error(error: CSRFError) -> Any:
+    if wants_problem():
+        return problem(400, "Bad Request", error.description)
+    title = _("This form has expired")
+    text = _("For your safety the page must be fresh. Go back, reload the page and send it again.")
+    return render_template("errors/error.html", title=title, text=text, code=400), 400
+
+
+def _not_found(_error: NotFound) -> Any:
+    return _http_error(HttpNotFound())
+
+
+def _unexpected(error: Exception) -> Any:
+    log.exception("unhandled error", exc_info=error)
+    return _http_error(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(NotFound, _not_found)
+    if not app.testing:
+        app.register_error_handler(Exception, _unexpected)

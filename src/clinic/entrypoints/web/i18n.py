@@ -1,0 +1,48 @@
+"""Languages: Flask-Babel set-up, how a request's language is chosen, and locale-aware filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from babel.numbers import format_currency
+from flask import Flask, request
+from flask_babel import Babel, format_date, get_locale
+from flask_login import current_user
+
+LANGUAGES = {"ru": "Русский", "en": "English"}
+LANGUAGE_COOKIE = "lang"
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
+
+
+def select_locale() -> str:
+    """A signed-in person's choice, then this browser's cookie, then the browser's languages."""
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return str(current_user.locale)
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return str(request.accept_languages.best_match(list(LANGUAGES), default="en"))
+
+
+def current_language() -> str:
+    return str(get_locale() or "en")
+
+
+def money(amount: Decimal | int | float, currency: str) -> str:
+    return str(format_currency(amount, currency, locale=current_language()))
+
+
+def long_date(value: date | datetime) -> str:
+    return str(format_date(value, format="full"))
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["current_language"] = current_language

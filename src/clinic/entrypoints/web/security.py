@@ -1,0 +1,134 @@
+"""Web security from the first line: CSRF, security headers, rate limits, compression."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "object-src 'none'",
+])
+
+# Per client address, and per email typed, so one address cannot try many accounts quickly,
+# nor many addresses one account.
+RATE_LIMITS = {
+    "auth.sign_in": ["10 per minute; 60 per hour", "email:10 per 15 minutes"],
+    "auth.sign_up": ["10 per minute; 40 per hour"],
+    "auth.forgot_password": ["5 per minute; 20 per hour", "email:3 per hour"],
+    "auth.reset_password": ["10 per minute"],
+}
+
+COMPRESSIBLE = ("text/", "application/json", "application/problem+json",
+                "application/javascript", "image/svg+xml")
+
+csrf = CSRFProtect()
+
+
+def _email_key() -> str:
+    return "email:" + (request.form.get("email") or "").strip().lower()
+
+
+def init_limiter(app: Flask, storage_uri: str | None, enabled: bool) -> Limiter:
+    limiter = Limiter(
+        get_remote_address, app=app, storage_uri=storage_uri or "memory://",
+        storage_options={"socket_connect_timeout": 1, "socket_timeout": 1},
+        in_memory_fallback_enabled=True, swallow_errors=True, enabled=enabled,
+        key_prefix="clinic-limits",
+    )
+    for endpoint, limits in RATE_LIMITS.items():
+        view: Any = app.view_functions[endpoint]
+        for spec in limits:
+            if spec.startswith("email:"):
+                view = limiter.limit(spec.removeprefix("email:"), key_func=_email_key,
+                                     methods=["POST"])(view)
+            else:
+                view = limiter.limit(spec, methods=["POST"])(view)
+        app.view_functions[endpoint] = view
+    app.extensions["clinic.limiter"] = limiter  # Flask-Limiter itself keeps only a weak reference
+    return limiter
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint != "static" and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"  # pages carry personal data
+    return response
+
+
+def _compress(response: Response) -> Response:
+    """gzip text answers for slow phones; static files are compressed once and cached."""
+    if ("gzip" not in request.headers.get("Accept-Encoding", "")
+            or response.status_code < 200 or response.status_code >= 300
+            or "Content-Encoding" in response.headers
+            or not (response.mimetype or "").startswith(COMPRESSIBLE)):
+        return response
+    if response.direct_passthrough:
+        if request.endpoint != "static":
+            return response
+        response.direct_passthrough = False
+        body = _gzip_static(request.path, response.get_data())
+    else:
+        data = response.get_data()
+        if len(data) < 500:
+            return response
+        body = gzip.compress(data, compresslevel=6)
+    response.set_data(body)
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers["Content-Length"] = str(len(body))
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+@lru_cache(maxsize=64)
+def _gzip_static_cached(path: str, digest: str, data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9)
+
+
+def _gzip_static(path: str, data: bytes) -> bytes:
+    return _gzip_static_cached(path, hashlib.sha1(data).hexdigest(), data)  # noqa: S324
+
+
+@lru_cache(maxsize=128)
+def _file_version(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def static_url(filename: str) -> str:
+    """A URL that changes whenever the file does, so browsers may cache it for a year."""
+    from flask import current_app
+
+    folder = current_app.static_folder or ""
+    return url_for("static", filename=filename, v=_file_version(str(Path(folder) / filename)))
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 31536000
+    app.jinja_env.globals["static_url"] = static_url
+    app.after_request(_security_headers)
+    app.after_request(_compress)

@@ -1,0 +1,118 @@
+"""Sign-up, sign-in, sign-out (here and everywhere) and password reset pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from clinic.application.accounts.sign_up import SignUpCommand
+from clinic.domain.accounts import InvalidCredentials, ResetLinkInvalid
+from clinic.domain.shared import ValidationFailed
+from clinic.entrypoints.web.auth import end_session, start_session
+from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.web.i18n import current_language
+from clinic.entrypoints.web.messages import field_errors
+
+bp = Blueprint("auth", __name__)
+
+SIGN_UP_FIELDS = ("clinic_name", "name", "email", "password", "timezone")
+
+
+def _typed(fields: tuple[str, ...]) -> dict[str, str]:
+    return {name: request.form.get(name, "") for name in fields}
+
+
+def _home() -> Any:
+    return redirect(url_for("pages.calendar"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def sign_up() -> Any:
+    if current_user.is_authenticated:
+        return _home()
+    form = _typed(SIGN_UP_FIELDS)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        command = SignUpCommand(form["clinic_name"], form["name"], form["email"],
+                                form["password"], current_language(), form["timezone"])
+        try:
+            signed_in = container().sign_up()(command)
+        except ValidationFailed as error:
+            errors = field_errors(error.errors)
+        else:
+            start_session(signed_in)
+            flash(_("Welcome! Your clinic is ready."), "success")
+            return _home()
+    return render_template("auth/sign_up.html", form=form, errors=errors), 422 if errors else 200
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+def sign_in() -> Any:
+    if current_user.is_authenticated:
+        return _home()
+    form = _typed(("email", "password"))
+    error = None
+    if request.method == "POST":
+        try:
+            signed_in = container().sign_in()(form["email"], form["password"])
+        except InvalidCredentials:
+            error = _("The email or the password is wrong. Check both and try again.")
+        else:
+            start_session(signed_in)
+            return _home()
+    status = 422 if error else 200
+    return render_template("auth/sign_in.html", form=form, error=error), status
+
+
+@bp.post("/signout")
+def sign_out() -> Any:
+    end_session()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.post("/signout-everywhere")
+@login_required
+def sign_out_everywhere() -> Any:
+    container().sign_out_everywhere()(current_user.user_id)
+    end_session()
+    flash(_("You are signed out on every device, this one included."), "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot_password() -> Any:
+    form = _typed(("email",))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            container().request_password_reset()(
+                form["email"], current_language(),
+                lambda token: url_for("auth.reset_password", token=token, _external=True))
+        except ValidationFailed as error:
+            errors = field_errors(error.errors)
+        else:
+            return render_template("auth/forgot_sent.html", email=form["email"].strip())
+    return render_template("auth/forgot.html", form=form, errors=errors), 422 if errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Any:
+    if request.method == "GET":
+        if not container().check_reset_link()(token):
+            return render_template("auth/reset_invalid.html"), 410
+        return render_template("auth/reset.html", token=token, form={}, errors={})
+    form = _typed(("password",))
+    try:
+        signed_in = container().reset_password()(token, form["password"])
+    except ResetLinkInvalid:
+        return render_template("auth/reset_invalid.html"), 410
+    except ValidationFailed as error:
+        return render_template("auth/reset.html", token=token, form=form,
+                               errors=field_errors(error.errors)), 422
+    start_session(signed_in)
+    flash(_("Your new password is set. You are signed in."), "success")
+    return _home()

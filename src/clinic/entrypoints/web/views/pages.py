@@ -1,0 +1,88 @@
+"""The signed-in pages: the calendar, the sections later issues fill, the account page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from clinic.entrypoints.web.auth import clinic_required
+from clinic.entrypoints.web.container_access import container
+
+bp = Blueprint("pages", __name__)
+
+# (endpoint name, label, icon, only for owner and admin)
+SECTIONS = [
+    ("calendar", _l("Calendar"), "calendar", False),
+    ("patients", _l("Patients"), "people", False),
+    ("procedures", _l("Procedures"), "list", False),
+    ("doctors", _l("Doctors"), "doctor", False),
+    ("rooms", _l("Rooms"), "door", False),
+    ("reports", _l("Reports"), "chart", True),
+    ("team", _l("Team"), "team", True),
+    ("settings", _l("Settings"), "gear", True),
+]
+PHONE_TABS = ("calendar", "patients", "reports")
+
+COMING = {
+    "patients": _l("Patient cards with phone and visit history will live here."),
+    "procedures": _l("Your list of procedures, with prices and durations, will live here."),
+    "doctors": _l("The clinic's doctors, with their photos and calendar colours, will live here."),
+    "rooms": _l("Your rooms and chairs will live here."),
+    "reports": _l("Revenue, number of visits and the average visit value will live here."),
+    "team": _l("Here you will invite colleagues by email and choose what they may do."),
+    "settings": _l("The clinic's name, time zone, currency and working hours will live here."),
+}
+
+
+def visible_sections() -> list[tuple[str, Any, str, bool]]:
+    manager = current_user.is_authenticated and current_user.is_manager
+    return [s for s in SECTIONS if manager or not s[3]]
+
+
+@bp.app_context_processor
+def _navigation() -> dict[str, Any]:
+    return {"nav_sections": visible_sections, "phone_tabs": PHONE_TABS}
+
+
+@bp.get("/")
+def home() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.calendar"))
+    return redirect(url_for("auth.sign_up"))
+
+
+@bp.get("/calendar")
+@clinic_required
+def calendar() -> Any:
+    clinic = container().account_queries().clinic_details(current_user.clinic_id)
+    if clinic is None:
+        abort(404)
+    today = datetime.now(UTC).astimezone(ZoneInfo(clinic.timezone)).date()
+    return render_template("calendar/index.html", clinic=clinic, today=today, section="calendar")
+
+
+@bp.get("/<any(patients, procedures, doctors, rooms, reports, team, settings):section>")
+@clinic_required
+def section(section: str) -> Any:
+    entry = next((s for s in visible_sections() if s[0] == section), None)
+    if entry is None:
+        abort(403)
+    return render_template("sections/coming.html", section=section, title=entry[1],
+                           text=COMING[section])
+
+
+@bp.get("/more")
+@clinic_required
+def more() -> Any:
+    return render_template("sections/more.html", section="more")
+
+
+@bp.get("/account")
+@clinic_required
+def account() -> Any:
+    return render_template("sections/account.html", section="account")

@@ -1,0 +1,164 @@
+"""Real databases (SQLite and PostgreSQL), the app, its container and a signed-in helper."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+
+from clinic.adapters.passwords import Argon2PasswordHasher
+from clinic.adapters.sqlalchemy import migrate
+from clinic.adapters.sqlalchemy.tables import metadata
+from clinic.config import load_settings
+from clinic.container import build_container
+from clinic.entrypoints.web.app import create_app
+from tests.conftest import need
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def postgresql_database() -> Iterator[str]:
+    """A fresh database per test session on the server TEST_DATABASE_URL points at."""
+    admin_url = _postgres_url()
+    if not admin_url:
+        need("PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://user@host/db")
+    name = f"chairside_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # server down or unreachable
+        admin.dispose()
+        need(f"PostgreSQL at {make_url(admin_url).host} is not reachable: {error}")
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("sqlite") / "clinic.sqlite3"
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    return url
+
+
+def empty_tables(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Each test that asks runs twice: on SQLite and on PostgreSQL, against migrated schemas."""
+    url = request.getfixturevalue(f"{request.param}_database")
+    yield url
+    empty_tables(url)
+
+
+@pytest.fixture
+def sqlite_url(sqlite_database: str) -> Iterator[str]:
+    """For web tests where the backend does not change the outcome: SQLite only."""
+    yield sqlite_database
+    empty_tables(sqlite_database)
+
+
+def make_settings(database_url: str, instance_dir: Path, **overrides: object):
+    values: dict[str, object] = {
+        "database_url": database_url, "instance_dir": instance_dir, "redis_url": None,
+        "smtp_host": None, "ratelimit_enabled": False, "secret_key": "test-secret",
+        "testing": True,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+def make_container(settings):
+    container = build_container(settings)
+    # Real argon2id, with test-sized costs so the suite stays quick.
+    container.password_hasher.override(Argon2PasswordHasher(time_cost=1, memory_cost=8192))
+    return container
+
+
+@pytest.fixture
+def container(database_url: str, tmp_path: Path):
+    container = make_container(make_settings(database_url, tmp_path))
+    yield container
+    container.engine().dispose()
+
+
+@pytest.fixture
+def web_container(sqlite_url: str, tmp_path: Path):
+    container = make_container(make_settings(sqlite_url, tmp_path))
+    yield container
+    container.engine().dispose()
+
+
+@pytest.fixture
+def app(web_container):
+    return create_app(web_container.settings(), web_container)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+class Browser:
+    """A few steps a person takes, through the Flask test client."""
+
+    def __init__(self, client, base_url: str = "http://localhost") -> None:
+        self.client = client
+        self.base_url = base_url
+
+    def token(self, path: str = "/signin") -> str:
+        page = self.client.get(path, base_url=self.base_url)
+        return csrf_of(page.get_data(as_text=True))
+
+    def post(self, path: str, data: dict[str, str], source: str | None = None, **kwargs):
+        data = {"csrf_token": self.token(source or path), **data}
+        headers = {"Referer": self.base_url + (source or path), **kwargs.pop("headers", {})}
+        return self.client.post(path, data=data, base_url=self.base_url, headers=headers,
+                                **kwargs)
+
+    def sign_up(self, email: str = "anna@example.com", password: str = "correct horse",
+                clinic: str = "Smile", name: str = "Anna Petrova", **kwargs):
+        return self.post("/signup", {"clinic_name": clinic, "name": name, "email": email,
+                                     "password": password, "timezone": "Europe/Moscow"}, **kwargs)
+
+    def sign_in(self, email: str = "anna@example.com", password: str = "correct horse",
+                **kwargs):
+        return self.post("/signin", {"email": email, "password": password}, **kwargs)
+
+    def sign_out(self):
+        return self.post("/signout", {}, source="/account")
+
+
+@pytest.fixture
+def browser(client) -> Browser:
+    return Browser(client)

@@ -1,0 +1,126 @@
+"""The same contract, run against the fakes and the SQL repositories, keeps the fakes honest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from clinic.application.outbox.message import EmailMessage, OutboxMessage
+from clinic.application.ports import ANY_CLINIC, Conflict
+from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, Role, User
+from tests.integration.conftest import empty_tables, make_container, make_settings
+from tests.unit.fakes import FakeUowFactory
+
+NOW = datetime(2026, 11, 23, 9, 30, 15, 123456, tzinfo=UTC)
+
+
+@pytest.fixture(params=["fake", "sqlite", "postgresql"])
+def uow_factory(request, tmp_path):
+    if request.param == "fake":
+        yield FakeUowFactory()
+        return
+    url = request.getfixturevalue(f"{request.param}_database")
+    container = make_container(make_settings(url, tmp_path))
+    yield container.uow
+    container.engine().dispose()
+    empty_tables(url)
+
+
+def _clinic(name="Smile"):
+    return Clinic(name=name, timezone="Europe/Moscow", currency="RUB", country="RU", locale="ru",
+                  created_at=NOW)
+
+
+def _owner(clinic, email="anna@example.com"):
+    user = User(email=email, name="Anna", password_hash="h", created_at=NOW)
+    return user, Membership(clinic.id, user.id, Role.OWNER, created_at=NOW)
+
+
+def _save(uow_factory, *items_by_repo):
+    with uow_factory(ANY_CLINIC) as uow:
+        for repo, item in items_by_repo:
+            getattr(uow, repo).add(item)
+        uow.commit()
+
+
+def test_a_clinic_and_its_owner_read_back_as_written(uow_factory):
+    clinic = _clinic()
+    user, membership = _owner(clinic)
+    _save(uow_factory, ("clinics", clinic), ("users", user), ("memberships", membership))
+    with uow_factory(ANY_CLINIC) as uow:
+        got = uow.clinics.get(clinic.id)
+        assert (got.name, got.timezone, got.status, got.created_at) == (
+            "Smile", "Europe/Moscow", "active", NOW)
+        assert uow.users.get_by_email("anna@example.com").id == user.id
+        (found,) = uow.memberships.for_user(user.id)
+        assert (found.clinic_id, found.role) == (clinic.id, Role.OWNER)
+
+
+def test_nothing_is_kept_without_commit(uow_factory):
+    clinic = _clinic()
+    with uow_factory(ANY_CLINIC) as uow:
+        uow.clinics.add(clinic)
+    with uow_factory(ANY_CLINIC) as uow:
+        assert uow.clinics.get(clinic.id) is None
+
+
+def test_a_second_account_with_the_same_email_is_a_conflict(uow_factory):
+    clinic = _clinic()
+    user, _ = _owner(clinic)
+    _save(uow_factory, ("users", user))
+    twin = User(email=user.email, name="Other", password_hash="h", created_at=NOW)
+    with pytest.raises(Conflict), uow_factory(ANY_CLINIC) as uow:
+        uow.users.add(twin)
+        uow.commit()
+
+
+def test_changes_to_loaded_objects_are_saved_on_commit(uow_factory):
+    clinic = _clinic()
+    user, _ = _owner(clinic)
+    _save(uow_factory, ("users", user))
+    with uow_factory(ANY_CLINIC) as uow:
+        uow.users.get(user.id).end_all_sessions()
+        uow.commit()
+    with uow_factory(ANY_CLINIC) as uow:
+        assert uow.users.get(user.id).session_version == 2
+
+
+def test_a_clinic_scoped_unit_sees_only_its_clinic(uow_factory):
+    first, second = _clinic("First"), _clinic("Second")
+    user, membership = _owner(first)
+    token = ApiToken(clinic_id=second.id, name="site", token_hash="x" * 64, prefix="chs_abcd",
+                     created_at=NOW)
+    _save(uow_factory, ("clinics", first), ("clinics", second), ("users", user),
+          ("memberships", membership), ("api_tokens", token))
+    with uow_factory(first.id) as uow:
+        assert uow.clinics.get(second.id) is None
+        assert uow.api_tokens.get_by_hash("x" * 64) is None
+        assert len(uow.memberships.for_user(user.id)) == 1
+    with uow_factory(second.id) as uow:
+        assert uow.memberships.for_user(user.id) == []
+        assert uow.api_tokens.get_by_hash("x" * 64).id == token.id
+
+
+def test_reset_tokens_are_found_by_hash(uow_factory):
+    clinic = _clinic()
+    user, _ = _owner(clinic)
+    reset = PasswordReset.issue(user.id, "a" * 64, NOW)
+    _save(uow_factory, ("users", user), ("password_resets", reset))
+    with uow_factory(ANY_CLINIC) as uow:
+        found = uow.password_resets.get_by_token_hash("a" * 64)
+        assert found.id == reset.id and found.expires_at == NOW + timedelta(hours=1)
+        assert uow.password_resets.get_by_token_hash("b" * 64) is None
+
+
+def test_pending_outbox_messages_come_oldest_first(uow_factory):
+    older = OutboxMessage.email(EmailMessage("a@x.co", "S1", "T1"), NOW)
+    newer = OutboxMessage.email(EmailMessage("b@x.co", "S2", "T2", "<p>T2</p>"),
+                                NOW + timedelta(seconds=1))
+    sent = OutboxMessage.email(EmailMessage("c@x.co", "S3", "T3"), NOW - timedelta(seconds=1))
+    sent.mark_sent(NOW)
+    _save(uow_factory, ("outbox", newer), ("outbox", older), ("outbox", sent))
+    with uow_factory(ANY_CLINIC) as uow:
+        assert [m.to for m in uow.outbox.pending(10)] == ["a@x.co", "b@x.co"]
+        assert uow.outbox.get(newer.id).as_email() == EmailMessage("b@x.co", "S2", "T2",
+                                                                   "<p>T2</p>")

@@ -1,0 +1,133 @@
+"""Sign-up, sign-in, sign-out and password reset through the Flask app, as a browser sends them."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from clinic.application.outbox.message import OutboxMessage
+from clinic.application.ports import ANY_CLINIC
+from tests.integration.conftest import Browser
+
+
+def _outbox(container) -> list[OutboxMessage]:
+    with container.uow(ANY_CLINIC) as uow:
+        return list(uow.session.scalars(select(OutboxMessage)).all())
+
+
+def _reset_link(container) -> str:
+    (message,) = _outbox(container)
+    return re.search(r"http://localhost(/reset/\S+)", message.text).group(1)
+
+
+def test_signing_up_lands_on_the_calendar_signed_in(browser):
+    response = browser.sign_up(follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.request.path == "/calendar"
+    assert "Smile" in page and "Anna Petrova" in page
+    assert "Welcome! Your clinic is ready." in page
+
+
+def test_wrong_fields_come_back_with_what_was_typed_and_a_message_by_each(browser):
+    response = browser.sign_up(email="anna@", password="short", clinic="Smile ", name="")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'value="Smile "' in page and 'value="anna@"' in page
+    assert 'id="f-name-error"' in page and "Please fill this in." in page
+    assert 'id="f-email-error"' in page and "does not look like an email" in page
+    assert 'id="f-password-error"' in page and "at least 8 characters" in page
+    assert 'id="f-clinic_name-error"' not in page
+    assert browser.client.get("/calendar").status_code == 302  # nobody signed in
+
+
+def test_messages_are_in_the_browsers_language(client):
+    browser = Browser(client)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ru-RU,ru;q=0.9,en;q=0.8"
+    page = browser.sign_up(email="bad").get_data(as_text=True)
+    assert '<html lang="ru">' in page
+    assert "Это не похоже на адрес почты" in page and "Создайте свою клинику" in page
+
+
+def test_an_email_already_taken_is_said_next_to_the_field(browser):
+    browser.sign_up()
+    browser.sign_out()
+    response = browser.sign_up(email="ANNA@example.com", clinic="Second")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="f-email-error"' in page
+    assert "already has an account" in page and 'value="Second"' in page
+
+
+def test_sign_out_then_sign_in_again(browser):
+    browser.sign_up()
+    assert browser.sign_out().headers["Location"].endswith("/signin")
+    assert browser.client.get("/calendar").status_code == 302
+    response = browser.sign_in(password="wrong password")
+    assert response.status_code == 422
+    assert "The email or the password is wrong" in response.get_data(as_text=True)
+    assert browser.sign_in().headers["Location"].endswith("/calendar")
+    assert browser.client.get("/calendar").status_code == 200
+
+
+def test_signing_out_everywhere_ends_sessions_on_other_devices(app):
+    phone, laptop = Browser(app.test_client()), Browser(app.test_client())
+    phone.sign_up()
+    laptop.sign_in()
+    assert laptop.client.get("/calendar").status_code == 200
+    phone.post("/signout-everywhere", {}, source="/account")
+    assert laptop.client.get("/calendar").status_code == 302
+    assert phone.client.get("/calendar").status_code == 302
+    laptop.sign_in()
+    assert laptop.client.get("/calendar").status_code == 200
+
+
+def test_a_password_reset_link_works_once_and_ends_other_sessions(app, web_container):
+    laptop = Browser(app.test_client())
+    laptop.sign_up()
+    phone = Browser(app.test_client())
+    answer = phone.post("/forgot", {"email": "anna@example.com"}).get_data(as_text=True)
+    assert "Check your email" in answer
+    link = _reset_link(web_container)
+    assert phone.client.get(link).status_code == 200
+    response = phone.post(link, {"password": "a new password"}, source=link)
+    assert response.headers["Location"].endswith("/calendar")
+    assert laptop.client.get("/calendar").status_code == 302  # the old session ended
+    assert phone.client.get(link).status_code == 410
+    assert Browser(app.test_client()).sign_in(password="a new password").status_code == 302
+
+
+def test_the_reset_answer_is_the_same_for_unknown_emails(browser, web_container):
+    browser.sign_up()
+    browser.sign_out()
+    known = browser.post("/forgot", {"email": "anna@example.com"}).get_data(as_text=True)
+    unknown = browser.post("/forgot", {"email": "zoe@example.com"}).get_data(as_text=True)
+    strip = lambda page: re.sub(r'value="[^"]+"|anna@example.com|zoe@example.com', "", page)  # noqa: E731
+    assert strip(known) == strip(unknown)
+    assert [m.to for m in _outbox(web_container)] == ["anna@example.com"]
+
+
+def test_a_short_new_password_keeps_the_link_usable(browser, web_container):
+    browser.sign_up()
+    browser.sign_out()
+    browser.post("/forgot", {"email": "anna@example.com"})
+    link = _reset_link(web_container)
+    response = browser.post(link, {"password": "short"}, source=link)
+    assert response.status_code == 422 and 'id="f-password-error"' in response.get_data(True)
+    assert browser.client.get(link).status_code == 200
+
+
+def test_the_reset_email_goes_out_in_the_users_language(client, web_container):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ru"
+    browser = Browser(client)
+    browser.sign_up()
+    browser.sign_out()
+    browser.post("/forgot", {"email": "anna@example.com"})
+    (message,) = _outbox(web_container)
+    assert message.subject == "Новый пароль для Chairside"
+    assert "Здравствуйте, Anna Petrova!" in message.text and message.sent_at is not None
+
+
+def test_an_unknown_reset_link_says_so_kindly(client):
+    response = client.get("/reset/not-a-real-token")
+    assert response.status_code == 410
+    assert "This link no longer works" in response.get_data(as_text=True)

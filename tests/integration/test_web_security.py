@@ -1,0 +1,157 @@
+"""CSRF, cookies, headers, rate limits, language choice and the page shell."""
+
+from __future__ import annotations
+
+import pytest
+
+from clinic.entrypoints.web.app import create_app
+from tests.integration.conftest import Browser, make_container, make_settings
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_creates_nothing(client):
+    response = client.post("/signup", data={"clinic_name": "Smile", "name": "Anna",
+                                            "email": "anna@example.com",
+                                            "password": "correct horse"})
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+    assert Browser(client).sign_in().status_code == 422  # no account was made
+
+
+def test_htmx_requests_may_carry_the_csrf_token_in_a_header(browser):
+    browser.sign_up()
+    token = browser.token("/account")
+    response = browser.client.post("/signout", headers={"X-CSRFToken": token, "HX-Request": "true"})
+    assert response.status_code == 302
+
+
+def test_the_session_cookie_is_http_only_and_same_site(browser):
+    response = browser.sign_up()
+    cookie = next(h for h in response.headers.getlist("Set-Cookie")
+                  if h.startswith("chairside_session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_secure_cookies_when_served_over_https(sqlite_url, tmp_path):
+    container = make_container(make_settings(sqlite_url, tmp_path, session_cookie_secure=True))
+    app = create_app(container.settings(), container)
+    browser = Browser(app.test_client(), base_url="https://localhost")
+    response = browser.sign_up()
+    cookie = next(h for h in response.headers.getlist("Set-Cookie")
+                  if h.startswith("chairside_session="))
+    assert "Secure" in cookie
+    assert "max-age" in app.test_client().get("/signin", base_url="https://localhost").headers[
+        "Strict-Transport-Security"]
+    container.engine().dispose()
+
+
+@pytest.mark.parametrize("path", ["/signup", "/signin", "/forgot", "/healthz", "/nowhere"])
+def test_every_answer_carries_security_headers_and_a_strict_csp(client, path):
+    headers = client.get(path).headers
+    csp = headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_have_no_inline_scripts_or_styles(browser):
+    page = browser.sign_up(follow_redirects=True).get_data(as_text=True)
+    assert "<script>" not in page and " style=" not in page and "<style" not in page
+    assert "onclick=" not in page
+
+
+def test_pages_and_static_files_are_gzipped_for_browsers_that_ask(client):
+    page = client.get("/signup", headers={"Accept-Encoding": "gzip, br"})
+    assert page.headers["Content-Encoding"] == "gzip"
+    css = client.get("/static/app.css", headers={"Accept-Encoding": "gzip"})
+    assert css.headers["Content-Encoding"] == "gzip"
+    assert int(css.headers["Content-Length"]) < len(client.get("/static/app.css").get_data())
+
+
+def test_sign_in_is_rate_limited_per_address(sqlite_url, tmp_path):
+    container = make_container(make_settings(sqlite_url, tmp_path, ratelimit_enabled=True))
+    browser = Browser(create_app(container.settings(), container).test_client())
+    codes = [browser.sign_in(email=f"guess{i}@example.com").status_code for i in range(12)]
+    assert codes[:10] == [422] * 10 and codes[10:] == [429, 429]
+    assert "Too many attempts" in browser.sign_in().get_data(as_text=True)
+    container.engine().dispose()
+
+
+def test_sign_in_is_rate_limited_per_email_across_addresses(sqlite_url, tmp_path):
+    container = make_container(make_settings(sqlite_url, tmp_path, ratelimit_enabled=True))
+    client = create_app(container.settings(), container).test_client()
+    browser = Browser(client)
+    codes = []
+    for i in range(11):
+        client.environ_base["REMOTE_ADDR"] = f"10.0.0.{i}"
+        codes.append(browser.sign_in(email="anna@example.com").status_code)
+    assert codes[:10] == [422] * 10 and codes[10] == 429
+    container.engine().dispose()
+
+
+def test_rate_limits_fall_back_to_memory_when_redis_is_down(sqlite_url, tmp_path):
+    container = make_container(make_settings(sqlite_url, tmp_path, ratelimit_enabled=True,
+                                             redis_url="redis://127.0.0.1:1/0"))
+    browser = Browser(create_app(container.settings(), container).test_client())
+    codes = [browser.sign_in().status_code for _ in range(11)]
+    assert 500 not in codes and codes[-1] == 429
+    container.engine().dispose()
+
+
+class TestLanguage:
+    def test_a_russian_browser_gets_russian_and_others_english(self, client):
+        ru = client.get("/signup", headers={"Accept-Language": "ru-RU,ru;q=0.9"})
+        de = client.get("/signup", headers={"Accept-Language": "de-DE,de;q=0.9"})
+        assert '<html lang="ru">' in ru.get_data(as_text=True)
+        assert '<html lang="en">' in de.get_data(as_text=True)
+
+    def test_the_choice_sticks_in_a_cookie(self, browser):
+        client = browser.client
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ru"
+        response = browser.post("/language", {"locale": "en", "next": "/signin"},
+                                source="/signin")
+        assert response.headers["Location"] == "/signin"
+        assert "Sign in" in client.get("/signin").get_data(as_text=True)
+
+    def test_the_choice_follows_the_account_to_another_device(self, app):
+        laptop = Browser(app.test_client())
+        laptop.sign_up()
+        laptop.post("/language", {"locale": "ru", "next": "/calendar"}, source="/account")
+        phone = Browser(app.test_client())
+        phone.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        page = phone.sign_in(follow_redirects=True).get_data(as_text=True)
+        assert '<html lang="ru">' in page and "Календарь" in page
+
+    def test_next_never_leads_off_the_site(self, browser):
+        response = browser.post("/language", {"locale": "en", "next": "https://evil.example/"},
+                                source="/signin")
+        assert response.headers["Location"] == "/"
+        response = browser.post("/language", {"locale": "en", "next": "//evil.example/"},
+                                source="/signin")
+        assert response.headers["Location"] == "/"
+
+
+class TestShell:
+    def test_the_signed_in_shell_lists_every_section(self, browser):
+        page = browser.sign_up(follow_redirects=True).get_data(as_text=True)
+        for label in ("Calendar", "Patients", "Procedures", "Doctors", "Rooms", "Reports",
+                      "Team", "Settings"):
+            assert f"<span>{label}</span>" in page
+
+    @pytest.mark.parametrize("section", ["patients", "procedures", "doctors", "rooms",
+                                         "reports", "team", "settings"])
+    def test_each_section_page_says_honestly_that_it_is_coming(self, browser, section):
+        browser.sign_up()
+        response = browser.client.get(f"/{section}")
+        assert response.status_code == 200
+        assert "This section is being built" in response.get_data(as_text=True)
+
+    @pytest.mark.parametrize("path", ["/calendar", "/patients", "/more", "/account"])
+    def test_pages_need_a_signed_in_person(self, client, path):
+        response = client.get(path)
+        assert response.status_code == 302 and "/signin" in response.headers["Location"]
+
+    def test_the_root_sends_visitors_to_sign_up_and_members_to_the_calendar(self, browser):
+        assert browser.client.get("/").headers["Location"].endswith("/signup")
+        browser.sign_up()
+        assert browser.client.get("/").headers["Location"].endswith("/calendar")

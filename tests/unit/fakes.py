@@ -1,0 +1,171 @@
+"""In-memory fakes of the ports, for unit tests of the domain and application layers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from clinic.application.outbox.message import EmailMessage, OutboxMessage
+from clinic.application.ports import ANY_CLINIC, Conflict, Tenant
+from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
+
+
+class FakeClock:
+    def __init__(self, now: datetime | None = None) -> None:
+        self.current = now or datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **kwargs: float) -> None:
+        self.current += timedelta(**kwargs)
+
+
+class FakeHasher:
+    """Not a hash at all: readable, instant, and enough to tell right from wrong passwords."""
+
+    def hash(self, password: str) -> str:
+        return f"fake${password}"
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash == f"fake${password}"
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return False
+
+
+class FakeMailer:
+    def __init__(self, fail: bool = False) -> None:
+        self.sent: list[EmailMessage] = []
+        self.fail = fail
+
+    def send(self, message: EmailMessage) -> None:
+        if self.fail:
+            raise ConnectionRefusedError("SMTP server down")
+        self.sent.append(message)
+
+
+class FakeComposer:
+    def compose(self, template: str, locale: str, to: str,
+                context: Mapping[str, Any]) -> EmailMessage:
+        body = " ".join(f"{k}={v}" for k, v in sorted(context.items()))
+        return EmailMessage(to=to, subject=f"[{locale}] {template}", text=body)
+
+
+class RecordingQueue:
+    def __init__(self, down: bool = False) -> None:
+        self.jobs: list[tuple[str, dict[str, str]]] = []
+        self.down = down
+
+    def enqueue(self, job: str, **kwargs: str) -> None:
+        if self.down:
+            raise ConnectionError("Redis down")
+        self.jobs.append((job, kwargs))
+
+
+class _Store:
+    """What the fake database holds; shared by every unit of work made from one factory."""
+
+    def __init__(self) -> None:
+        self.clinics: dict[uuid.UUID, Clinic] = {}
+        self.users: dict[uuid.UUID, User] = {}
+        self.memberships: dict[uuid.UUID, Membership] = {}
+        self.resets: dict[uuid.UUID, PasswordReset] = {}
+        self.tokens: dict[uuid.UUID, ApiToken] = {}
+        self.outbox: dict[uuid.UUID, OutboxMessage] = {}
+
+
+class _Repo:
+    def __init__(self, uow: FakeUnitOfWork, table: dict[uuid.UUID, Any]) -> None:
+        self.uow, self.table = uow, table
+
+    def add(self, item: Any) -> None:
+        self.uow.pending.append((self.table, item))
+
+    def _all(self) -> list[Any]:
+        return list(self.table.values()) + [i for t, i in self.uow.pending if t is self.table]
+
+    def _visible(self, item: Any) -> bool:
+        tenant = self.uow.tenant
+        if tenant is ANY_CLINIC:
+            return True
+        clinic_id = getattr(item, "clinic_id", None)
+        if isinstance(item, Clinic):
+            clinic_id = item.id
+        return clinic_id is None or clinic_id == tenant
+
+    def get(self, item_id: uuid.UUID) -> Any:
+        item = next((i for i in self._all() if i.id == item_id), None)
+        return item if item is not None and self._visible(item) else None
+
+
+class FakeUserRepository(_Repo):
+    def get_by_email(self, email: str) -> User | None:
+        return next((u for u in self._all() if u.email == email), None)
+
+
+class FakeMembershipRepository(_Repo):
+    def for_user(self, user_id: uuid.UUID) -> Sequence[Membership]:
+        return [m for m in self._all() if m.user_id == user_id and self._visible(m)]
+
+
+class FakeResetRepository(_Repo):
+    def get_by_token_hash(self, token_hash: str) -> PasswordReset | None:
+        return next((r for r in self._all() if r.token_hash == token_hash), None)
+
+
+class FakeTokenRepository(_Repo):
+    def get_by_hash(self, token_hash: str) -> ApiToken | None:
+        return next((t for t in self._all() if t.token_hash == token_hash and self._visible(t)),
+                    None)
+
+
+class FakeOutboxRepository(_Repo):
+    def pending(self, limit: int) -> Sequence[OutboxMessage]:
+        waiting = [m for m in self._all() if m.sent_at is None]
+        return sorted(waiting, key=lambda m: m.created_at)[:limit]
+
+
+class FakeUnitOfWork:
+    """Adds become visible to others only on commit; unique emails are enforced as in SQL."""
+
+    def __init__(self, tenant: Tenant, store: _Store) -> None:
+        self.tenant, self.store = tenant, store
+        self.pending: list[tuple[dict[uuid.UUID, Any], Any]] = []
+        self.committed = False
+
+    def __enter__(self) -> FakeUnitOfWork:
+        self.clinics = _Repo(self, self.store.clinics)
+        self.users = FakeUserRepository(self, self.store.users)
+        self.memberships = FakeMembershipRepository(self, self.store.memberships)
+        self.password_resets = FakeResetRepository(self, self.store.resets)
+        self.api_tokens = FakeTokenRepository(self, self.store.tokens)
+        self.outbox = FakeOutboxRepository(self, self.store.outbox)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        emails = {u.email for u in self.store.users.values()}
+        for table, item in self.pending:
+            if table is self.store.users and item.email in emails:
+                self.pending.clear()
+                raise Conflict("users.email")
+        for table, item in self.pending:
+            table[item.id] = item
+        self.pending.clear()
+        self.committed = True
+
+    def rollback(self) -> None:
+        self.pending.clear()
+
+
+class FakeUowFactory:
+    def __init__(self) -> None:
+        self.store = _Store()
+
+    def __call__(self, tenant: Tenant) -> FakeUnitOfWork:
+        return FakeUnitOfWork(tenant, self.store)

@@ -1,0 +1,70 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from clinic.domain.accounts import (
+    PasswordReset,
+    ResetLinkInvalid,
+    User,
+    check_sign_up,
+    email_error,
+    password_error,
+)
+from clinic.domain.shared import ValidationFailed
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("email", ["anna@example.com", " Anna@Example.COM ", "a.b+c@clinic.ru"])
+def test_well_formed_emails_are_accepted(email):
+    assert email_error(email) is None
+
+
+@pytest.mark.parametrize("email,code", [
+    ("", "required"), ("   ", "required"), ("anna", "email_invalid"), ("anna@", "email_invalid"),
+    ("anna@example", "email_invalid"), ("an na@example.com", "email_invalid"),
+    ("a@b@c.com", "email_invalid"),
+])
+def test_malformed_emails_are_named(email, code):
+    assert email_error(email) == code
+
+
+@given(st.text(max_size=7))
+def test_any_password_under_eight_characters_is_refused(password):
+    assert password_error(password) in {"required", "password_too_short"}
+
+
+@given(st.text(min_size=8, max_size=256))
+def test_any_password_of_eight_to_256_characters_is_accepted(password):
+    assert password_error(password) is None
+
+
+def test_sign_up_names_every_field_at_fault_at_once():
+    with pytest.raises(ValidationFailed) as raised:
+        check_sign_up("", "  ", "not-an-email", "short")
+    assert raised.value.errors == {
+        "clinic_name": "required", "name": "required", "email": "email_invalid",
+        "password": "password_too_short",
+    }
+
+
+def test_a_reset_link_works_once():
+    reset = PasswordReset.issue(User("a@b.co", "A", "h", NOW).id, "hash", NOW)
+    reset.use(NOW + timedelta(minutes=5))
+    with pytest.raises(ResetLinkInvalid):
+        reset.use(NOW + timedelta(minutes=6))
+
+
+def test_a_reset_link_expires_after_an_hour():
+    reset = PasswordReset.issue(User("a@b.co", "A", "h", NOW).id, "hash", NOW)
+    with pytest.raises(ResetLinkInvalid):
+        reset.use(NOW + timedelta(hours=1))
+
+
+def test_changing_the_password_ends_every_session():
+    user = User("a@b.co", "A", "old", NOW)
+    version = user.session_version
+    user.change_password("new")
+    assert user.session_version == version + 1

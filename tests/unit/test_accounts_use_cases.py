@@ -1,0 +1,219 @@
+import pytest
+
+from clinic.application.accounts.api_tokens import AuthenticateApiToken, CreateApiToken
+from clinic.application.accounts.password_reset import (
+    CheckResetLink,
+    RequestPasswordReset,
+    ResetPassword,
+)
+from clinic.application.accounts.sessions import ChooseLanguage, SignOutEverywhere
+from clinic.application.accounts.sign_in import SignIn
+from clinic.application.accounts.sign_up import SignUp, SignUpCommand
+from clinic.application.outbox.deliver import DeliverOutboxMessage
+from clinic.application.outbox.dispatch import OutboxDispatcher
+from clinic.application.ports import ANY_CLINIC
+from clinic.domain.accounts import InvalidCredentials, ResetLinkInvalid, Role
+from clinic.domain.shared import NotFound, ValidationFailed
+from tests.unit.fakes import (
+    FakeClock,
+    FakeComposer,
+    FakeHasher,
+    FakeMailer,
+    FakeUowFactory,
+    RecordingQueue,
+)
+
+
+@pytest.fixture
+def uow():
+    return FakeUowFactory()
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+def sign_up(uow, clock, email="anna@example.com", locale="ru", timezone="Asia/Yekaterinburg"):
+    return SignUp(uow, FakeHasher(), clock)(
+        SignUpCommand("Smile", "Anna Petrova", email, "correct horse", locale, timezone))
+
+
+def test_signing_up_creates_the_clinic_with_its_owner(uow, clock):
+    signed_in = sign_up(uow, clock)
+    clinic = uow.store.clinics[signed_in.clinic_id]
+    user = uow.store.users[signed_in.user_id]
+    (membership,) = uow.store.memberships.values()
+    assert (clinic.name, clinic.timezone, clinic.currency, clinic.country, clinic.locale) == (
+        "Smile", "Asia/Yekaterinburg", "RUB", "RU", "ru")
+    assert user.email == "anna@example.com" and user.password_hash == "fake$correct horse"
+    assert (membership.clinic_id, membership.user_id, membership.role) == (
+        clinic.id, user.id, Role.OWNER)
+
+
+def test_an_english_browser_gets_dollars_and_an_unknown_zone_falls_back_to_moscow(uow, clock):
+    signed_in = sign_up(uow, clock, locale="en", timezone="Mars/Olympus")
+    clinic = uow.store.clinics[signed_in.clinic_id]
+    assert (clinic.currency, clinic.timezone, clinic.locale) == ("USD", "Europe/Moscow", "en")
+
+
+def test_an_email_can_sign_up_only_once_whatever_its_case(uow, clock):
+    sign_up(uow, clock)
+    with pytest.raises(ValidationFailed) as raised:
+        sign_up(uow, clock, email=" ANNA@example.com")
+    assert raised.value.errors == {"email": "email_taken"}
+    assert len(uow.store.clinics) == 1
+
+
+def test_signing_in_needs_the_right_password(uow, clock):
+    signed_up = sign_up(uow, clock)
+    sign_in = SignIn(uow, FakeHasher())
+    assert sign_in("Anna@Example.com", "correct horse").clinic_id == signed_up.clinic_id
+    with pytest.raises(InvalidCredentials):
+        sign_in("anna@example.com", "wrong horse")
+    with pytest.raises(InvalidCredentials):
+        sign_in("nobody@example.com", "correct horse")
+
+
+def test_signing_out_everywhere_moves_the_session_version_on(uow, clock):
+    signed_in = sign_up(uow, clock)
+    SignOutEverywhere(uow)(signed_in.user_id)
+    assert uow.store.users[signed_in.user_id].session_version == signed_in.session_version + 1
+
+
+def test_the_chosen_language_is_kept_and_unknown_ones_ignored(uow, clock):
+    signed_in = sign_up(uow, clock)
+    ChooseLanguage(uow)(signed_in.user_id, "en")
+    ChooseLanguage(uow)(signed_in.user_id, "xx")
+    assert uow.store.users[signed_in.user_id].locale == "en"
+
+
+class TestPasswordReset:
+    @pytest.fixture
+    def setup(self, uow, clock):
+        signed_in = sign_up(uow, clock)
+        queue = RecordingQueue()
+        request = RequestPasswordReset(uow, FakeComposer(), clock, OutboxDispatcher(queue))
+        links: list[str] = []
+
+        def link_for(token):
+            links.append(token)
+            return f"https://x/reset/{token}"
+
+        return signed_in, request, queue, links, link_for
+
+    def test_a_known_email_gets_a_link_through_the_outbox(self, uow, clock, setup):
+        _signed_in, request, queue, links, link_for = setup
+        request("ANNA@example.com", "en", link_for)
+        (message,) = uow.store.outbox.values()
+        assert message.to == "anna@example.com"
+        assert message.subject == "[ru] password_reset"  # the user's own language wins
+        assert f"link=https://x/reset/{links[0]}" in message.text
+        assert queue.jobs == [("deliver_outbox_message", {"message_id": str(message.id)})]
+        assert links[0] not in str(next(iter(uow.store.resets.values())).token_hash)
+
+    def test_an_unknown_email_gets_nothing_and_the_same_answer(self, uow, clock, setup):
+        _, request, queue, links, link_for = setup
+        assert request("stranger@example.com", "en", link_for) is None
+        assert not uow.store.outbox and not queue.jobs and not links
+
+    def test_a_malformed_email_is_a_field_error(self, setup):
+        _, request, _, _, link_for = setup
+        with pytest.raises(ValidationFailed) as raised:
+            request("anna@", "en", link_for)
+        assert raised.value.errors == {"email": "email_invalid"}
+
+    def test_the_link_sets_a_new_password_once(self, uow, clock, setup):
+        signed_in, request, _, links, link_for = setup
+        request("anna@example.com", "en", link_for)
+        reset = ResetPassword(uow, FakeHasher(), clock)
+        assert CheckResetLink(uow, clock)(links[0])
+        result = reset(links[0], "a brand new one")
+        assert result.session_version == signed_in.session_version + 1
+        assert SignIn(uow, FakeHasher())("anna@example.com", "a brand new one")
+        assert not CheckResetLink(uow, clock)(links[0])
+        with pytest.raises(ResetLinkInvalid):
+            reset(links[0], "and another one")
+
+    def test_the_link_expires_after_an_hour(self, uow, clock, setup):
+        _, request, _, links, link_for = setup
+        request("anna@example.com", "en", link_for)
+        clock.advance(minutes=61)
+        assert not CheckResetLink(uow, clock)(links[0])
+        with pytest.raises(ResetLinkInvalid):
+            ResetPassword(uow, FakeHasher(), clock)(links[0], "a brand new one")
+
+    def test_a_short_new_password_is_refused_before_the_link_is_spent(self, uow, clock, setup):
+        _, request, _, links, link_for = setup
+        request("anna@example.com", "en", link_for)
+        with pytest.raises(ValidationFailed):
+            ResetPassword(uow, FakeHasher(), clock)(links[0], "short")
+        assert CheckResetLink(uow, clock)(links[0])
+
+    def test_when_the_queue_is_down_the_email_waits_in_the_outbox(self, uow, clock):
+        sign_up(uow, clock)
+        request = RequestPasswordReset(uow, FakeComposer(), clock,
+                                       OutboxDispatcher(RecordingQueue(down=True)))
+        request("anna@example.com", "en", lambda token: token)
+        (message,) = uow.store.outbox.values()
+        assert message.sent_at is None
+
+
+class TestOutboxDelivery:
+    def test_a_message_is_sent_once(self, uow, clock):
+        sign_up(uow, clock)
+        RequestPasswordReset(uow, FakeComposer(), clock, OutboxDispatcher(RecordingQueue()))(
+            "anna@example.com", "en", lambda token: token)
+        (message,) = uow.store.outbox.values()
+        mailer = FakeMailer()
+        deliver = DeliverOutboxMessage(uow, mailer, clock)
+        assert deliver(message.id) == "sent"
+        assert deliver(message.id) == "skipped"
+        assert [m.to for m in mailer.sent] == ["anna@example.com"]
+
+    def test_a_failed_send_stays_pending_with_its_reason(self, uow, clock):
+        sign_up(uow, clock)
+        RequestPasswordReset(uow, FakeComposer(), clock, OutboxDispatcher(RecordingQueue()))(
+            "anna@example.com", "en", lambda token: token)
+        (message,) = uow.store.outbox.values()
+        assert DeliverOutboxMessage(uow, FakeMailer(fail=True), clock)(message.id) == "failed"
+        assert message.sent_at is None and message.attempts == 1
+        assert "SMTP server down" in (message.last_error or "")
+
+
+class TestApiTokens:
+    def test_a_token_speaks_for_its_clinic_and_only_its_hash_is_kept(self, uow, clock):
+        signed_in = sign_up(uow, clock)
+        token = CreateApiToken(uow, clock)(signed_in.clinic_id, "website")
+        (stored,) = uow.store.tokens.values()
+        assert token.secret.startswith("chs_") and token.secret not in stored.token_hash
+        assert AuthenticateApiToken(uow)(token.secret) == signed_in.clinic_id
+
+    def test_unknown_or_revoked_tokens_speak_for_nobody(self, uow, clock):
+        signed_in = sign_up(uow, clock)
+        token = CreateApiToken(uow, clock)(signed_in.clinic_id, "website")
+        assert AuthenticateApiToken(uow)("chs_not-a-token") is None
+        assert AuthenticateApiToken(uow)("Bearer nonsense") is None
+        uow.store.tokens[token.id].revoked_at = clock.now()
+        assert AuthenticateApiToken(uow)(token.secret) is None
+
+    def test_a_token_for_an_unknown_clinic_is_refused(self, uow, clock):
+        import uuid
+
+        with pytest.raises(NotFound):
+            CreateApiToken(uow, clock)(uuid.uuid4(), "website")
+
+    def test_a_token_needs_a_name(self, uow, clock):
+        signed_in = sign_up(uow, clock)
+        with pytest.raises(ValidationFailed):
+            CreateApiToken(uow, clock)(signed_in.clinic_id, "  ")
+
+
+def test_a_unit_of_work_scoped_to_a_clinic_sees_nothing_of_another(uow, clock):
+    first = sign_up(uow, clock)
+    second = sign_up(uow, clock, email="boris@example.com")
+    with uow(first.clinic_id) as scoped:
+        assert scoped.clinics.get(second.clinic_id) is None
+        assert scoped.clinics.get(first.clinic_id) is not None
+    with uow(ANY_CLINIC) as unscoped:
+        assert unscoped.clinics.get(second.clinic_id) is not None
