@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request, url_for
+from flask import Flask, Response, g, request, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -126,8 +127,22 @@ def static_url(filename: str) -> str:
     return url_for("static", filename=filename, v=_file_version(str(Path(folder) / filename)))
 
 
+def _start_timer() -> None:
+    g.started = time.perf_counter()
+
+
+def _server_timing(response: Response) -> Response:
+    """How long the app took, for the browser's dev tools and scripts/measure_auth.py."""
+    started = g.get("started")
+    if started is not None:
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return response
+
+
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
+    app.before_request(_start_timer)
+    app.after_request(_server_timing)
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 31536000
     app.jinja_env.globals["static_url"] = static_url
     app.after_request(_security_headers)

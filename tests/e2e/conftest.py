@@ -1,0 +1,106 @@
+"""A real server process on loopback and a real headless Chromium (Debian's) driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import need
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 768}}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """`clinic serve` on an embedded SQLite database, as `make run` starts it."""
+    instance = tmp_path_factory.mktemp("e2e-instance")
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items()
+           if key not in {"DATABASE_URL", "REDIS_URL", "SMTP_HOST"}}
+    env.update(CLINIC_INSTANCE_DIR=str(instance), RATELIMIT_ENABLED="0", SECRET_KEY="e2e",
+               PYTHONUNBUFFERED="1")
+    cli = [sys.executable, "-m", "clinic.entrypoints.cli"]
+    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
+    log = (instance / "server.log").open("w")
+    process = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310 - loopback
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("the server did not start: " + (instance / "server.log").read_text())
+    yield {"url": base, "database": f"sqlite:///{instance / 'clinic.sqlite3'}"}
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        need(f"Chromium not found at {CHROMIUM} (Debian: apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-quic", "--no-first-run", "--disable-component-update",
+              "--disable-sync", "--disable-dev-shm-usage"])
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def page(request, chromium, server):
+    """A fresh browser profile per test, at a phone size and at a desktop size."""
+    name = request.param
+    context = chromium.new_context(
+        viewport=VIEWPORTS[name], locale="en-US", base_url=server["url"],
+        is_mobile=name == "phone", has_touch=name == "phone",
+        extra_http_headers={"Accept-Language": "en-US,en;q=0.9"})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.viewport_name = name
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    """Save a full-page screenshot for a person to look at (tests/e2e/artifacts/)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{page.viewport_name}.png"), full_page=True)
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds no serious or critical violation on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
+    report = "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + ", ".join(str(n["target"]) for n in v["nodes"][:5]) for v in bad)
+    assert not bad, f"accessibility violations on {page.url}:\n{report}"
