@@ -1,4 +1,4 @@
-"""A real server process on loopback and a real headless Chromium (Debian's) driven by Playwright."""
+"""A real server process on loopback and Debian's headless Chromium driven by Playwright."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What a person does first: create a clinic, sign out, sign in, switch language, reset a password."""
+"""What a person does first: create a clinic, sign out and in, switch language, reset a password."""
 
 from __future__ import annotations
 
