@@ -155,3 +155,10 @@ class TestShell:
         assert browser.client.get("/").headers["Location"].endswith("/signup")
         browser.sign_up()
         assert browser.client.get("/").headers["Location"].endswith("/calendar")
+
+
+def test_static_files_never_carry_the_session_cookie(browser):
+    browser.sign_up()
+    response = browser.client.get("/static/app.css")
+    assert response.status_code == 200 and not response.headers.getlist("Set-Cookie")
+    assert "max-age=31536000" in response.headers["Cache-Control"]

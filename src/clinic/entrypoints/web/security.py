@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, request, url_for
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -40,6 +41,16 @@ COMPRESSIBLE = ("text/", "application/json", "application/problem+json",
                 "application/javascript", "image/svg+xml")
 
 csrf = CSRFProtect()
+
+
+class StaticFreeSessionInterface(SecureCookieSessionInterface):
+    """No session cookie on static files: they are cached for a year and must carry no secret
+    (and a late stylesheet response must not re-set a cookie the person just cleared)."""
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if request.endpoint == "static":
+            return False
+        return super().should_set_cookie(app, session)
 
 
 def _email_key() -> str:
@@ -140,6 +151,7 @@ def _server_timing(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    app.session_interface = StaticFreeSessionInterface()
     csrf.init_app(app)
     app.before_request(_start_timer)
     app.after_request(_server_timing)
