@@ -157,11 +157,11 @@ def worker(ctx: Context, burst: bool) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @pass_ctx
-def serve(ctx: Context, host: str, port: int) -> None:
-    """Serve the web app (a small threaded server; use gunicorn in production)."""
-    from clinic.entrypoints.web.app import create_app
+def serve(ctx: Context, host: str, port: int, workers: int) -> None:
+    """Serve the web app with gunicorn (threaded workers), as in production."""
+    from clinic.entrypoints.web.server import serve as run_server
 
-    app = create_app(ctx.container.settings(), ctx.container)
     click.echo(f"Chairside is at http://{host}:{port}/  (Ctrl+C stops it)")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    run_server(ctx.container.settings(), host, port, workers)
