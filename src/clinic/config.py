@@ -68,6 +68,10 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
+    def files_dir(self) -> Path:
+        return self.instance_dir / "files"
+
+    @property
     def uses_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

@@ -7,6 +7,8 @@ from redis import Redis
 
 from clinic.adapters.clock import SystemClock
 from clinic.adapters.email_composer import JinjaEmailComposer
+from clinic.adapters.files import LocalFileStore
+from clinic.adapters.images import PillowPhotoProcessor
 from clinic.adapters.inline_queue import InlineQueue
 from clinic.adapters.mail import ConsoleMailer, SmtpMailer
 from clinic.adapters.passwords import Argon2PasswordHasher
@@ -14,9 +16,10 @@ from clinic.adapters.rq_queue import RqQueue
 from clinic.adapters.sqlalchemy import migrate
 from clinic.adapters.sqlalchemy.engine import make_engine, make_session_factory
 from clinic.adapters.sqlalchemy.mappers import start_mappers
-from clinic.adapters.sqlalchemy.queries import SqlAccountQueries
+from clinic.adapters.sqlalchemy.queries import SqlAccountQueries, SqlPatientQueries
 from clinic.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from clinic.application.accounts.api_tokens import AuthenticateApiToken, CreateApiToken
+from clinic.application.accounts.clinic_settings import UpdateClinicSettings
 from clinic.application.accounts.password_reset import (
     CheckResetLink,
     RequestPasswordReset,
@@ -25,8 +28,18 @@ from clinic.application.accounts.password_reset import (
 from clinic.application.accounts.sessions import ChooseLanguage, SignOutEverywhere
 from clinic.application.accounts.sign_in import SignIn
 from clinic.application.accounts.sign_up import SignUp
+from clinic.application.catalog.archive import SetArchived
+from clinic.application.catalog.doctors import (
+    LoadDoctorPhoto,
+    RemoveDoctorPhoto,
+    SaveDoctor,
+    SetDoctorPhoto,
+)
+from clinic.application.catalog.procedures import SaveProcedure
+from clinic.application.catalog.rooms import SaveRoom
 from clinic.application.outbox.deliver import DeliverOutboxMessage, RelayOutbox
 from clinic.application.outbox.dispatch import OutboxDispatcher
+from clinic.application.patients.save import SavePatient
 from clinic.config import Settings
 
 
@@ -37,6 +50,9 @@ class Container(containers.DeclarativeContainer):
     session_factory = providers.Singleton(make_session_factory, engine)
     uow = providers.Factory(SqlAlchemyUnitOfWork, session_factory=session_factory)
     account_queries = providers.Singleton(SqlAccountQueries, engine)
+    patient_queries = providers.Singleton(SqlPatientQueries, engine)
+    file_store = providers.Singleton(LocalFileStore, settings.provided.files_dir)
+    photo_processor = providers.Singleton(PillowPhotoProcessor)
 
     clock = providers.Singleton(SystemClock)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
@@ -75,6 +91,19 @@ class Container(containers.DeclarativeContainer):
     choose_language = providers.Factory(ChooseLanguage, uow.provider)
     create_api_token = providers.Factory(CreateApiToken, uow.provider, clock)
     authenticate_api_token = providers.Factory(AuthenticateApiToken, uow.provider)
+
+    update_clinic_settings = providers.Factory(UpdateClinicSettings, uow.provider)
+    save_room = providers.Factory(SaveRoom, uow.provider, clock)
+    save_doctor = providers.Factory(SaveDoctor, uow.provider, clock)
+    save_procedure = providers.Factory(SaveProcedure, uow.provider, clock)
+    save_patient = providers.Factory(SavePatient, uow.provider, clock)
+    archive_room = providers.Factory(SetArchived, uow.provider, clock, "rooms")
+    archive_doctor = providers.Factory(SetArchived, uow.provider, clock, "doctors")
+    archive_procedure = providers.Factory(SetArchived, uow.provider, clock, "procedures")
+    set_doctor_photo = providers.Factory(SetDoctorPhoto, uow.provider, file_store,
+                                         photo_processor)
+    remove_doctor_photo = providers.Factory(RemoveDoctorPhoto, uow.provider, file_store)
+    load_doctor_photo = providers.Factory(LoadDoctorPhoto, uow.provider, file_store)
 
     migrate_database = providers.Callable(migrate.upgrade, settings.provided.database_url)
     database_revision = providers.Callable(migrate.current, settings.provided.database_url)

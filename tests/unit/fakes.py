@@ -75,6 +75,10 @@ class _Store:
         self.resets: dict[uuid.UUID, PasswordReset] = {}
         self.tokens: dict[uuid.UUID, ApiToken] = {}
         self.outbox: dict[uuid.UUID, OutboxMessage] = {}
+        self.rooms: dict[uuid.UUID, Any] = {}
+        self.doctors: dict[uuid.UUID, Any] = {}
+        self.procedures: dict[uuid.UUID, Any] = {}
+        self.patients: dict[uuid.UUID, Any] = {}
 
 
 class _Repo:
@@ -128,6 +132,34 @@ class FakeOutboxRepository(_Repo):
         return sorted(waiting, key=lambda m: m.created_at)[:limit]
 
 
+class FakeCatalogRepository(_Repo):
+    def list(self, include_archived: bool = False) -> list[Any]:
+        items = [i for i in self._all() if self._visible(i)
+                 and (include_archived or i.archived_at is None)]
+        return sorted(items, key=lambda i: (i.name, i.created_at))
+
+
+class FakePatientRepository(_Repo):
+    def with_phone(self, e164: str) -> list[Any]:
+        return sorted((p for p in self._all() if p.phone == e164 and self._visible(p)),
+                      key=lambda p: p.created_at)
+
+
+class FakeFileStore:
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[bytes, str]] = {}
+
+    def save(self, key: str, data: bytes, content_type: str) -> None:
+        self.files[key] = (data, content_type)
+
+    def load(self, key: str) -> tuple[bytes, str] | None:
+        return self.files.get(key)
+
+    def delete_prefix(self, prefix: str) -> None:
+        for key in [k for k in self.files if k.startswith(prefix)]:
+            del self.files[key]
+
+
 class FakeUnitOfWork:
     """Adds become visible to others only on commit; unique emails are enforced as in SQL."""
 
@@ -143,6 +175,10 @@ class FakeUnitOfWork:
         self.password_resets = FakeResetRepository(self, self.store.resets)
         self.api_tokens = FakeTokenRepository(self, self.store.tokens)
         self.outbox = FakeOutboxRepository(self, self.store.outbox)
+        self.rooms = FakeCatalogRepository(self, self.store.rooms)
+        self.doctors = FakeCatalogRepository(self, self.store.doctors)
+        self.procedures = FakeCatalogRepository(self, self.store.procedures)
+        self.patients = FakePatientRepository(self, self.store.patients)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -10,6 +10,8 @@ from typing import Any, Protocol, Self
 
 from clinic.application.outbox.message import EmailMessage, OutboxMessage
 from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
+from clinic.domain.catalog import Doctor, Procedure, Room
+from clinic.domain.patients import Patient
 
 
 class _AnyClinic:
@@ -98,6 +100,56 @@ class OutboxRepository(Protocol):
     def pending(self, limit: int) -> Sequence[OutboxMessage]: ...
 
 
+class RoomRepository(Protocol):
+    def add(self, room: Room) -> None: ...
+
+    def get(self, room_id: uuid.UUID) -> Room | None: ...
+
+    def list(self, include_archived: bool = False) -> Sequence[Room]:
+        """The unit's clinic's rooms, by name."""
+        ...
+
+
+class DoctorRepository(Protocol):
+    def add(self, doctor: Doctor) -> None: ...
+
+    def get(self, doctor_id: uuid.UUID) -> Doctor | None: ...
+
+    def list(self, include_archived: bool = False) -> Sequence[Doctor]: ...
+
+
+class ProcedureRepository(Protocol):
+    def add(self, procedure: Procedure) -> None: ...
+
+    def get(self, procedure_id: uuid.UUID) -> Procedure | None: ...
+
+    def list(self, include_archived: bool = False) -> Sequence[Procedure]: ...
+
+
+class PatientRepository(Protocol):
+    def add(self, patient: Patient) -> None: ...
+
+    def get(self, patient_id: uuid.UUID) -> Patient | None: ...
+
+    def with_phone(self, e164: str) -> Sequence[Patient]: ...
+
+
+class FileStore(Protocol):
+    """Uploaded files (doctors' photos), kept under keys that start with the clinic's id."""
+
+    def save(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def load(self, key: str) -> tuple[bytes, str] | None: ...
+
+    def delete_prefix(self, prefix: str) -> None: ...
+
+
+class PhotoProcessor(Protocol):
+    def square_versions(self, data: bytes) -> dict[str, tuple[bytes, str]]:
+        """{'thumb': (bytes, content type), 'large': (...)}; raises ValidationFailed."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: rolls back on leaving the block unless `commit()` was called."""
 
@@ -107,6 +159,10 @@ class UnitOfWork(Protocol):
     password_resets: PasswordResetRepository
     api_tokens: ApiTokenRepository
     outbox: OutboxRepository
+    rooms: RoomRepository
+    doctors: DoctorRepository
+    procedures: ProcedureRepository
+    patients: PatientRepository
 
     def __enter__(self) -> Self: ...
 

@@ -16,6 +16,9 @@ MAX_NAME_LENGTH = 120
 PASSWORD_RESET_TTL = timedelta(hours=1)
 SUPPORTED_LOCALES = ("ru", "en")
 DEFAULT_TIMEZONE = "Europe/Moscow"
+DEFAULT_WORKING_DAYS = "123456"  # ISO weekdays: Monday to Saturday
+DEFAULT_OPENS, DEFAULT_CLOSES = "08:00", "20:00"
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 # Deliberately plain: one @, no spaces, a dot in the domain. Deliverability is proven by email.
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
@@ -99,6 +102,19 @@ def check_sign_up(clinic_name: str, owner_name: str, email: str, password: str) 
         raise ValidationFailed(errors)
 
 
+def working_hours_errors(days: list[int], opens: str, closes: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not days or any(day not in range(1, 8) for day in days):
+        errors["working_days"] = "days_required"
+    if not _HHMM.match(opens):
+        errors["opens_at"] = "time_invalid"
+    if not _HHMM.match(closes):
+        errors["closes_at"] = "time_invalid"
+    if not errors and opens >= closes:
+        errors["closes_at"] = "hours_order"
+    return errors
+
+
 def pick_locale(locale: str | None) -> str:
     return locale if locale in SUPPORTED_LOCALES else "en"
 
@@ -114,7 +130,14 @@ class Clinic:
     locale: str
     created_at: datetime
     status: ClinicStatus = ClinicStatus.ACTIVE
+    working_days: str = DEFAULT_WORKING_DAYS
+    opens_at: str = DEFAULT_OPENS
+    closes_at: str = DEFAULT_CLOSES
     id: uuid.UUID = field(default_factory=new_id)
+
+    @property
+    def working_weekdays(self) -> list[int]:
+        return [int(day) for day in self.working_days]
 
 
 @dataclass(eq=False)

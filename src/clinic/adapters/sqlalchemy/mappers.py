@@ -7,6 +7,8 @@ from sqlalchemy.orm import registry, relationship
 from clinic.adapters.sqlalchemy import tables
 from clinic.application.outbox.message import OutboxMessage
 from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
+from clinic.domain.catalog import Doctor, Procedure, Room
+from clinic.domain.patients import Patient
 
 mapper_registry = registry(metadata=tables.metadata)
 _started = False
@@ -33,4 +35,12 @@ def start_mappers() -> None:
     })
     mapper_registry.map_imperatively(OutboxMessage, tables.outbox, properties={
         "to": tables.outbox.c.recipient, "_clinic": _parent(Clinic)})
+    mapper_registry.map_imperatively(Room, tables.rooms, properties={"_clinic": _parent(Clinic)})
+    mapper_registry.map_imperatively(Doctor, tables.doctors, properties={
+        "_clinic": _parent(Clinic),
+        "_user": relationship(User, lazy="raise", foreign_keys=[tables.doctors.c.user_id])})
+    mapper_registry.map_imperatively(Procedure, tables.procedures,
+                                     properties={"_clinic": _parent(Clinic)})
+    mapper_registry.map_imperatively(Patient, tables.patients,
+                                     properties={"_clinic": _parent(Clinic)})
     _started = True

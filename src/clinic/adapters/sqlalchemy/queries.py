@@ -5,15 +5,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, and_, case, func, select
+from sqlalchemy import Engine, and_, case, func, or_, select
 
-from clinic.adapters.sqlalchemy.tables import clinics, memberships, outbox, users
+from clinic.adapters.sqlalchemy.tables import clinics, memberships, outbox, patients, users
 from clinic.application.accounts.queries import (
     ClinicDetails,
     OutboxStatus,
     SessionUser,
     TenantRow,
 )
+from clinic.application.patients.queries import PatientPage, PatientRow, PatientSearch
 from clinic.domain.accounts import ClinicStatus, Role
 
 
@@ -44,11 +45,15 @@ class SqlAccountQueries:
         )
 
     def clinic_details(self, clinic_id: uuid.UUID) -> ClinicDetails | None:
-        stmt = select(clinics.c.id, clinics.c.name, clinics.c.timezone, clinics.c.currency,
-                      clinics.c.country, clinics.c.locale).where(clinics.c.id == clinic_id)
+        c = clinics.c
+        stmt = select(c.id, c.name, c.timezone, c.currency, c.country, c.locale,
+                      c.working_days, c.opens_at, c.closes_at).where(c.id == clinic_id)
         with self.engine.connect() as conn:
             row = conn.execute(stmt).first()
-        return ClinicDetails(*row) if row else None
+        if row is None:
+            return None
+        return ClinicDetails(*row[:6], working_days=[int(d) for d in row.working_days],
+                             opens_at=row.opens_at, closes_at=row.closes_at)
 
     def tenants(self, status: str | None = None) -> Sequence[TenantRow]:
         owner = (
@@ -75,3 +80,31 @@ class SqlAccountQueries:
         with self.engine.connect() as conn:
             row = conn.execute(stmt).one()
         return OutboxStatus(pending=int(row[0]), failed=int(row[1]), sent=int(row[2]))
+
+
+class SqlPatientQueries:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def find(self, clinic_id: uuid.UUID, query: str, offset: int = 0,
+             limit: int = 20) -> PatientPage:
+        search = PatientSearch.of(query)
+        p = patients.c
+        where = [p.clinic_id == clinic_id]
+        if search.text or search.digits:
+            matches = []
+            if search.text:
+                matches.append(p.name_folded.contains(search.text, autoescape=True))
+            if search.digits:
+                matches.append(p.phone_digits.contains(search.digits, autoescape=True))
+            where.append(or_(*matches))
+        rows_stmt = (select(p.id, p.name, p.phone, p.email, p.created_at).where(*where)
+                     .order_by(p.created_at.desc(), p.id).offset(offset).limit(limit))
+        count_stmt = select(func.count()).select_from(patients).where(*where)
+        with self.engine.connect() as conn:
+            rows = [PatientRow(*row) for row in conn.execute(rows_stmt)]
+            if len(rows) < limit and (rows or not offset):
+                total = offset + len(rows)  # the last page: no need to count
+            else:
+                total = conn.execute(count_stmt).scalar_one()
+        return PatientPage(rows=rows, total=total, offset=offset, limit=limit)

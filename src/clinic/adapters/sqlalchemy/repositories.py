@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from clinic.adapters.sqlalchemy import tables
 from clinic.application.outbox.message import OutboxMessage
 from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
+from clinic.domain.catalog import Doctor, Procedure, Room
+from clinic.domain.patients import Patient
 
 
 class _Repository:
@@ -81,3 +84,50 @@ class SqlOutboxRepository(_Repository):
             .order_by(tables.outbox.c.created_at)
             .limit(limit)
         ).all()
+
+
+class _CatalogRepository(_Repository):
+    """Rooms, doctors and procedures: few per clinic, listed by name, archived not deleted.
+    The tenant guard adds the clinic to every query."""
+
+    entity: type
+    table: Table
+
+    def add(self, item: object) -> None:
+        self.session.add(item)
+
+    def get(self, item_id: uuid.UUID) -> Any:
+        return self.session.scalars(
+            select(self.entity).where(self.table.c.id == item_id)).first()
+
+    def list(self, include_archived: bool = False) -> Sequence[Any]:
+        stmt: Any = select(self.entity).order_by(self.table.c.name, self.table.c.created_at)
+        if not include_archived:
+            stmt = stmt.where(self.table.c.archived_at.is_(None))
+        return self.session.scalars(stmt).all()
+
+
+class SqlRoomRepository(_CatalogRepository):
+    entity, table = Room, tables.rooms
+
+
+class SqlDoctorRepository(_CatalogRepository):
+    entity, table = Doctor, tables.doctors
+
+
+class SqlProcedureRepository(_CatalogRepository):
+    entity, table = Procedure, tables.procedures
+
+
+class SqlPatientRepository(_Repository):
+    def add(self, patient: Patient) -> None:
+        self.session.add(patient)
+
+    def get(self, patient_id: uuid.UUID) -> Patient | None:
+        return self.session.scalars(
+            select(Patient).where(tables.patients.c.id == patient_id)).first()
+
+    def with_phone(self, e164: str) -> Sequence[Patient]:
+        return self.session.scalars(
+            select(Patient).where(tables.patients.c.phone == e164)
+            .order_by(tables.patients.c.created_at)).all()

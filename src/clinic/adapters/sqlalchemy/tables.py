@@ -5,7 +5,9 @@ from __future__ import annotations
 import enum
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Enum,
     ForeignKey,
@@ -17,7 +19,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
+from sqlalchemy.schema import SchemaItem
 
 from clinic.adapters.sqlalchemy.types import UtcDateTime
 from clinic.domain.accounts import ClinicStatus, Role
@@ -46,6 +50,9 @@ clinics = Table(
     Column("locale", String(8), nullable=False),
     Column("status", _enum(ClinicStatus, "clinic_status"), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("working_days", String(7), nullable=False, server_default="123456"),
+    Column("opens_at", String(5), nullable=False, server_default="08:00"),
+    Column("closes_at", String(5), nullable=False, server_default="20:00"),
 )
 
 users = Table(
@@ -110,4 +117,67 @@ outbox = Table(
     Column("attempts", Integer, nullable=False),
     Column("last_error", String(500)),
     Index("ix_outbox_pending", "sent_at", "created_at"),
+)
+
+
+def _clinic_owned(name: str, *columns: SchemaItem) -> Table:
+    """Every clinic-owned table: a random id, its clinic, and a (clinic_id, id) key that other
+    clinic-owned rows point at, so no row can ever refer into another clinic."""
+    return Table(
+        name, metadata,
+        Column("id", Uuid, primary_key=True),
+        Column("clinic_id", Uuid, ForeignKey("clinics.id", ondelete="CASCADE"), nullable=False),
+        *columns,
+        UniqueConstraint("clinic_id", "id", name=f"uq_{name}_clinic_id_id"),
+    )
+
+
+rooms = _clinic_owned(
+    "rooms",
+    Column("name", String(120), nullable=False),
+    Column("address", String(200)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("archived_at", UtcDateTime),
+    Index("uq_rooms_active_name", "clinic_id", "name", unique=True,
+          sqlite_where=text("archived_at IS NULL"), postgresql_where=text("archived_at IS NULL")),
+)
+
+doctors = _clinic_owned(
+    "doctors",
+    Column("name", String(120), nullable=False),
+    Column("color", String(7), nullable=False),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("photo_version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("archived_at", UtcDateTime),
+)
+
+procedures = _clinic_owned(
+    "procedures",
+    Column("name", String(120), nullable=False),
+    Column("price_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("duration_minutes", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("archived_at", UtcDateTime),
+    CheckConstraint("price_minor >= 0", name="price_not_negative"),
+    CheckConstraint("duration_minutes BETWEEN 5 AND 480 AND duration_minutes % 5 = 0",
+                    name="duration_in_steps"),
+)
+
+patients = _clinic_owned(
+    "patients",
+    Column("name", String(120), nullable=False),
+    Column("phone", String(16), nullable=False),
+    Column("email", String(254)),
+    Column("note", Text),
+    Column("name_folded", String(120), nullable=False),
+    Column("phone_digits", String(40), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_patients_clinic_created", "clinic_id", "created_at"),
+    Index("ix_patients_clinic_phone", "clinic_id", "phone"),
+    Index("ix_patients_name_trgm", "name_folded", postgresql_using="gin",
+          postgresql_ops={"name_folded": "gin_trgm_ops"}),
+    Index("ix_patients_phone_trgm", "phone_digits", postgresql_using="gin",
+          postgresql_ops={"phone_digits": "gin_trgm_ops"}),
 )

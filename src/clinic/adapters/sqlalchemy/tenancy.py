@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
+from clinic.adapters.sqlalchemy.mappers import mapper_registry
 from clinic.application.ports import ANY_CLINIC
-from clinic.domain.accounts import ApiToken, Clinic, Membership
+from clinic.domain.accounts import Clinic
 
 TENANT_KEY = "tenant"
 
@@ -18,13 +19,18 @@ class TenantNotSet(RuntimeError):
     """A query touched clinic data from a session that did not say which clinic it serves."""
 
 
+def _tenant_classes() -> list[type]:
+    """Every mapped class whose table has a clinic_id: found, not listed, so none is forgotten."""
+    return [m.class_ for m in mapper_registry.mappers
+            if "clinic_id" in m.local_table.c and m.class_ is not Clinic]
+
+
 def _criteria(tenant: uuid.UUID) -> list[Any]:
-    return [
-        with_loader_criteria(Clinic, lambda cls: cls.id == tenant, include_aliases=True),
-        with_loader_criteria(Membership, lambda cls: cls.clinic_id == tenant,
-                             include_aliases=True),
-        with_loader_criteria(ApiToken, lambda cls: cls.clinic_id == tenant, include_aliases=True),
-    ]
+    options = [with_loader_criteria(Clinic, lambda cls: cls.id == tenant, include_aliases=True)]
+    options.extend(
+        with_loader_criteria(cls, lambda c: c.clinic_id == tenant, include_aliases=True)
+        for cls in _tenant_classes())
+    return options
 
 
 def install_tenant_guard(factory: sessionmaker[Session]) -> None:

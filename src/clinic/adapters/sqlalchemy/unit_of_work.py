@@ -11,9 +11,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from clinic.adapters.sqlalchemy.repositories import (
     SqlApiTokenRepository,
     SqlClinicRepository,
+    SqlDoctorRepository,
     SqlMembershipRepository,
     SqlOutboxRepository,
     SqlPasswordResetRepository,
+    SqlPatientRepository,
+    SqlProcedureRepository,
+    SqlRoomRepository,
     SqlUserRepository,
 )
 from clinic.adapters.sqlalchemy.tenancy import TENANT_KEY
@@ -34,6 +38,10 @@ class SqlAlchemyUnitOfWork:
         self.password_resets = SqlPasswordResetRepository(self.session)
         self.api_tokens = SqlApiTokenRepository(self.session)
         self.outbox = SqlOutboxRepository(self.session)
+        self.rooms = SqlRoomRepository(self.session)
+        self.doctors = SqlDoctorRepository(self.session)
+        self.procedures = SqlProcedureRepository(self.session)
+        self.patients = SqlPatientRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

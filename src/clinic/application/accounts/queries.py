@@ -32,6 +32,9 @@ class ClinicDetails:
     currency: str
     country: str
     locale: str
+    working_days: list[int]
+    opens_at: str
+    closes_at: str
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from clinic.application.accounts.signed_in import SignedIn
@@ -24,7 +26,16 @@ from clinic.domain.accounts import (
     normalize_email,
     pick_locale,
 )
-from clinic.domain.shared import ValidationFailed
+from clinic.domain.catalog import STARTER_PROCEDURES, Doctor, Procedure, Room, pick_color
+from clinic.domain.shared import Money, ValidationFailed
+
+
+@dataclass(frozen=True)
+class StarterKit:
+    """What a new clinic starts with, named in its language by the caller."""
+
+    room_name: str
+    procedure_names: dict[str, str] = field(default_factory=dict)  # STARTER_PROCEDURES key
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,25 @@ class SignUpCommand:
     password: str
     locale: str | None = None
     timezone: str | None = None
+    treats_patients: bool = True
+    starter: StarterKit | None = None
+
+
+def _starter_records(clinic: Clinic, user: User, command: SignUpCommand,
+                     now: datetime) -> list[tuple[str, object]]:
+    """One room, the owner as a doctor if they treat patients, and the starter price list."""
+    starter = command.starter or StarterKit(room_name="Room 1")
+    records: list[tuple[str, object]] = [
+        ("rooms", Room(clinic.id, starter.room_name, None, created_at=now))]
+    if command.treats_patients:
+        records.append(("doctors", Doctor(clinic.id, user.name, pick_color([]), created_at=now,
+                                          user_id=user.id)))
+    for key, minutes, prices in STARTER_PROCEDURES:
+        price = Money.from_decimal(Decimal(prices.get(clinic.currency, 0)), clinic.currency)
+        records.append(("procedures", Procedure(
+            clinic.id, starter.procedure_names.get(key, key.replace("_", " ").capitalize()),
+            price.amount_minor, price.currency, minutes, created_at=now)))
+    return records
 
 
 def _timezone(name: str | None) -> str:
@@ -80,6 +110,8 @@ class SignUp:
             uow.clinics.add(clinic)
             uow.users.add(user)
             uow.memberships.add(Membership(clinic.id, user.id, Role.OWNER, created_at=now))
+            for repository, record in _starter_records(clinic, user, command, now):
+                getattr(uow, repository).add(record)
             try:
                 uow.commit()
             except Conflict:  # a concurrent sign-up won the unique email

@@ -1,0 +1,72 @@
+"""Change the clinic's name, time zone, currency, country and working hours."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from clinic.application.ports import UnitOfWorkFactory
+from clinic.domain.accounts import (
+    SUPPORTED_LOCALES,
+    Clinic,
+    name_error,
+    working_hours_errors,
+)
+from clinic.domain.shared import NotFound, ValidationFailed
+
+# The currencies and countries offered; more can be added without a migration.
+CURRENCIES = ("RUB", "USD", "EUR", "KZT", "BYN", "UAH", "GEL", "AMD", "UZS", "KGS", "AZN",
+              "TRY", "GBP", "AED", "ILS", "RSD")
+COUNTRIES = ("RU", "US", "KZ", "BY", "UA", "GE", "AM", "UZ", "KG", "AZ", "TR", "GB", "DE",
+             "AE", "IL", "RS", "CY", "ES", "IT", "FR", "PL", "LV", "LT", "EE", "FI", "CZ")
+
+
+@dataclass(frozen=True)
+class ClinicSettings:
+    name: str
+    timezone: str
+    currency: str
+    country: str
+    locale: str
+    working_days: list[int]
+    opens_at: str
+    closes_at: str
+
+
+def timezone_error(name: str) -> str | None:
+    if not name or len(name) > 64:
+        return "timezone_invalid"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "timezone_invalid"
+    return None
+
+
+class UpdateClinicSettings:
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self.uow_factory = uow_factory
+
+    def __call__(self, clinic_id: uuid.UUID, settings: ClinicSettings) -> Clinic:
+        errors = working_hours_errors(settings.working_days, settings.opens_at,
+                                      settings.closes_at)
+        checks = (("name", name_error(settings.name)),
+                  ("timezone", timezone_error(settings.timezone)),
+                  ("currency", None if settings.currency in CURRENCIES else "currency_invalid"),
+                  ("country", None if settings.country in COUNTRIES else "country_invalid"),
+                  ("locale", None if settings.locale in SUPPORTED_LOCALES else "locale_invalid"))
+        errors.update({k: v for k, v in checks if v})
+        if errors:
+            raise ValidationFailed(errors)
+        with self.uow_factory(clinic_id) as uow:
+            clinic = uow.clinics.get(clinic_id)
+            if clinic is None:
+                raise NotFound()
+            clinic.name = " ".join(settings.name.split())
+            clinic.timezone, clinic.currency = settings.timezone, settings.currency
+            clinic.country, clinic.locale = settings.country, settings.locale
+            clinic.working_days = "".join(str(d) for d in sorted(set(settings.working_days)))
+            clinic.opens_at, clinic.closes_at = settings.opens_at, settings.closes_at
+            uow.commit()
+            return clinic

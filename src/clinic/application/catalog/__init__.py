@@ -1,0 +1,1 @@
+"""Rooms, doctors and procedures: adding, changing, archiving and restoring them."""

@@ -1,0 +1,112 @@
+"""Add and change doctors, and their photos."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from clinic.application.ports import Clock, FileStore, PhotoProcessor, UnitOfWorkFactory
+from clinic.domain.catalog import Doctor, color_error, pick_color, text_error
+from clinic.domain.shared import NotFound, ValidationFailed
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+PHOTO_SIZES = ("thumb", "large")
+
+
+@dataclass(frozen=True)
+class DoctorFields:
+    name: str
+    color: str = ""  # empty: pick one no other active doctor has
+
+
+def photo_key(clinic_id: uuid.UUID, doctor_id: uuid.UUID, size: str) -> str:
+    return f"{clinic_id}/doctors/{doctor_id}/{size}"
+
+
+class SaveDoctor:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+
+    def __call__(self, clinic_id: uuid.UUID, fields: DoctorFields,
+                 doctor_id: uuid.UUID | None = None, user_id: uuid.UUID | None = None) -> Doctor:
+        color = fields.color.strip().lower()
+        errors = {k: v for k, v in (("name", text_error(fields.name)),
+                                    ("color", color and color_error(color))) if v}
+        if errors:
+            raise ValidationFailed(errors)
+        name = " ".join(fields.name.split())
+        with self.uow_factory(clinic_id) as uow:
+            if doctor_id is None:
+                color = color or pick_color([d.color for d in uow.doctors.list()])
+                doctor = Doctor(clinic_id, name, color, created_at=self.clock.now(),
+                                user_id=user_id)
+                uow.doctors.add(doctor)
+            else:
+                found = uow.doctors.get(doctor_id)
+                if found is None:
+                    raise NotFound()
+                doctor = found
+                doctor.name = name
+                doctor.color = color or doctor.color
+            uow.commit()
+            return doctor
+
+
+class SetDoctorPhoto:
+    """Check the upload is an image, re-encode it (no EXIF, no GPS) and keep two square sizes."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, files: FileStore,
+                 processor: PhotoProcessor) -> None:
+        self.uow_factory = uow_factory
+        self.files = files
+        self.processor = processor
+
+    def __call__(self, clinic_id: uuid.UUID, doctor_id: uuid.UUID, data: bytes) -> Doctor:
+        if not data:
+            raise ValidationFailed({"photo": "required"})
+        if len(data) > MAX_PHOTO_BYTES:
+            raise ValidationFailed({"photo": "photo_too_large"})
+        with self.uow_factory(clinic_id) as uow:
+            doctor = uow.doctors.get(doctor_id)
+            if doctor is None:
+                raise NotFound()
+            versions = self.processor.square_versions(data)
+            for size, (content, content_type) in versions.items():
+                self.files.save(photo_key(clinic_id, doctor_id, size), content, content_type)
+            doctor.photo_version += 1
+            uow.commit()
+            return doctor
+
+
+class RemoveDoctorPhoto:
+    def __init__(self, uow_factory: UnitOfWorkFactory, files: FileStore) -> None:
+        self.uow_factory = uow_factory
+        self.files = files
+
+    def __call__(self, clinic_id: uuid.UUID, doctor_id: uuid.UUID) -> None:
+        with self.uow_factory(clinic_id) as uow:
+            doctor = uow.doctors.get(doctor_id)
+            if doctor is None:
+                raise NotFound()
+            doctor.photo_version = 0
+            uow.commit()
+        self.files.delete_prefix(f"{clinic_id}/doctors/{doctor_id}/")
+
+
+class LoadDoctorPhoto:
+    """The stored photo of a doctor of this clinic, or None."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, files: FileStore) -> None:
+        self.uow_factory = uow_factory
+        self.files = files
+
+    def __call__(self, clinic_id: uuid.UUID, doctor_id: uuid.UUID,
+                 size: str) -> tuple[bytes, str] | None:
+        if size not in PHOTO_SIZES:
+            return None
+        with self.uow_factory(clinic_id) as uow:
+            doctor = uow.doctors.get(doctor_id)
+            if doctor is None or not doctor.has_photo:
+                return None
+        return self.files.load(photo_key(clinic_id, doctor_id, size))

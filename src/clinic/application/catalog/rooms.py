@@ -1,0 +1,47 @@
+"""Add and change rooms (each active room is one chair)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from clinic.application.catalog.archive import ensure_room_name_free
+from clinic.application.ports import Clock, Conflict, UnitOfWorkFactory
+from clinic.domain.catalog import Room, check_room
+from clinic.domain.shared import NotFound, ValidationFailed
+
+
+@dataclass(frozen=True)
+class RoomFields:
+    name: str
+    address: str = ""
+
+
+class SaveRoom:
+    """Add a room (`room_id` None) or change one."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+
+    def __call__(self, clinic_id: uuid.UUID, fields: RoomFields,
+                 room_id: uuid.UUID | None = None) -> Room:
+        check_room(fields.name, fields.address)
+        name, address = " ".join(fields.name.split()), fields.address.strip() or None
+        with self.uow_factory(clinic_id) as uow:
+            if room_id is None:
+                room = Room(clinic_id, name, address, created_at=self.clock.now())
+                uow.rooms.add(room)
+            else:
+                found = uow.rooms.get(room_id)
+                if found is None:
+                    raise NotFound()
+                room = found
+            if not room.archived:
+                ensure_room_name_free(uow, name, room.id)
+            room.name, room.address = name, address
+            try:
+                uow.commit()
+            except Conflict:  # a concurrent twin took the name
+                raise ValidationFailed({"name": "name_taken"}) from None
+            return room

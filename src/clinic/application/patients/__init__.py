@@ -1,0 +1,1 @@
+"""Patient cards: adding, changing and finding them."""

@@ -1,0 +1,71 @@
+"""Add or change a patient card; a phone already on another card is pointed out first."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from clinic.application.patients.phones import parse_phone
+from clinic.application.ports import Clock, UnitOfWorkFactory
+from clinic.domain.accounts import email_error, normalize_email
+from clinic.domain.catalog import text_error
+from clinic.domain.patients import MAX_NAME, MAX_NOTE, DuplicatePhone, Patient, PhoneNumber
+from clinic.domain.shared import NotFound, ValidationFailed
+
+
+@dataclass(frozen=True)
+class PatientFields:
+    name: str
+    phone: str
+    email: str = ""
+    note: str = ""
+
+
+def _check(fields: PatientFields, country: str) -> tuple[PhoneNumber, str | None]:
+    errors = {k: v for k, v in (("name", text_error(fields.name, MAX_NAME)),
+                                ("note", text_error(fields.note, MAX_NOTE, required=False)))
+              if v}
+    phone = None
+    try:
+        phone = parse_phone(fields.phone, country)
+    except ValidationFailed as error:
+        errors.update(error.errors)
+    email = normalize_email(fields.email) or None
+    if email and email_error(email):
+        errors["email"] = "email_invalid"
+    if errors or phone is None:
+        raise ValidationFailed(errors)
+    return phone, email
+
+
+class SavePatient:
+    """`allow_duplicate` is the person's answer to "this phone is on X's card: add anyway?"."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+
+    def __call__(self, clinic_id: uuid.UUID, fields: PatientFields,
+                 patient_id: uuid.UUID | None = None, allow_duplicate: bool = False) -> Patient:
+        with self.uow_factory(clinic_id) as uow:
+            clinic = uow.clinics.get(clinic_id)
+            if clinic is None:
+                raise NotFound()
+            phone, email = _check(fields, clinic.country)
+            if not allow_duplicate:
+                twin = next((p for p in uow.patients.with_phone(phone.e164)
+                             if p.id != patient_id), None)
+                if twin is not None:
+                    raise DuplicatePhone(twin.id, twin.name)
+            if patient_id is None:
+                patient = Patient.register(clinic_id, fields.name, phone, self.clock.now(),
+                                           email, fields.note)
+                uow.patients.add(patient)
+            else:
+                found = uow.patients.get(patient_id)
+                if found is None:
+                    raise NotFound()
+                patient = found
+                patient.change(fields.name, phone, email, fields.note)
+            uow.commit()
+            return patient

@@ -1,0 +1,78 @@
+"""Patients: the people the clinic treats, found by any part of their name or phone."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from clinic.domain.shared import DomainError, new_id
+
+MAX_NAME = 120
+MAX_NOTE = 2000
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def fold(text: str) -> str:
+    """How names are compared and searched: case- and ё/е-insensitive, spaces squeezed."""
+    return " ".join(text.casefold().replace("ё", "е").split())
+
+
+def digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+@dataclass(frozen=True)
+class PhoneNumber:
+    """A phone in E.164 (`+79161234567`) with the digits people dial at home (`89161234567`)."""
+
+    e164: str
+    national_digits: str
+
+    def __post_init__(self) -> None:
+        if not _E164.match(self.e164):
+            raise ValueError(f"not an E.164 number: {self.e164!r}")
+
+    @property
+    def search_digits(self) -> str:
+        return f"{self.e164[1:]} {self.national_digits}"
+
+
+class DuplicatePhone(DomainError):
+    """Another card already has this phone; the person decides whether to make a second."""
+
+    code = "phone_duplicate"
+
+    def __init__(self, patient_id: uuid.UUID, name: str) -> None:
+        super().__init__(name)
+        self.patient_id = patient_id
+        self.name = name
+
+
+@dataclass(eq=False)
+class Patient:
+    clinic_id: uuid.UUID
+    name: str
+    phone: str
+    created_at: datetime
+    email: str | None = None
+    note: str | None = None
+    name_folded: str = ""
+    phone_digits: str = ""
+    id: uuid.UUID = field(default_factory=new_id)
+
+    @classmethod
+    def register(cls, clinic_id: uuid.UUID, name: str, phone: PhoneNumber, now: datetime,
+                 email: str | None = None, note: str | None = None) -> Patient:
+        patient = cls(clinic_id=clinic_id, name="", phone="", created_at=now)
+        patient.change(name, phone, email, note)
+        return patient
+
+    def change(self, name: str, phone: PhoneNumber, email: str | None, note: str | None) -> None:
+        self.name = " ".join(name.split())
+        self.name_folded = fold(self.name)
+        self.phone = phone.e164
+        self.phone_digits = phone.search_digits
+        self.email = email or None
+        self.note = note.strip() if note and note.strip() else None
