@@ -6,6 +6,7 @@ dicts of new Russian translations to merge in. Existing translations are kept.
 
 from __future__ import annotations
 
+import re
 import runpy
 import sys
 from pathlib import Path
@@ -37,17 +38,30 @@ def _save(locale: str, catalog: Catalog) -> None:
                  width=100)
 
 
+def _template() -> Catalog:
+    """A fresh copy each time: Catalog.update shares message objects with its template."""
+    with (ROOT / "messages.pot").open("rb") as handle:
+        return read_po(handle)
+
+
+def _untranslated(message: object) -> bool:
+    """A Russian text has Cyrillic in it (unless the English has no words to translate)."""
+    source = message.id if isinstance(message.id, str) else message.id[0]  # type: ignore[attr-defined]
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)  # type: ignore[attr-defined]
+    if not re.search("[A-Za-z]{2}", re.sub(r"%\(\w+\)s|Chairside", "", source)):
+        return not all(strings)
+    return not all(s and re.search("[А-Яа-яЁё]", s) for s in strings)
+
+
 def main() -> None:
     extra = runpy.run_path(sys.argv[1]) if len(sys.argv) > 1 else {}
-    with (ROOT / "messages.pot").open("rb") as handle:
-        template = read_po(handle)
-    english = _load("en", template)
+    english = _load("en", _template())
     for message in english:
         if message.id:
             message.string = message.id
             message.flags.discard("fuzzy")
     _save("en", english)
-    russian = _load("ru", template)
+    russian = _load("ru", _template())
     for message in russian:
         if not message.id:
             continue
@@ -59,8 +73,7 @@ def main() -> None:
             message.string = new
             message.flags.discard("fuzzy")
     _save("ru", russian)
-    missing = [m.id for m in russian if m.id and (not m.string or (
-        isinstance(m.string, tuple) and not all(m.string)))]
+    missing = [m.id for m in russian if m.id and _untranslated(m)]
     if missing:
         print(f"{len(missing)} Russian translations missing:")
         for item in missing:

@@ -34,6 +34,22 @@ def test_every_string_in_the_code_is_translated(extracted, locale):
     assert not missing, f"untranslated in {locale} (run `make messages`): {sorted(missing)}"
 
 
+def test_every_russian_text_is_actually_russian():
+    """An English text copied into the Russian catalog is not a translation."""
+    import re
+
+    with (TRANSLATIONS / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale="ru")
+    for message in catalog:
+        if not message.id:
+            continue
+        source = message.id if isinstance(message.id, str) else message.id[0]
+        if not re.search("[A-Za-z]{2}", re.sub(r"%\(\w+\)s|Chairside", "", source)):
+            continue
+        targets = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert all(re.search("[А-Яа-яЁё]", t) for t in targets), source
+
+
 def test_russian_placeholders_match_the_english_ones():
     import re
 

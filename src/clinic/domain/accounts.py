@@ -110,7 +110,7 @@ def working_hours_errors(days: list[int], opens: str, closes: str) -> dict[str, 
         errors["opens_at"] = "time_invalid"
     if not _HHMM.match(closes):
         errors["closes_at"] = "time_invalid"
-    if not errors and opens >= closes:
+    if "opens_at" not in errors and "closes_at" not in errors and opens >= closes:
         errors["closes_at"] = "hours_order"
     return errors
 

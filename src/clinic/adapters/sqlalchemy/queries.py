@@ -26,7 +26,8 @@ class SqlAccountQueries:
         stmt = (
             select(users.c.id, users.c.email, users.c.name, users.c.locale,
                    users.c.session_version, memberships.c.role, clinics.c.id.label("clinic_id"),
-                   clinics.c.name.label("clinic_name"), clinics.c.status)
+                   clinics.c.name.label("clinic_name"), clinics.c.status, clinics.c.country,
+                   clinics.c.currency, clinics.c.timezone)
             .select_from(
                 users.outerjoin(memberships, and_(memberships.c.user_id == users.c.id,
                                                   memberships.c.clinic_id == clinic_id))
@@ -41,7 +42,8 @@ class SqlAccountQueries:
             user_id=row.id, email=row.email, name=row.name, locale=row.locale,
             session_version=row.session_version, clinic_id=row.clinic_id,
             clinic_name=row.clinic_name, clinic_status=row.status and str(row.status.value),
-            role=row.role and str(row.role.value),
+            role=row.role and str(row.role.value), clinic_country=row.country,
+            clinic_currency=row.currency, clinic_timezone=row.timezone,
         )
 
     def clinic_details(self, clinic_id: uuid.UUID) -> ClinicDetails | None:

@@ -22,6 +22,9 @@ class SessionUser:
     clinic_name: str | None
     clinic_status: str | None
     role: str | None
+    clinic_country: str | None = None
+    clinic_currency: str | None = None
+    clinic_timezone: str | None = None
 
 
 @dataclass(frozen=True)

@@ -63,14 +63,14 @@ class SetDoctorPhoto:
         self.processor = processor
 
     def __call__(self, clinic_id: uuid.UUID, doctor_id: uuid.UUID, data: bytes) -> Doctor:
-        if not data:
-            raise ValidationFailed({"photo": "required"})
-        if len(data) > MAX_PHOTO_BYTES:
-            raise ValidationFailed({"photo": "photo_too_large"})
         with self.uow_factory(clinic_id) as uow:
             doctor = uow.doctors.get(doctor_id)
-            if doctor is None:
+            if doctor is None:  # first, so another clinic's id learns nothing else
                 raise NotFound()
+            if not data:
+                raise ValidationFailed({"photo": "required"})
+            if len(data) > MAX_PHOTO_BYTES:
+                raise ValidationFailed({"photo": "photo_too_large"})
             versions = self.processor.square_versions(data)
             for size, (content, content_type) in versions.items():
                 self.files.save(photo_key(clinic_id, doctor_id, size), content, content_type)

@@ -11,6 +11,8 @@ from flask import Flask, request
 from flask_babel import Babel, format_date, get_locale
 from flask_login import current_user
 
+from clinic.entrypoints.web.messages import phone
+
 LANGUAGES = {"ru": "Русский", "en": "English"}
 LANGUAGE_COOKIE = "lang"
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
@@ -44,5 +46,7 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["phone"] = phone
+    app.jinja_env.filters["short_date"] = lambda value: str(format_date(value, format="medium"))
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language

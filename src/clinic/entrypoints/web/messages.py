@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
+from clinic.application.patients.phones import format_national
 from clinic.domain.accounts import MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 _FIELD_ERRORS = {
@@ -15,7 +17,32 @@ _FIELD_ERRORS = {
                              n=MIN_PASSWORD_LENGTH),
     "password_too_long": _l("The password can have at most %(n)s characters.",
                             n=MAX_PASSWORD_LENGTH),
+    "name_taken": _l("Another room already has this name. Choose a different one."),
+    "price_invalid": _l("Type the price as a number, for example 2500 or 2 500,50."),
+    "price_negative": _l("The price cannot be negative."),
+    "price_too_large": _l("This price looks too large. Check the number of zeros."),
+    "price_too_precise": _l("Use at most two digits after the comma."),
+    "duration_invalid": _l("Minutes from 5 to 480, in steps of 5 (5, 10, 15…)."),
+    "color_invalid": _l("Pick one of the colours."),
+    "phone_invalid": _l("This does not look like a phone number. Example: 8 916 123-45-67"),
+    "photo_invalid": _l("This file is not a photo we can read. Use a JPEG, PNG, WebP or HEIC "
+                        "picture."),
+    "photo_too_large": _l("The photo is larger than 10 MB. Choose a smaller one."),
+    "timezone_invalid": _l("Pick a time zone from the list."),
+    "currency_invalid": _l("Pick a currency from the list."),
+    "country_invalid": _l("Pick a country from the list."),
+    "locale_invalid": _l("Pick a language from the list."),
+    "days_required": _l("Tick at least one working day."),
+    "time_invalid": _l("Type the time as HH:MM, for example 08:00."),
+    "hours_order": _l("The clinic must close after it opens."),
 }
+
+
+def phone(e164: str | None) -> str:
+    """A stored phone as people at the clinic write it."""
+    if not e164:
+        return ""
+    return format_national(e164, current_user.clinic_country or "")
 
 
 def field_error(code: str) -> str:

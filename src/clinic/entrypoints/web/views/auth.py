@@ -15,10 +15,11 @@ from clinic.entrypoints.web.auth import end_session, start_session
 from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.i18n import current_language
 from clinic.entrypoints.web.messages import field_errors
+from clinic.entrypoints.web.starter import starter_kit
 
 bp = Blueprint("auth", __name__)
 
-SIGN_UP_FIELDS = ("clinic_name", "name", "email", "password", "timezone")
+SIGN_UP_FIELDS = ("clinic_name", "name", "email", "password", "timezone", "treats_patients")
 
 
 def _typed(fields: tuple[str, ...]) -> dict[str, str]:
@@ -35,9 +36,13 @@ def sign_up() -> Any:
         return _home()
     form = _typed(SIGN_UP_FIELDS)
     errors: dict[str, str] = {}
+    if request.method == "GET":
+        form["treats_patients"] = "yes"
     if request.method == "POST":
         command = SignUpCommand(form["clinic_name"], form["name"], form["email"],
-                                form["password"], current_language(), form["timezone"])
+                                form["password"], current_language(), form["timezone"],
+                                treats_patients=form["treats_patients"] != "no",
+                                starter=starter_kit())
         try:
             signed_in = container().sign_up()(command)
         except ValidationFailed as error:

@@ -29,14 +29,24 @@ SECTIONS = [
 PHONE_TABS = ("calendar", "patients", "reports")
 
 COMING = {
-    "patients": _l("Patient cards with phone and visit history will live here."),
-    "procedures": _l("Your list of procedures, with prices and durations, will live here."),
-    "doctors": _l("The clinic's doctors, with their photos and calendar colours, will live here."),
-    "rooms": _l("Your rooms and chairs will live here."),
     "reports": _l("Revenue, number of visits and the average visit value will live here."),
     "team": _l("Here you will invite colleagues by email and choose what they may do."),
-    "settings": _l("The clinic's name, time zone, currency and working hours will live here."),
 }
+SECTION_ENDPOINTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "calendar": ("pages.calendar", {}),
+    "patients": ("patients.index", {}),
+    "procedures": ("records.index", {"kind": "procedures"}),
+    "doctors": ("records.index", {"kind": "doctors"}),
+    "rooms": ("records.index", {"kind": "rooms"}),
+    "reports": ("pages.section", {"section": "reports"}),
+    "team": ("pages.section", {"section": "team"}),
+    "settings": ("clinic_settings.edit", {}),
+}
+
+
+def section_url(key: str) -> str:
+    endpoint, values = SECTION_ENDPOINTS[key]
+    return url_for(endpoint, **values)
 
 
 def visible_sections() -> list[tuple[str, Any, str, bool]]:
@@ -46,7 +56,8 @@ def visible_sections() -> list[tuple[str, Any, str, bool]]:
 
 @bp.app_context_processor
 def _navigation() -> dict[str, Any]:
-    return {"nav_sections": visible_sections, "phone_tabs": PHONE_TABS}
+    return {"nav_sections": visible_sections, "phone_tabs": PHONE_TABS,
+            "section_url": section_url}
 
 
 @bp.get("/")
@@ -66,7 +77,7 @@ def calendar() -> Any:
     return render_template("calendar/index.html", clinic=clinic, today=today, section="calendar")
 
 
-@bp.get("/<any(patients, procedures, doctors, rooms, reports, team, settings):section>")
+@bp.get("/<any(reports, team):section>")
 @clinic_required
 def section(section: str) -> Any:
     entry = next((s for s in visible_sections() if s[0] == section), None)

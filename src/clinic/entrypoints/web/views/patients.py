@@ -1,0 +1,79 @@
+"""Patients: the searchable list, the card, adding and changing a card."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from clinic.application.patients.save import PatientFields
+from clinic.domain.patients import DuplicatePhone
+from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.entrypoints.web.auth import clinic_required
+from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.web.messages import field_errors
+
+bp = Blueprint("patients", __name__)
+FIELDS = ("name", "phone", "email", "note")
+PAGE_SIZE = 25
+
+
+@bp.get("/patients")
+@clinic_required
+def index() -> Any:
+    query = request.args.get("q", "").strip()[:100]
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    found = container().patient_queries().find(current_user.clinic_id, query,
+                                                offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    template = "patients/_results.html" if request.headers.get("HX-Request") else \
+        "patients/index.html"
+    return render_template(template, found=found, query=query, page=page, section="patients",
+                           pages=max(1, -(-found.total // PAGE_SIZE)))
+
+
+def _get(patient_id: uuid.UUID) -> Any:
+    with container().uow(current_user.clinic_id) as uow:
+        patient = uow.patients.get(patient_id)
+    if patient is None:
+        abort(404)
+    return patient
+
+
+@bp.get("/patients/<uuid:patient_id>")
+@clinic_required
+def show(patient_id: uuid.UUID) -> Any:
+    return render_template("patients/show.html", patient=_get(patient_id), section="patients")
+
+
+@bp.route("/patients/new", methods=["GET", "POST"])
+@bp.route("/patients/<uuid:patient_id>/edit", methods=["GET", "POST"])
+@clinic_required
+def save(patient_id: uuid.UUID | None = None) -> Any:
+    patient = _get(patient_id) if patient_id else None
+    if request.method == "GET":
+        form = {name: (getattr(patient, name) or "") if patient else "" for name in FIELDS}
+        if patient is None:
+            form["name"] = request.args.get("name", "")[:120]
+        return _form(patient, form, {})
+    form = {name: request.form.get(name, "") for name in FIELDS}
+    try:
+        saved = container().save_patient()(
+            current_user.clinic_id, PatientFields(**form), patient_id,
+            allow_duplicate=request.form.get("allow_duplicate") == "1")
+    except ValidationFailed as error:
+        return _form(patient, form, field_errors(error.errors), status=422)
+    except DuplicatePhone as twin:
+        return _form(patient, form, {}, twin=_get(twin.patient_id), status=409)
+    except NotFound:
+        abort(404)
+    flash(_("The card of %(name)s is saved.", name=saved.name), "success")
+    return redirect(url_for("patients.show", patient_id=saved.id))
+
+
+def _form(patient: Any, form: dict[str, str], errors: dict[str, str], twin: Any = None,
+          status: int = 200) -> Any:
+    return render_template("patients/form.html", patient=patient, form=form, errors=errors,
+                           twin=twin, section="patients"), status

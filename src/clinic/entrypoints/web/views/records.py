@@ -1,0 +1,135 @@
+"""Rooms, doctors and procedures: one list page, one form, archive and restore for each."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from clinic.application.catalog.doctors import DoctorFields
+from clinic.application.catalog.procedures import ProcedureFields
+from clinic.application.catalog.rooms import RoomFields
+from clinic.domain.catalog import DOCTOR_COLORS
+from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.entrypoints.web.auth import clinic_required
+from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.web.messages import field_errors
+
+bp = Blueprint("records", __name__)
+KINDS_RULE = "<any(rooms, doctors, procedures):kind>"
+
+
+@dataclass(frozen=True)
+class Kind:
+    title: Any
+    add_label: Any
+    saved: Any
+    archived: Any
+    restored: Any
+    fields: tuple[str, ...]
+    make: Callable[[dict[str, str]], Any]
+
+
+KINDS = {
+    "rooms": Kind(_l("Rooms"), _l("Add room"), _l("Room “%(name)s” is saved."),
+                  _l("Room “%(name)s” is archived. It is kept with its history."),
+                  _l("Room “%(name)s” is back in use."), ("name", "address"),
+                  lambda f: RoomFields(f["name"], f["address"])),
+    "doctors": Kind(_l("Doctors"), _l("Add doctor"), _l("Doctor “%(name)s” is saved."),
+                    _l("Doctor “%(name)s” is archived. Their past visits stay as they were."),
+                    _l("Doctor “%(name)s” is back in the list."), ("name", "color"),
+                    lambda f: DoctorFields(f["name"], f["color"])),
+    "procedures": Kind(_l("Procedures"), _l("Add procedure"),
+                       _l("Procedure “%(name)s” is saved."),
+                       _l("Procedure “%(name)s” is archived. Past visits keep their price."),
+                       _l("Procedure “%(name)s” is back in the price list."),
+                       ("name", "price", "duration_minutes"),
+                       lambda f: ProcedureFields(f["name"], f["price"], f["duration_minutes"])),
+}
+
+
+def _items(kind: str, include_archived: bool) -> list[Any]:
+    with container().uow(current_user.clinic_id) as uow:
+        return list(getattr(uow, kind).list(include_archived=include_archived))
+
+
+def _get(kind: str, item_id: uuid.UUID) -> Any:
+    with container().uow(current_user.clinic_id) as uow:
+        item = getattr(uow, kind).get(item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _form_values(kind: str, item: Any | None) -> dict[str, str]:
+    if item is None:
+        return {name: "" for name in KINDS[kind].fields}
+    if kind == "procedures":
+        return {"name": item.name, "price": str(item.price.to_decimal()),
+                "duration_minutes": str(item.duration_minutes)}
+    return {name: getattr(item, name) or "" for name in KINDS[kind].fields}
+
+
+def _render_form(kind: str, item: Any | None, form: dict[str, str],
+                 errors: dict[str, str], status: int = 200) -> Any:
+    return render_template(f"records/{kind}_form.html", kind=kind, item=item, form=form,
+                           errors=errors, section=kind, colors=DOCTOR_COLORS,
+                           title=KINDS[kind].title), status
+
+
+@bp.get(f"/{KINDS_RULE}")
+@clinic_required
+def index(kind: str) -> Any:
+    show_archived = request.args.get("archived") == "1"
+    items = _items(kind, include_archived=True)
+    archived_count = sum(1 for item in items if item.archived)
+    if not show_archived:
+        items = [item for item in items if not item.archived]
+    return render_template(f"records/{kind}.html", kind=kind, items=items, section=kind,
+                           show_archived=show_archived, archived_count=archived_count,
+                           title=KINDS[kind].title, add_label=KINDS[kind].add_label)
+
+
+@bp.route(f"/{KINDS_RULE}/new", methods=["GET", "POST"])
+@bp.route(f"/{KINDS_RULE}/<uuid:item_id>/edit", methods=["GET", "POST"])
+@clinic_required
+def save(kind: str, item_id: uuid.UUID | None = None) -> Any:
+    item = _get(kind, item_id) if item_id else None
+    if request.method == "GET":
+        return _render_form(kind, item, _form_values(kind, item), {})
+    form = {name: request.form.get(name, "") for name in KINDS[kind].fields}
+    use_case = getattr(container(), f"save_{kind[:-1]}")()
+    try:
+        saved = use_case(current_user.clinic_id, KINDS[kind].make(form), item_id)
+    except ValidationFailed as error:
+        return _render_form(kind, item, form, field_errors(error.errors), 422)
+    except NotFound:
+        abort(404)
+    flash(str(KINDS[kind].saved) % {"name": saved.name}, "success")
+    if kind == "doctors" and item_id is None:
+        return redirect(url_for("records.save", kind=kind, item_id=saved.id, added=1))
+    return redirect(url_for("records.index", kind=kind))
+
+
+@bp.post(f"/{KINDS_RULE}/<uuid:item_id>/<any(archive, restore):action>")
+@clinic_required
+def set_archived(kind: str, item_id: uuid.UUID, action: str) -> Any:
+    use_case = getattr(container(), f"archive_{kind[:-1]}")()
+    try:
+        item = use_case(current_user.clinic_id, item_id, archived=action == "archive")
+    except NotFound:
+        abort(404)
+    except ValidationFailed as error:
+        flash(_("“%(name)s” cannot come back under this name: %(reason)s",
+                name=_get(kind, item_id).name,
+                reason=field_errors(error.errors).get("name", "")), "error")
+        return redirect(url_for("records.index", kind=kind, archived=1))
+    message = KINDS[kind].archived if action == "archive" else KINDS[kind].restored
+    flash(str(message) % {"name": item.name}, "success")
+    return redirect(url_for("records.index", kind=kind))

@@ -1,0 +1,88 @@
+"""Every route that takes an id, tried by clinic B with clinic A's ids: 404, and A unchanged."""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+from PIL import Image
+from sqlalchemy import select
+from werkzeug.routing import UUIDConverter
+
+from clinic.adapters.sqlalchemy import tables
+from clinic.application.patients.save import PatientFields
+from tests.integration.conftest import Browser
+
+# Which of clinic A's records each kind of URL argument names.
+ARGUMENT_KINDS = {"room_id": "rooms", "doctor_id": "doctors", "procedure_id": "procedures",
+                  "patient_id": "patients"}
+CLINIC_TABLES = (tables.clinics, tables.rooms, tables.doctors, tables.procedures,
+                 tables.patients, tables.memberships)
+
+
+def _snapshot(engine, clinic_id) -> dict[str, list[tuple]]:
+    with engine.connect() as conn:
+        return {t.name: sorted(conn.execute(select(t).where(
+            (t.c.id if t.name == "clinics" else t.c.clinic_id) == clinic_id)).all(), key=str)
+            for t in CLINIC_TABLES}
+
+
+def _clinic_a_ids(web_container, clinic_id) -> dict[str, str]:
+    web_container.save_patient()(clinic_id, PatientFields("Anna's patient", "+14155552671"))
+    with web_container.uow(clinic_id) as uow:
+        doctor = uow.doctors.list()[0]
+        ids = {"rooms": uow.rooms.list()[0].id, "doctors": doctor.id,
+               "procedures": uow.procedures.list()[0].id}
+        patient = uow.session.scalars(select(tables.patients.c.id)).first()
+    ids["patients"] = patient
+    image = io.BytesIO()
+    Image.new("RGB", (200, 200), "red").save(image, "PNG")
+    web_container.set_doctor_photo()(clinic_id, doctor.id, image.getvalue())
+    return {k: str(v) for k, v in ids.items()}
+
+
+def _urls(app, ids: dict[str, str]) -> list[tuple[str, set[str]]]:
+    """Each rule with an id in it, expanded over its `any(...)` choices, filled with A's ids."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        id_args = [a for a, c in rule._converters.items() if isinstance(c, UUIDConverter)]
+        if not id_args:
+            continue
+        choices = {a: list(getattr(c, "items", [])) for a, c in rule._converters.items()
+                   if a not in id_args}
+        for combo in itertools.product(*choices.values()):
+            values = dict(zip(choices, combo, strict=True))
+            for arg in id_args:
+                kind = ARGUMENT_KINDS.get(arg) or values.get("kind")
+                assert kind in ids, f"{rule.rule}: no test id for argument {arg!r}; add it"
+                values[arg] = ids[kind]
+            found.append((rule.build(values, append_unknown=False)[1],
+                          set(rule.methods or ()) - {"HEAD", "OPTIONS"}))
+    return found
+
+
+def test_no_route_of_clinic_a_answers_clinic_b(app, web_container):
+    clinic_a = Browser(app.test_client())
+    clinic_a.sign_up()
+    a_id = web_container.account_queries().tenants()[0].id
+    ids = _clinic_a_ids(web_container, a_id)
+    clinic_b = Browser(app.test_client())
+    clinic_b.sign_up(email="boris@example.com", clinic="Other clinic")
+    b_id = next(t.id for t in web_container.account_queries().tenants() if t.id != a_id)
+    b_token = web_container.create_api_token()(b_id, "b").secret
+    engine = web_container.engine()
+    before = _snapshot(engine, a_id)
+    urls = _urls(app, ids)
+    assert len(urls) >= 10, urls
+    token = clinic_b.token("/account")
+    for url, methods in urls:
+        for method in sorted(methods):
+            if url.startswith("/api/"):
+                response = clinic_b.client.open(url, method=method, json={"name": "Hacked"},
+                                                headers={"Authorization": f"Bearer {b_token}"})
+            else:
+                response = clinic_b.client.open(url, method=method, data={
+                    "csrf_token": token, "name": "Hacked", "phone": "+14155550000"})
+            assert response.status_code == 404, f"{method} {url} -> {response.status_code}"
+            assert "Anna" not in response.get_data(as_text=True), f"{method} {url} leaks"
+    assert _snapshot(engine, a_id) == before

@@ -1,0 +1,173 @@
+"""Rooms, doctors, procedures, patients and settings through the pages, as a person uses them."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from tests.integration.conftest import Browser
+
+
+@pytest.fixture
+def owner(client) -> Browser:
+    browser = Browser(client)
+    browser.sign_up()
+    return browser
+
+
+def _page(browser: Browser, path: str) -> str:
+    response = browser.client.get(path)
+    assert response.status_code == 200, path
+    return response.get_data(as_text=True)
+
+
+def _id_in(html: str, kind: str, name: str) -> str:
+    block = html.split(name, 1)[1]
+    return re.search(rf"/{kind}/([0-9a-f-]{{36}})", block).group(1)
+
+
+class TestReadyAfterSignUp:
+    def test_the_clinic_has_a_room_the_owner_as_doctor_and_a_price_list(self, owner):
+        assert "Room 1" in _page(owner, "/rooms")
+        assert "Anna Petrova" in _page(owner, "/doctors")
+        procedures = _page(owner, "/procedures")
+        for name in ("Consultation", "Professional cleaning", "Tooth extraction", "X-ray"):
+            assert name in procedures
+        assert "$60.00" in procedures  # a consultation, in dollars for an English sign-up
+
+    def test_a_russian_owner_who_does_not_treat_gets_russian_names_and_roubles(self, client):
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ru"
+        browser = Browser(client)
+        browser.post("/signup", {"clinic_name": "Улыбка", "name": "Анна", "password":
+                                 "correct horse", "email": "anna@example.com",
+                                 "treats_patients": "no"})
+        assert "Кабинет 1" in _page(browser, "/rooms")
+        assert "Врачей пока нет" in _page(browser, "/doctors")
+        procedures = _page(browser, "/procedures")
+        assert "Консультация" in procedures and "1\xa0000,00\xa0₽" in procedures
+
+
+class TestRooms:
+    def test_add_rename_archive_and_restore_a_room(self, owner):
+        response = owner.post("/rooms/new", {"name": "Surgery", "address": "Lenina 1"})
+        assert response.headers["Location"].endswith("/rooms")
+        html = _page(owner, "/rooms")
+        assert "Surgery" in html and "Lenina 1" in html
+        room_id = _id_in(html, "rooms", "Surgery")
+        owner.post(f"/rooms/{room_id}/edit", {"name": "Surgery 2", "address": ""})
+        assert "Surgery 2" in _page(owner, "/rooms")
+        owner.post(f"/rooms/{room_id}/archive", {}, source="/rooms")
+        listed = '<p class="record__title">Surgery 2'
+        assert listed not in _page(owner, "/rooms")
+        assert listed in _page(owner, "/rooms?archived=1")
+        owner.post(f"/rooms/{room_id}/restore", {}, source="/rooms")
+        assert "Surgery 2" in _page(owner, "/rooms")
+
+    def test_a_second_room_with_the_same_name_is_refused_with_what_was_typed(self, owner):
+        response = owner.post("/rooms/new", {"name": "room 1", "address": "Mira 5"})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert "Another room already has this name" in html and 'value="Mira 5"' in html
+
+
+class TestDoctors:
+    def test_add_a_doctor_with_a_picked_colour_then_a_photo(self, owner):
+        response = owner.post("/doctors/new", {"name": "Boris Ivanov", "color": ""})
+        edit_url = response.headers["Location"]
+        assert "/edit" in edit_url
+        edit_path = edit_url.split("localhost")[-1]
+        image = io.BytesIO()
+        Image.new("RGB", (900, 600), "teal").save(image, "JPEG")
+        token = owner.token(edit_path)
+        doctor_id = re.search(r"/doctors/([0-9a-f-]{36})/", edit_path).group(1)
+        response = owner.client.post(f"/doctors/{doctor_id}/photo", data={
+            "csrf_token": token, "photo": (io.BytesIO(image.getvalue()), "me.jpg")},
+            content_type="multipart/form-data")
+        assert response.status_code == 302
+        html = _page(owner, edit_path)
+        assert "The photo is saved." in html
+        photo_url = re.search(r'src="(/doctors/[^"]+/photo/large[^"]*)"', html).group(1)
+        photo = owner.client.get(photo_url.replace("&amp;", "&"))
+        assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+        assert Image.open(io.BytesIO(photo.data)).size == (640, 640)
+
+    def test_a_file_that_is_not_a_picture_is_refused_kindly(self, owner):
+        doctor_id = _id_in(_page(owner, "/doctors"), "doctors", "Anna Petrova")
+        token = owner.token(f"/doctors/{doctor_id}/edit")
+        response = owner.client.post(f"/doctors/{doctor_id}/photo", data={
+            "csrf_token": token, "photo": (io.BytesIO(b"%PDF-1.4 not a photo"), "cv.pdf")},
+            content_type="multipart/form-data", follow_redirects=True)
+        assert "not a photo we can read" in response.get_data(as_text=True)
+
+
+class TestProcedures:
+    def test_prices_are_typed_as_people_type_them(self, owner):
+        response = owner.post("/procedures/new", {"name": "Crown", "price": "12 500,50",
+                                                  "duration_minutes": "90"})
+        assert response.status_code == 302
+        assert "$12,500.50" in _page(owner, "/procedures")
+
+    def test_every_wrong_field_is_named_at_once(self, owner):
+        response = owner.post("/procedures/new", {"name": "", "price": "abc",
+                                                  "duration_minutes": "7"})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert 'id="f-name-error"' in html and 'id="f-price-error"' in html
+        assert 'id="f-duration_minutes-error"' in html and 'value="abc"' in html
+
+
+class TestPatients:
+    def test_add_a_patient_then_find_them_by_phone_digits_and_name(self, owner):
+        response = owner.post("/patients/new", {"name": "Иван Петров",
+                                                "phone": "+1 415 555 2671", "email": "",
+                                                "note": "Allergic to lidocaine"})
+        card = owner.client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Иван Петров" in card and "(415) 555-2671" in card and "lidocaine" in card
+        found = owner.client.get("/patients?q=5552", headers={"HX-Request": "true"})
+        assert "Иван Петров" in found.get_data(as_text=True)
+        assert "<html" not in found.get_data(as_text=True)  # htmx gets only the results
+        assert "Иван Петров" in _page(owner, "/patients?q=ПЕТР")
+        assert "Nobody found" in _page(owner, "/patients?q=Sidorov")
+
+    def test_a_phone_already_on_a_card_is_pointed_out_before_a_second_card(self, owner):
+        owner.post("/patients/new", {"name": "Maria Ivanova", "phone": "(415) 555-2671"})
+        response = owner.post("/patients/new", {"name": "Masha Ivanova",
+                                                "phone": "415 555 2671"})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 409
+        assert "already on the card of Maria Ivanova" in html and 'value="Masha Ivanova"' in html
+        response = owner.post("/patients/new", {"name": "Masha Ivanova",
+                                                "phone": "415 555 2671",
+                                                "allow_duplicate": "1"}, source="/patients/new")
+        assert response.status_code == 302
+        assert "2 patients" in _page(owner, "/patients?q=Ivanova")
+
+    def test_a_wrong_phone_keeps_what_was_typed(self, owner):
+        response = owner.post("/patients/new", {"name": "Oleg", "phone": "12",
+                                                "email": "oleg@", "note": "x"})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert "does not look like a phone number" in html and 'value="oleg@"' in html
+
+
+class TestSettings:
+    def test_the_owner_changes_hours_and_country(self, owner):
+        response = owner.post("/settings", {
+            "name": "Smile Plus", "timezone": "Asia/Yekaterinburg", "currency": "RUB",
+            "country": "RU", "locale": "ru", "working_days": ["1", "2", "3", "4", "5"],
+            "opens_at": "09:00", "closes_at": "18:30"})
+        assert response.status_code == 302
+        html = _page(owner, "/settings")
+        assert 'value="09:00"' in html and 'value="18:30"' in html
+        assert '<option value="Asia/Yekaterinburg" selected' in html
+
+    def test_closing_before_opening_is_refused(self, owner):
+        response = owner.post("/settings", {
+            "name": "Smile", "timezone": "Europe/Moscow", "currency": "USD", "country": "US",
+            "locale": "en", "working_days": [], "opens_at": "18:00", "closes_at": "09:00"})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert "Tick at least one working day" in html and "close after it opens" in html
