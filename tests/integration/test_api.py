@@ -21,7 +21,8 @@ def test_the_clinic_endpoint_answers_for_the_tokens_clinic(client, clinic_and_to
     assert response.status_code == 200
     assert response.get_json() == {
         "id": str(clinic_id), "name": "Smile", "timezone": "Asia/Novosibirsk",
-        "currency": "RUB", "country": "RU", "locale": "ru"}
+        "currency": "RUB", "country": "RU", "locale": "ru",
+        "working_hours": {"days": [1, 2, 3, 4, 5, 6], "start": "08:00", "end": "20:00"}}
 
 
 @pytest.mark.parametrize("header", [None, "Bearer", "Bearer chs_wrong", "Basic abc",
@@ -58,4 +59,5 @@ def test_the_openapi_document_describes_the_clinic_endpoint_and_bearer_auth(clie
     assert "/api/v1/clinic" in spec["paths"]
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     properties = spec["components"]["schemas"]["Clinic"]["properties"]
-    assert set(properties) == {"id", "name", "timezone", "currency", "country", "locale"}
+    assert set(properties) == {"id", "name", "timezone", "currency", "country", "locale",
+                               "working_hours"}

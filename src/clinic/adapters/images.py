@@ -33,6 +33,10 @@ class PillowPhotoProcessor:
                 Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ValidationFailed({"photo": "photo_invalid"}) from None
         image = ImageOps.exif_transpose(image)  # phones store the turn in EXIF; apply it
+        if image.mode in ("RGBA", "LA", "P"):  # transparency becomes white, not black
+            image = image.convert("RGBA")
+            background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+            image = Image.alpha_composite(background, image)
         image = image.convert("RGB")  # drops alpha, palette and every metadata block
         versions = {}
         for name, side in SIZES.items():

@@ -18,7 +18,7 @@ SUPPORTED_LOCALES = ("ru", "en")
 DEFAULT_TIMEZONE = "Europe/Moscow"
 DEFAULT_WORKING_DAYS = "123456"  # ISO weekdays: Monday to Saturday
 DEFAULT_OPENS, DEFAULT_CLOSES = "08:00", "20:00"
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
 # Deliberately plain: one @, no spaces, a dot in the domain. Deliverability is proven by email.
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
@@ -106,9 +106,9 @@ def working_hours_errors(days: list[int], opens: str, closes: str) -> dict[str, 
     errors: dict[str, str] = {}
     if not days or any(day not in range(1, 8) for day in days):
         errors["working_days"] = "days_required"
-    if not _HHMM.match(opens):
+    if not _HHMM.fullmatch(opens):
         errors["opens_at"] = "time_invalid"
-    if not _HHMM.match(closes):
+    if not _HHMM.fullmatch(closes):
         errors["closes_at"] = "time_invalid"
     if "opens_at" not in errors and "closes_at" not in errors and opens >= closes:
         errors["closes_at"] = "hours_order"

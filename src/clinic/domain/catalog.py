@@ -45,14 +45,35 @@ def text_error(raw: str, limit: int = MAX_NAME, required: bool = True) -> str | 
     return None
 
 
+_CURRENCY_MARK = re.compile(
+    r"^\s*[$€£₽]|(?:[$€£₽]|руб\.?|р\.?|rub|usd|eur|dollars?)\s*$", re.IGNORECASE)
+
+
+def _normalise_separators(text: str, currency: str) -> str:
+    """`2,500.50` and `2.500,50` and `2 500,50` all mean the same; the last mark decides."""
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        return text.replace(thousands, "").replace(decimal, ".")
+    for mark in (",", "."):
+        if mark in text:
+            groups = text.split(mark)
+            grouped = (1 <= len(groups[0].lstrip("-")) <= 3 and minor_digits(currency) != 3
+                       and all(len(g) == 3 for g in groups[1:]))
+            if len(groups) > 2 or grouped:  # 2,500 or 1.250.000: thousands
+                return text.replace(mark, "") if grouped else text
+            return text.replace(mark, ".")
+    return text
+
+
 def parse_price(raw: str, currency: str) -> Money:
-    """Money as people type it: `2500`, `2 500`, `2500,50`, `2500.50`, `2 500 ₽`."""
-    cleaned = re.sub(r"[\s\u00a0\u202f'₽$€£]|руб\.?|р\.", "", raw.strip(), flags=re.IGNORECASE)
+    """Money as people type it: `2500`, `2 500`, `2500,50`, `2500.50`, `2 500 ₽`, `$2,500`."""
+    cleaned = _CURRENCY_MARK.sub("", raw.strip())
+    cleaned = re.sub(r"[\s\u00a0\u202f']", "", cleaned)
     if not cleaned:
         raise ValidationFailed({"price": "required"})
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
+    cleaned = _normalise_separators(cleaned, currency)
+    if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", cleaned):
         raise ValidationFailed({"price": "price_invalid"})
     try:
         amount = Decimal(cleaned)
@@ -79,7 +100,7 @@ def parse_duration(raw: str) -> int:
     value = raw.strip()
     if not value:
         raise ValidationFailed({"duration_minutes": "required"})
-    if not value.isdigit():
+    if not re.fullmatch(r"[0-9]{1,4}", value):
         raise ValidationFailed({"duration_minutes": "duration_invalid"})
     minutes = int(value)
     code = duration_error(minutes)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from clinic.application.accounts.clinic_settings import timezone_error
 from clinic.application.accounts.signed_in import SignedIn
 from clinic.application.ports import (
     ANY_CLINIC,
@@ -57,8 +57,8 @@ def _starter_records(clinic: Clinic, user: User, command: SignUpCommand,
     records: list[tuple[str, object]] = [
         ("rooms", Room(clinic.id, starter.room_name, None, created_at=now))]
     if command.treats_patients:
-        records.append(("doctors", Doctor(clinic.id, user.name, pick_color([]), created_at=now,
-                                          user_id=user.id)))
+        records.append(("doctors", Doctor(clinic.id, " ".join(user.name.split()),
+                                          pick_color([]), created_at=now, user_id=user.id)))
     for key, minutes, prices in STARTER_PROCEDURES:
         price = Money.from_decimal(Decimal(prices.get(clinic.currency, 0)), clinic.currency)
         records.append(("procedures", Procedure(
@@ -68,13 +68,7 @@ def _starter_records(clinic: Clinic, user: User, command: SignUpCommand,
 
 
 def _timezone(name: str | None) -> str:
-    if not name or len(name) > 64:
-        return DEFAULT_TIMEZONE
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return DEFAULT_TIMEZONE
-    return name
+    return name if name and timezone_error(name) is None else DEFAULT_TIMEZONE
 
 
 class SignUp:

@@ -19,8 +19,9 @@ class DoctorFields:
     color: str = ""  # empty: pick one no other active doctor has
 
 
-def photo_key(clinic_id: uuid.UUID, doctor_id: uuid.UUID, size: str) -> str:
-    return f"{clinic_id}/doctors/{doctor_id}/{size}"
+def photo_key(clinic_id: uuid.UUID, doctor_id: uuid.UUID, size: str, version: int) -> str:
+    """Each upload gets new files, so a failed save never replaces the photo in use."""
+    return f"{clinic_id}/doctors/{doctor_id}/v{version}/{size}"
 
 
 class SaveDoctor:
@@ -72,11 +73,15 @@ class SetDoctorPhoto:
             if len(data) > MAX_PHOTO_BYTES:
                 raise ValidationFailed({"photo": "photo_too_large"})
             versions = self.processor.square_versions(data)
+            old, new = doctor.photo_version, doctor.photo_version + 1
             for size, (content, content_type) in versions.items():
-                self.files.save(photo_key(clinic_id, doctor_id, size), content, content_type)
-            doctor.photo_version += 1
+                self.files.save(photo_key(clinic_id, doctor_id, size, new), content,
+                                content_type)
+            doctor.photo_version = new
             uow.commit()
-            return doctor
+        if old:
+            self.files.delete_prefix(f"{clinic_id}/doctors/{doctor_id}/v{old}/")
+        return doctor
 
 
 class RemoveDoctorPhoto:
@@ -109,4 +114,5 @@ class LoadDoctorPhoto:
             doctor = uow.doctors.get(doctor_id)
             if doctor is None or not doctor.has_photo:
                 return None
-        return self.files.load(photo_key(clinic_id, doctor_id, size))
+            version = doctor.photo_version
+        return self.files.load(photo_key(clinic_id, doctor_id, size, version))

@@ -29,16 +29,18 @@ class SaveRoom:
         check_room(fields.name, fields.address)
         name, address = " ".join(fields.name.split()), fields.address.strip() or None
         with self.uow_factory(clinic_id) as uow:
-            if room_id is None:
+            found = uow.rooms.get(room_id) if room_id else None
+            if room_id and found is None:
+                raise NotFound()
+            # Checked before the room joins the session: a query would flush it into the
+            # database's unique index first.
+            if found is None or not found.archived:
+                ensure_room_name_free(uow, name, room_id)
+            if found is None:
                 room = Room(clinic_id, name, address, created_at=self.clock.now())
                 uow.rooms.add(room)
             else:
-                found = uow.rooms.get(room_id)
-                if found is None:
-                    raise NotFound()
                 room = found
-            if not room.archived:
-                ensure_room_name_free(uow, name, room.id)
             room.name, room.address = name, address
             try:
                 uow.commit()

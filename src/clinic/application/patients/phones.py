@@ -20,6 +20,8 @@ def parse_phone(raw: str, country: str, field: str = "phone") -> PhoneNumber:
         raise ValidationFailed({field: "phone_invalid"}) from None
     if not phonenumbers.is_valid_number(number):
         raise ValidationFailed({field: "phone_invalid"})
+    if number.extension:  # E.164 has no room for it; refuse rather than drop it silently
+        raise ValidationFailed({field: "phone_extension"})
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return PhoneNumber(e164, digits(national))

@@ -51,20 +51,22 @@ class SavePatient:
             clinic = uow.clinics.get(clinic_id)
             if clinic is None:
                 raise NotFound()
+            found = uow.patients.get(patient_id) if patient_id else None
+            if patient_id and found is None:
+                raise NotFound()
             phone, email = _check(fields, clinic.country)
-            if not allow_duplicate:
+            # Only a phone new to this card is compared: a card made as a knowing second
+            # one must stay editable.
+            if not allow_duplicate and (found is None or found.phone != phone.e164):
                 twin = next((p for p in uow.patients.with_phone(phone.e164)
                              if p.id != patient_id), None)
                 if twin is not None:
                     raise DuplicatePhone(twin.id, twin.name)
-            if patient_id is None:
+            if found is None:
                 patient = Patient.register(clinic_id, fields.name, phone, self.clock.now(),
                                            email, fields.note)
                 uow.patients.add(patient)
             else:
-                found = uow.patients.get(patient_id)
-                if found is None:
-                    raise NotFound()
                 patient = found
                 patient.change(fields.name, phone, email, fields.note)
             uow.commit()

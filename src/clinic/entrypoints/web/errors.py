@@ -63,7 +63,10 @@ def _http_error(error: HTTPException) -> Any:
         if isinstance(errors, dict) and set(errors) <= {"json", "query", "form", "headers"}:
             merged: dict[str, Any] = {}
             for part in errors.values():
-                merged.update(part)
+                if isinstance(part, dict):
+                    merged.update(part)
+                else:  # e.g. {"json": ["Invalid JSON body."]}: about the body as a whole
+                    merged.setdefault("body", []).extend(part)
             errors = merged
         headers = dict(data.get("headers") or {})
         if code == 401:

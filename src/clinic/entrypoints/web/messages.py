@@ -25,6 +25,8 @@ _FIELD_ERRORS = {
     "duration_invalid": _l("Minutes from 5 to 480, in steps of 5 (5, 10, 15…)."),
     "color_invalid": _l("Pick one of the colours."),
     "phone_invalid": _l("This does not look like a phone number. Example: 8 916 123-45-67"),
+    "phone_extension": _l("Extensions cannot be stored with the number. Put the extension "
+                          "in the note."),
     "photo_invalid": _l("This file is not a photo we can read. Use a JPEG, PNG, WebP or HEIC "
                         "picture."),
     "photo_too_large": _l("The photo is larger than 10 MB. Choose a smaller one."),

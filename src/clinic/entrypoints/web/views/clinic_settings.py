@@ -42,7 +42,8 @@ def edit() -> Any:
     if clinic is None:
         abort(404)
     if request.method == "GET":
-        current: dict[str, Any] = {"name": clinic.name, "timezone": clinic.timezone, "currency": clinic.currency,
+        current: dict[str, Any] = {
+                "name": clinic.name, "timezone": clinic.timezone, "currency": clinic.currency,
                 "country": clinic.country, "locale": clinic.locale,
                 "working_days": clinic.working_days, "opens_at": clinic.opens_at,
                 "closes_at": clinic.closes_at}

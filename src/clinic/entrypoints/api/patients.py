@@ -1,0 +1,87 @@
+"""/api/v1/patients: patient cards, found by name or phone; a shared phone is asked about."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask.views import MethodView
+
+from clinic.application.patients.save import PatientFields
+from clinic.domain.patients import Patient, digits
+from clinic.entrypoints.api.auth import current_clinic_id, token_required
+from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
+from clinic.entrypoints.api.schemas import (
+    PatientCreateSchema,
+    PatientListArgsSchema,
+    PatientPageSchema,
+    PatientPatchSchema,
+    PatientSchema,
+)
+from clinic.entrypoints.web.container_access import container
+
+blp = ApiBlueprint("api_patients", __name__, url_prefix="/api/v1/patients",
+                   description="Patient cards; a phone already on another card answers 409")
+
+
+def _patient(patient_id: uuid.UUID) -> Patient:
+    with container().uow(current_clinic_id()) as uow:
+        patient: Patient = found(uow.patients.get(patient_id))
+    return patient
+
+
+def _fields(body: dict[str, Any], current: Patient | None = None) -> PatientFields:
+    """The body's fields over the current card's (none when adding one)."""
+    def value(name: str) -> str:
+        return (body[name] if name in body else getattr(current, name, None)) or ""
+
+    return PatientFields(value("name"), value("phone"), value("email"), value("note"))
+
+
+def _phone_kept(body: dict[str, Any], current: Patient) -> bool:
+    """The PATCH leaves the phone as it is (in any of the ways it can be written)."""
+    return "phone" not in body or digits(body["phone"]) in current.phone_digits.split()
+
+
+@blp.route("")
+class Patients(MethodView):
+    decorators = [token_required]
+
+    @blp.arguments(PatientListArgsSchema, location="query")
+    @blp.response(200, PatientPageSchema)
+    @problems(blp, 401, 422)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Find patients: newest first, or those whose name or phone contains `q`"""
+        return container().patient_queries().find(current_clinic_id(), args["q"],
+                                                  args["offset"], args["limit"])
+
+    @blp.arguments(PatientCreateSchema)
+    @blp.response(201, PatientSchema)
+    @problems(blp, 401, 409, 422)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Add a patient card"""
+        return container().save_patient()(current_clinic_id(), _fields(body),
+                                          allow_duplicate=body.get("allow_duplicate", False))
+
+
+@blp.route("/<uuid:patient_id>")
+class PatientById(MethodView):
+    decorators = [token_required]
+
+    @blp.response(200, PatientSchema)
+    @problems(blp, 401, 404)
+    def get(self, patient_id: uuid.UUID) -> Any:
+        """Read a patient card"""
+        return _patient(patient_id)
+
+    @blp.arguments(PatientPatchSchema)
+    @blp.response(200, PatientSchema)
+    @problems(blp, 401, 404, 409, 422)
+    def patch(self, body: dict[str, Any], patient_id: uuid.UUID) -> Any:
+        """Change a patient card; fields left out keep their value"""
+        patient = _patient(patient_id)
+        if not body.keys() - {"allow_duplicate"}:
+            return patient
+        allow = body.get("allow_duplicate", False) or _phone_kept(body, patient)
+        return container().save_patient()(current_clinic_id(), _fields(body, patient),
+                                          patient_id, allow_duplicate=allow)

@@ -1,0 +1,86 @@
+"""/api/v1/procedures: the price list, with durations; archived, never deleted."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask.views import MethodView
+
+from clinic.application.catalog.procedures import ProcedureFields
+from clinic.domain.catalog import Procedure
+from clinic.entrypoints.api.auth import current_clinic_id, token_required
+from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
+from clinic.entrypoints.api.schemas import (
+    ListArgsSchema,
+    ProcedureCreateSchema,
+    ProcedurePageSchema,
+    ProcedurePatchSchema,
+    ProcedureSchema,
+    page,
+)
+from clinic.entrypoints.web.container_access import container
+
+blp = ApiBlueprint("api_procedures", __name__, url_prefix="/api/v1/procedures",
+                   description="The price list: what is done, for how much, how long it takes")
+
+
+def _procedure(procedure_id: uuid.UUID) -> Procedure:
+    with container().uow(current_clinic_id()) as uow:
+        procedure: Procedure = found(uow.procedures.get(procedure_id))
+    return procedure
+
+
+@blp.route("")
+class Procedures(MethodView):
+    decorators = [token_required]
+
+    @blp.arguments(ListArgsSchema, location="query")
+    @blp.response(200, ProcedurePageSchema)
+    @problems(blp, 401, 422)
+    def get(self, args: dict[str, Any]) -> Any:
+        """List the procedures, by name"""
+        with container().uow(current_clinic_id()) as uow:
+            return page(uow.procedures.list(args["include_archived"]), args)
+
+    @blp.arguments(ProcedureCreateSchema)
+    @blp.response(201, ProcedureSchema)
+    @problems(blp, 401, 422)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Add a procedure to the price list"""
+        fields = ProcedureFields(body["name"], body["price"], str(body["duration_minutes"]))
+        return container().save_procedure()(current_clinic_id(), fields)
+
+
+@blp.route("/<uuid:procedure_id>")
+class ProcedureById(MethodView):
+    decorators = [token_required]
+
+    @blp.response(200, ProcedureSchema)
+    @problems(blp, 401, 404)
+    def get(self, procedure_id: uuid.UUID) -> Any:
+        """Read a procedure"""
+        return _procedure(procedure_id)
+
+    @blp.arguments(ProcedurePatchSchema)
+    @blp.response(200, ProcedureSchema)
+    @problems(blp, 401, 404, 422)
+    def patch(self, body: dict[str, Any], procedure_id: uuid.UUID) -> Any:
+        """Change a procedure; fields left out keep their value; `archived` archives or restores"""
+        procedure = _procedure(procedure_id)
+        if body.keys() - {"archived"}:
+            fields = ProcedureFields(
+                body.get("name", procedure.name),
+                body.get("price", str(procedure.price.to_decimal())),
+                str(body.get("duration_minutes", procedure.duration_minutes)))
+            procedure = container().save_procedure()(current_clinic_id(), fields, procedure_id)
+        if "archived" in body:
+            procedure = container().archive_procedure()(current_clinic_id(), procedure_id,
+                                                        body["archived"])
+        return procedure
+
+    @blp.response(200, ProcedureSchema)
+    @problems(blp, 401, 404)
+    def delete(self, procedure_id: uuid.UUID) -> Any:
+        """Archive a procedure (PATCH `{"archived": false}` restores it)"""
+        return container().archive_procedure()(current_clinic_id(), procedure_id, True)

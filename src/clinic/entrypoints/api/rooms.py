@@ -1,0 +1,83 @@
+"""/api/v1/rooms: the clinic's rooms, one chair each; archived, never deleted."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask.views import MethodView
+
+from clinic.application.catalog.rooms import RoomFields
+from clinic.domain.catalog import Room
+from clinic.entrypoints.api.auth import current_clinic_id, token_required
+from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
+from clinic.entrypoints.api.schemas import (
+    ListArgsSchema,
+    RoomCreateSchema,
+    RoomPageSchema,
+    RoomPatchSchema,
+    RoomSchema,
+    page,
+)
+from clinic.entrypoints.web.container_access import container
+
+blp = ApiBlueprint("api_rooms", __name__, url_prefix="/api/v1/rooms",
+                   description="Rooms: one chair each; archived, never deleted")
+
+
+def _room(room_id: uuid.UUID) -> Room:
+    with container().uow(current_clinic_id()) as uow:
+        room: Room = found(uow.rooms.get(room_id))
+    return room
+
+
+@blp.route("")
+class Rooms(MethodView):
+    decorators = [token_required]
+
+    @blp.arguments(ListArgsSchema, location="query")
+    @blp.response(200, RoomPageSchema)
+    @problems(blp, 401, 422)
+    def get(self, args: dict[str, Any]) -> Any:
+        """List the rooms, by name"""
+        with container().uow(current_clinic_id()) as uow:
+            return page(uow.rooms.list(args["include_archived"]), args)
+
+    @blp.arguments(RoomCreateSchema)
+    @blp.response(201, RoomSchema)
+    @problems(blp, 401, 422)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Add a room"""
+        fields = RoomFields(body["name"], body.get("address") or "")
+        return container().save_room()(current_clinic_id(), fields)
+
+
+@blp.route("/<uuid:room_id>")
+class RoomById(MethodView):
+    decorators = [token_required]
+
+    @blp.response(200, RoomSchema)
+    @problems(blp, 401, 404)
+    def get(self, room_id: uuid.UUID) -> Any:
+        """Read a room"""
+        return _room(room_id)
+
+    @blp.arguments(RoomPatchSchema)
+    @blp.response(200, RoomSchema)
+    @problems(blp, 401, 404, 422)
+    def patch(self, body: dict[str, Any], room_id: uuid.UUID) -> Any:
+        """Change a room; fields left out keep their value; `archived` archives or restores"""
+        room = _room(room_id)
+        if body.keys() - {"archived"}:
+            fields = RoomFields(body.get("name", room.name),
+                                body.get("address", room.address) or "")
+            room = container().save_room()(current_clinic_id(), fields, room_id)
+        if "archived" in body:
+            room = container().archive_room()(current_clinic_id(), room_id, body["archived"])
+        return room
+
+    @blp.response(200, RoomSchema)
+    @problems(blp, 401, 404)
+    def delete(self, room_id: uuid.UUID) -> Any:
+        """Archive a room (PATCH `{"archived": false}` restores it)"""
+        return container().archive_room()(current_clinic_id(), room_id, True)

@@ -1,0 +1,208 @@
+"""Doctors' photos through the real Pillow processor and the local file store."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import pytest
+from PIL import ExifTags, Image
+
+from clinic.adapters.files import LocalFileStore
+from clinic.adapters.images import MAX_PIXELS, PillowPhotoProcessor
+from clinic.domain.shared import ValidationFailed
+
+RED, BLUE = (220, 20, 20), (20, 20, 220)
+
+
+def encode(image: Image.Image, fmt: str, **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def noisy(size: tuple[int, int]) -> Image.Image:
+    """Random pixels: a JPEG of them is large enough to cut in the middle of its scan data."""
+    return Image.frombytes("RGB", size, uuid.uuid4().bytes * (size[0] * size[1] * 3 // 16 + 1))
+
+
+def jpeg_with_gps() -> bytes:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneCo"
+    exif[ExifTags.Base.Model] = "Pocket 12"
+    exif[ExifTags.Base.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (55.0, 45.0, 21.0),
+        ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (37.0, 37.0, 4.0),
+    }
+    data = encode(Image.new("RGB", (1200, 900), RED), "JPEG", exif=exif)
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # as a phone's
+    return data
+
+
+def photo_invalid(data: bytes) -> dict[str, str]:
+    with pytest.raises(ValidationFailed) as raised:
+        PillowPhotoProcessor().square_versions(data)
+    return raised.value.errors
+
+
+def opened(versions: dict[str, tuple[bytes, str]]) -> dict[str, Image.Image]:
+    images = {}
+    for name, (data, content_type) in versions.items():
+        assert content_type == "image/jpeg"
+        images[name] = Image.open(io.BytesIO(data))
+        assert images[name].format == "JPEG"
+    return images
+
+
+def close_to(pixel, colour, tolerance=40) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=True))
+
+
+class TestPhotoProcessor:
+    def test_a_phone_photo_comes_out_as_two_clean_squares_without_exif(self):
+        versions = PillowPhotoProcessor().square_versions(jpeg_with_gps())
+        assert set(versions) == {"thumb", "large"}
+        images = opened(versions)
+        assert images["thumb"].size == (160, 160)
+        assert images["large"].size == (640, 640)
+        for name, image in images.items():
+            data = versions[name][0]
+            assert len(image.getexif()) == 0, name
+            assert "exif" not in image.info, name
+            assert b"Exif" not in data and b"PhoneCo" not in data, name
+            assert image.mode == "RGB" and close_to(image.getpixel((80, 80)), RED), name
+
+    def test_a_png_with_transparency_is_accepted(self):
+        image = Image.new("RGBA", (300, 300), (0, 0, 0, 0))
+        image.paste((20, 200, 20, 255), (50, 50, 250, 250))
+        images = opened(PillowPhotoProcessor().square_versions(encode(image, "PNG")))
+        assert images["large"].mode == "RGB" and images["large"].size == (640, 640)
+        assert close_to(images["large"].getpixel((320, 320)), (20, 200, 20))
+
+    def test_a_palette_png_is_accepted(self):
+        image = Image.new("RGB", (200, 120), BLUE).convert("P")
+        images = opened(PillowPhotoProcessor().square_versions(encode(image, "PNG")))
+        assert close_to(images["thumb"].getpixel((80, 80)), BLUE)
+
+    def test_a_webp_is_accepted(self):
+        data = encode(Image.new("RGB", (320, 480), BLUE), "WEBP", quality=80)
+        images = opened(PillowPhotoProcessor().square_versions(data))
+        assert images["thumb"].size == (160, 160)
+        assert close_to(images["thumb"].getpixel((80, 80)), BLUE)
+
+    def test_a_small_photo_is_scaled_up_to_the_sizes(self):
+        data = encode(Image.new("RGB", (40, 30), RED), "JPEG")
+        images = opened(PillowPhotoProcessor().square_versions(data))
+        assert (images["thumb"].size, images["large"].size) == ((160, 160), (640, 640))
+
+    def test_a_portrait_turned_by_exif_comes_out_upright(self):
+        # Stored sideways, as a phone held upright writes it: the left half (red) is the top of
+        # the picture, and EXIF orientation 6 says "turn 90° clockwise to show".
+        sideways = Image.new("RGB", (800, 400), BLUE)
+        sideways.paste(RED, (0, 0, 400, 400))
+        exif = Image.Exif()
+        exif[ExifTags.Base.Orientation] = 6
+        versions = PillowPhotoProcessor().square_versions(encode(sideways, "JPEG", exif=exif))
+        large = opened(versions)["large"]
+        assert close_to(large.getpixel((320, 60)), RED)  # top
+        assert close_to(large.getpixel((320, 580)), BLUE)  # bottom
+        assert close_to(large.getpixel((60, 60)), RED) and close_to(large.getpixel((580, 60)),
+                                                                    RED)
+        assert len(large.getexif()) == 0
+
+    @pytest.mark.parametrize("data", [
+        b"Dear doctor,\nthis is not a photo.\n", b"", b"\xff\xd8\xff", b"%PDF-1.7\n%\xe2\xe3",
+        b"GIF89a",
+    ], ids=["text", "empty", "jpeg-magic-only", "pdf", "gif-header-only"])
+    def test_what_is_not_an_image_is_refused(self, data):
+        assert photo_invalid(data) == {"photo": "photo_invalid"}
+
+    def test_a_truncated_jpeg_is_refused(self):
+        whole = encode(noisy((400, 300)), "JPEG", quality=95)
+        assert photo_invalid(whole[: len(whole) // 2]) == {"photo": "photo_invalid"}
+
+    @pytest.mark.parametrize("size", [(8000, 7000), (20000, 10000)],
+                             ids=["over-the-clinics-limit", "a-decompression-bomb"])
+    def test_an_image_of_too_many_pixels_is_refused(self, size):
+        assert size[0] * size[1] > MAX_PIXELS
+        data = encode(Image.new("1", size), "PNG")  # tiny on disk, huge in memory
+        assert len(data) < 1_000_000
+        assert photo_invalid(data) == {"photo": "photo_invalid"}
+
+    def test_a_heic_photo_from_an_iphone_is_accepted(self):
+        pillow_heif = pytest.importorskip("pillow_heif")
+        pillow_heif.register_heif_opener()
+        out = io.BytesIO()
+        try:
+            Image.new("RGB", (480, 640), RED).save(out, "HEIF", quality=80)
+        except (KeyError, OSError, ValueError, RuntimeError) as error:
+            pytest.skip(f"pillow_heif cannot write HEIC here: {error}")
+        data = out.getvalue()
+        assert data[4:8] == b"ftyp" and b"heic" in data[8:32]
+        images = opened(PillowPhotoProcessor().square_versions(data))
+        assert images["large"].size == (640, 640)
+        assert close_to(images["large"].getpixel((320, 320)), RED)
+
+
+class TestLocalFileStore:
+    @pytest.fixture
+    def store(self, tmp_path):
+        return LocalFileStore(tmp_path / "files")
+
+    @pytest.fixture
+    def prefix(self):
+        return f"{uuid.uuid4()}/doctors/{uuid.uuid4()}"
+
+    def test_a_file_reads_back_with_its_content_type(self, store, prefix):
+        store.save(f"{prefix}/thumb", b"\xff\xd8jpeg", "image/jpeg")
+        assert store.load(f"{prefix}/thumb") == (b"\xff\xd8jpeg", "image/jpeg")
+
+    def test_saving_again_replaces_the_file(self, store, prefix):
+        store.save(f"{prefix}/thumb", b"old", "image/jpeg")
+        store.save(f"{prefix}/thumb", b"new", "image/png")
+        assert store.load(f"{prefix}/thumb") == (b"new", "image/png")
+
+    def test_a_missing_file_is_none(self, store, prefix):
+        assert store.load(f"{prefix}/thumb") is None
+
+    def test_deleting_a_prefix_removes_everything_under_it_and_nothing_else(self, store, prefix):
+        other = f"{prefix.split('/')[0]}/doctors/{uuid.uuid4()}"
+        for key in (f"{prefix}/thumb", f"{prefix}/large", f"{other}/thumb"):
+            store.save(key, b"x", "image/jpeg")
+        store.delete_prefix(f"{prefix}/")
+        assert store.load(f"{prefix}/thumb") is None and store.load(f"{prefix}/large") is None
+        assert store.load(f"{other}/thumb") == (b"x", "image/jpeg")
+        store.delete_prefix(f"{prefix}/")  # deleting what is gone is fine
+
+    def test_files_stay_under_the_root(self, tmp_path, store, prefix):
+        store.save(f"{prefix}/thumb", b"x", "image/jpeg")
+        written = [p for p in tmp_path.rglob("*") if p.is_file()]
+        assert written and all(p.is_relative_to(tmp_path / "files") for p in written)
+
+    @pytest.mark.parametrize("key", [
+        "../x", "../../etc/passwd", "/etc/passwd", "x/thumb", "doctors/thumb", "",
+        "{uuid}/../x", "{uuid}/../../x", "{uuid}/doctors/../../../x", "{uuid}/./thumb",
+        "{uuid}/doctors/Thumb", "{uuid}/thumb.jpg", "{uuid}//thumb", "{uuid}\\..\\x",
+        "{UUID}/thumb", "{uuid}x/thumb", " {uuid}/thumb",
+    ])
+    def test_a_key_that_is_not_a_clinic_uuid_and_plain_segments_is_refused(
+            self, tmp_path, store, key):
+        clinic = uuid.uuid4()
+        key = key.format(uuid=clinic, UUID=str(clinic).upper())
+        with pytest.raises(ValueError, match="unsafe file key"):
+            store.save(key, b"x", "text/plain")
+        with pytest.raises(ValueError, match="unsafe file key"):
+            store.load(key)
+        assert not list(tmp_path.rglob("*.meta"))
+
+    def test_deleting_an_unsafe_prefix_is_refused(self, store):
+        for prefix in ("../", "/", "", "../../"):
+            with pytest.raises(ValueError, match="unsafe file key"):
+                store.delete_prefix(prefix)
+
+
+def test_a_transparent_background_becomes_white_not_black():
+    source = io.BytesIO()
+    Image.new("RGBA", (300, 300), (0, 0, 0, 0)).save(source, "PNG")
+    thumb, _ = PillowPhotoProcessor().square_versions(source.getvalue())["thumb"]
+    assert Image.open(io.BytesIO(thumb)).getpixel((5, 5)) >= (250, 250, 250)
