@@ -34,3 +34,34 @@ def test_a_signed_in_page_costs_the_same_statements_with_one_clinic_or_many(app,
     with count_statements(engine) as later:
         assert browser.client.get("/calendar").status_code == 200
     assert len(later) == len(first) <= 2
+
+
+def test_list_pages_cost_the_same_statements_with_few_records_or_many(app, web_container):
+    from clinic.application.catalog.rooms import RoomFields
+    from clinic.application.patients.save import PatientFields
+
+    browser = Browser(app.test_client())
+    browser.sign_up()
+    clinic_id = web_container.account_queries().tenants()[0].id
+    pages = ["/rooms", "/doctors", "/procedures", "/patients", "/patients?q=ann", "/settings"]
+    engine = web_container.engine()
+
+    def counts() -> list[int]:
+        result = []
+        for page in pages:
+            with count_statements(engine) as statements:
+                assert browser.client.get(page).status_code == 200, page
+            result.append(len(statements))
+        return result
+
+    def add(start: int) -> None:
+        for i in range(start, start + 30):
+            web_container.save_room()(clinic_id, RoomFields(f"Room {i + 2}"))
+            web_container.save_patient()(clinic_id, PatientFields(f"Anna {i}",
+                                                                  f"+1415555{i:04d}"))
+
+    add(0)  # more than a page of patients, so the count query is in both measurements
+    before = counts()
+    add(30)
+    assert counts() == before
+    assert max(before) <= 3
