@@ -386,10 +386,14 @@ class Kind:
 
 KINDS = (
     Kind("empty", "empty query (newest first)", lambda rng, d: ""),
+    Kind("name_1", "1 letter (live search fires)", lambda rng, d: name_fragment(rng, d, 1)),
+    Kind("name_2", "2 letters of a name", lambda rng, d: name_fragment(rng, d, 2)),
     Kind("name_3", "3 letters of a name", lambda rng, d: name_fragment(rng, d, 3)),
     Kind("name_5", "5 letters of a name", lambda rng, d: name_fragment(rng, d, 5)),
     Kind("surname", "a full surname", lambda rng, d: cased(rng, rng.choice(d.main_surnames))),
     Kind("surname_name", "surname + 2 letters of name", surname_and_name),
+    Kind("phone_2_national", "2 digits (89): too few for a phone search",
+         lambda rng, d: rng.choice(d.main_national)[:2]),
     Kind("phone_4_national", "4 digits, national (8916)",
          lambda rng, d: rng.choice(d.main_national)[:4]),
     Kind("phone_7_national", "7 digits, national (8916123)",

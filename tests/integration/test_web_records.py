@@ -145,6 +145,9 @@ class TestPatients:
         assert response.status_code == 302
         assert "2 patients" in _page(owner, "/patients?q=Ivanova")
 
+    def test_an_absurd_page_number_is_just_an_empty_page(self, owner):
+        assert owner.client.get("/patients?page=99999999999999999999").status_code == 200
+
     def test_a_wrong_phone_keeps_what_was_typed(self, owner):
         response = owner.post("/patients/new", {"name": "Oleg", "phone": "12",
                                                 "email": "oleg@", "note": "x"})

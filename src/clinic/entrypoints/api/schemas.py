@@ -23,6 +23,8 @@ class ProblemSchema(ma.Schema):
     status = F.Integer(required=True)
     detail = F.String()
     errors = F.Dict(metadata={"description": "Field name -> list of messages"})
+    existing_patient_id = F.UUID(metadata={
+        "description": "On 409 for a patient: the card that already has this phone"})
 
 
 class WorkingHoursSchema(ma.Schema):
@@ -64,8 +66,11 @@ class PriceField(F.Field):  # type: ignore[type-arg]
         return str(value)
 
 
+MAX_OFFSET = 10_000_000  # far beyond any clinic; keeps the number inside a SQL integer
+
+
 class ListArgsSchema(ma.Schema):
-    offset = F.Integer(load_default=0, validate=Range(min=0))
+    offset = F.Integer(load_default=0, validate=Range(min=0, max=MAX_OFFSET))
     limit = F.Integer(load_default=50, validate=Range(min=1, max=MAX_LIMIT))
     include_archived = F.Boolean(load_default=False)
 
@@ -73,7 +78,7 @@ class ListArgsSchema(ma.Schema):
 class PatientListArgsSchema(ma.Schema):
     q = F.String(load_default="", validate=Length(max=200), metadata={
         "description": "A name fragment or 3+ digits of a phone; empty lists newest first"})
-    offset = F.Integer(load_default=0, validate=Range(min=0))
+    offset = F.Integer(load_default=0, validate=Range(min=0, max=MAX_OFFSET))
     limit = F.Integer(load_default=50, validate=Range(min=1, max=MAX_LIMIT))
 
 

@@ -25,7 +25,7 @@ PAGE_SIZE = 25
 @clinic_required
 def index() -> Any:
     query = request.args.get("q", "").strip()[:100]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
     found = container().patient_queries().find(current_user.clinic_id, query,
                                                 offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     template = "patients/_results.html" if request.headers.get("HX-Request") else \
