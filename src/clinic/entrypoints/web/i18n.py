@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from babel import Locale
 from babel.numbers import format_currency
 from flask import Flask, request
 from flask_babel import Babel, format_date, get_locale
@@ -32,8 +34,19 @@ def current_language() -> str:
     return str(get_locale() or "en")
 
 
+CENTS_ALWAYS = {"USD", "EUR", "GBP"}  # people there write $5.00; elsewhere 2 500 ₽
+
+
 def money(amount: Decimal | int | float, currency: str) -> str:
-    return str(format_currency(amount, currency, locale=current_language()))
+    """`2 500 ₽` for whole amounts (kopecks only when there are some), `$5.00` style otherwise."""
+    locale = Locale.parse(current_language())
+    value = Decimal(str(amount))
+    if value == value.to_integral_value() and currency not in CENTS_ALWAYS:
+        pattern = locale.currency_formats["standard"].pattern.split(";")[0]
+        whole = re.sub(r"0\.0+", "0", pattern)
+        return str(format_currency(value, currency, format=whole, locale=locale,
+                                   currency_digits=False))
+    return str(format_currency(value, currency, locale=locale))
 
 
 def long_date(value: date | datetime) -> str:
