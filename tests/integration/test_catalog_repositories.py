@@ -318,7 +318,8 @@ class TestPatientSearch:
         assert (page.rows[0].phone, page.rows[0].email, page.rows[0].created_at) == (
             "+14155552671", "anna@example.com", NOW + timedelta(minutes=2))
 
-    @pytest.mark.parametrize("query", ["%", "_", "Анна%", "Бор", "8916123456 8", "Ёлкин Борис"])
+    @pytest.mark.parametrize("query", ["Ан%", "Ан_", "Анна%", "Бор", "8916123456 8",
+                                       "Ёлкин Борис"])
     def test_nothing_else_matches(self, container, people, query):
         mine, *_ = people
         assert self.names(container, mine, query) == []
@@ -402,3 +403,19 @@ class TestTenantGuard:
             assert [p.clinic_id for p in uow.patients.with_phone("+79161234567")] == [first.id]
         with container.uow(ANY_CLINIC) as uow:
             assert len(uow.session.scalars(select(Room)).all()) == 2
+
+
+class TestShortSearches:
+    @pytest.mark.parametrize("query", ["А", "ан", "89", "%", "  "])
+    def test_fewer_than_three_letters_or_digits_list_the_newest_cards(self, container, clinics,
+                                                                     query):
+        mine, _ = clinics
+        _save(container, *[("patients", _patient(mine, f"Анна {i}", f"+7 916 123-45-6{i}",
+                                                  NOW + timedelta(minutes=i))) for i in range(3)])
+        page = container.patient_queries().find(mine.id, query)
+        assert [r.name for r in page.rows] == ["Анна 2", "Анна 1", "Анна 0"]
+
+    def test_digits_alone_never_search_names(self, container, clinics):
+        mine, _ = clinics
+        _save(container, ("patients", _patient(mine, "Room 101 Ivanov", "+7 916 123-45-67")))
+        assert container.patient_queries().find(mine.id, "101").rows == []

@@ -14,7 +14,12 @@ from clinic.application.accounts.queries import (
     SessionUser,
     TenantRow,
 )
-from clinic.application.patients.queries import PatientPage, PatientRow, PatientSearch
+from clinic.application.patients.queries import (
+    COUNT_CAP,
+    PatientPage,
+    PatientRow,
+    PatientSearch,
+)
 from clinic.domain.accounts import ClinicStatus, Role
 
 
@@ -102,7 +107,8 @@ class SqlPatientQueries:
             where.append(or_(*matches))
         rows_stmt = (select(p.id, p.name, p.phone, p.email, p.created_at).where(*where)
                      .order_by(p.created_at.desc(), p.id).offset(offset).limit(limit))
-        count_stmt = select(func.count()).select_from(patients).where(*where)
+        capped = select(p.id).where(*where).limit(COUNT_CAP + 1).subquery()
+        count_stmt = select(func.count()).select_from(capped)
         with self.engine.connect() as conn:
             rows = [PatientRow(*row) for row in conn.execute(rows_stmt)]
             if len(rows) < limit and (rows or not offset):

@@ -176,8 +176,10 @@ patients = _clinic_owned(
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_patients_clinic_created", "clinic_id", "created_at"),
     Index("ix_patients_clinic_phone", "clinic_id", "phone"),
-    Index("ix_patients_name_trgm", "name_folded", postgresql_using="gin",
+    # On PostgreSQL: GIN over (clinic, trigrams) (btree_gin + pg_trgm), so a search reads only
+    # its own clinic's matches however many clinics share the table.
+    Index("ix_patients_name_trgm", "clinic_id", "name_folded", postgresql_using="gin",
           postgresql_ops={"name_folded": "gin_trgm_ops"}),
-    Index("ix_patients_phone_trgm", "phone_digits", postgresql_using="gin",
+    Index("ix_patients_phone_trgm", "clinic_id", "phone_digits", postgresql_using="gin",
           postgresql_ops={"phone_digits": "gin_trgm_ops"}),
 )

@@ -11,6 +11,8 @@ from typing import Protocol
 from clinic.domain.patients import digits, fold
 
 MIN_DIGITS = 3
+MIN_LETTERS = 3  # fewer give no trigram to search by, and match half the clinic anyway
+COUNT_CAP = 1000  # past this, "1000+" is as useful as the exact number and far cheaper
 
 
 @dataclass(frozen=True)
@@ -25,14 +27,19 @@ class PatientRow:
 @dataclass(frozen=True)
 class PatientPage:
     rows: Sequence[PatientRow]
-    total: int
+    total: int  # at most COUNT_CAP + 1: then read it as "more than COUNT_CAP"
     offset: int
     limit: int
+
+    @property
+    def total_is_capped(self) -> bool:
+        return self.total > COUNT_CAP
 
 
 @dataclass(frozen=True)
 class PatientSearch:
-    """What to look for: a name fragment, or (when it has 3+ digits) a phone fragment."""
+    """What to look for: a name fragment (3+ letters), a phone fragment (3+ digits), or both;
+    anything shorter lists the newest cards."""
 
     text: str
     digits: str
@@ -40,7 +47,14 @@ class PatientSearch:
     @classmethod
     def of(cls, query: str) -> PatientSearch:
         wanted = digits(query)
-        return cls(fold(query), wanted if len(wanted) >= MIN_DIGITS else "")
+        folded = fold(query)
+        has_letters = any(ch.isalpha() for ch in folded)
+        return cls(folded if has_letters and len(folded) >= MIN_LETTERS else "",
+                   wanted if len(wanted) >= MIN_DIGITS else "")
+
+    @property
+    def empty(self) -> bool:
+        return not (self.text or self.digits)
 
 
 class PatientQueries(Protocol):

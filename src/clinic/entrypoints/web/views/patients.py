@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from clinic.application.patients.queries import PatientSearch
 from clinic.application.patients.save import PatientFields
 from clinic.domain.patients import DuplicatePhone
 from clinic.domain.shared import NotFound, ValidationFailed
@@ -31,7 +32,8 @@ def index() -> Any:
     template = "patients/_results.html" if request.headers.get("HX-Request") else \
         "patients/index.html"
     return render_template(template, found=found, query=query, page=page, section="patients",
-                           pages=max(1, -(-found.total // PAGE_SIZE)))
+                           pages=max(1, -(-found.total // PAGE_SIZE)),
+                           too_short=bool(query) and PatientSearch.of(query).empty)
 
 
 def _get(patient_id: uuid.UUID) -> Any:
