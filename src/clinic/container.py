@@ -40,6 +40,7 @@ from clinic.application.catalog.rooms import SaveRoom
 from clinic.application.outbox.deliver import DeliverOutboxMessage, RelayOutbox
 from clinic.application.outbox.dispatch import OutboxDispatcher
 from clinic.application.patients.save import SavePatient
+from clinic.application.scheduling.book import BookAppointment
 from clinic.config import Settings
 
 
@@ -104,6 +105,8 @@ class Container(containers.DeclarativeContainer):
                                          photo_processor)
     remove_doctor_photo = providers.Factory(RemoveDoctorPhoto, uow.provider, file_store)
     load_doctor_photo = providers.Factory(LoadDoctorPhoto, uow.provider, file_store)
+
+    book_appointment = providers.Factory(BookAppointment, uow.provider, clock)
 
     migrate_database = providers.Callable(migrate.upgrade, settings.provided.database_url)
     database_revision = providers.Callable(migrate.current, settings.provided.database_url)

@@ -14,7 +14,8 @@ def count_statements(engine):
     statements: list[str] = []
 
     def before(conn, cursor, statement, *args):
-        statements.append(statement)
+        if not statement.startswith("BEGIN"):  # SQLite's explicit transaction start
+            statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", before)
     try:

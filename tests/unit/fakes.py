@@ -79,6 +79,7 @@ class _Store:
         self.doctors: dict[uuid.UUID, Any] = {}
         self.procedures: dict[uuid.UUID, Any] = {}
         self.patients: dict[uuid.UUID, Any] = {}
+        self.appointments: dict[uuid.UUID, Any] = {}
 
 
 class _Repo:
@@ -145,6 +146,15 @@ class FakePatientRepository(_Repo):
                       key=lambda p: p.created_at)
 
 
+class FakeAppointmentRepository(_Repo):
+    def busy(self, *, room_id: uuid.UUID | None = None, doctor_id: uuid.UUID | None = None,
+             within: Any, excluding: uuid.UUID | None = None) -> list[Any]:
+        return [a.time for a in self._all() if self._visible(a) and a.status.holds_time
+                and (room_id is None or a.room_id == room_id)
+                and (doctor_id is None or a.doctor_id == doctor_id)
+                and a.id != excluding and a.time.overlaps(within)]
+
+
 class FakeFileStore:
     def __init__(self) -> None:
         self.files: dict[str, tuple[bytes, str]] = {}
@@ -179,7 +189,11 @@ class FakeUnitOfWork:
         self.doctors = FakeCatalogRepository(self, self.store.doctors)
         self.procedures = FakeCatalogRepository(self, self.store.procedures)
         self.patients = FakePatientRepository(self, self.store.patients)
+        self.appointments = FakeAppointmentRepository(self, self.store.appointments)
         return self
+
+    def lock_for_writing(self) -> None:
+        self.locked = True
 
     def __exit__(self, *exc: object) -> None:
         self.rollback()

@@ -12,6 +12,7 @@ from clinic.application.outbox.message import EmailMessage, OutboxMessage
 from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.patients import Patient
+from clinic.domain.scheduling import Appointment, TimeRange
 
 
 class _AnyClinic:
@@ -134,6 +135,18 @@ class PatientRepository(Protocol):
     def with_phone(self, e164: str) -> Sequence[Patient]: ...
 
 
+class AppointmentRepository(Protocol):
+    def add(self, appointment: Appointment) -> None: ...
+
+    def get(self, appointment_id: uuid.UUID) -> Appointment | None: ...
+
+    def busy(self, *, room_id: uuid.UUID | None = None, doctor_id: uuid.UUID | None = None,
+             within: TimeRange, excluding: uuid.UUID | None = None) -> Sequence[TimeRange]:
+        """Times taken by appointments that hold their time (not cancelled) in a room or for
+        a doctor, overlapping `within`."""
+        ...
+
+
 class FileStore(Protocol):
     """Uploaded files (doctors' photos), kept under keys that start with the clinic's id."""
 
@@ -163,6 +176,12 @@ class UnitOfWork(Protocol):
     doctors: DoctorRepository
     procedures: ProcedureRepository
     patients: PatientRepository
+    appointments: AppointmentRepository
+
+    def lock_for_writing(self) -> None:
+        """Call first: make this transaction the only writer (SQLite's BEGIN IMMEDIATE), so a
+        check and the insert it allows cannot interleave with another booking."""
+        ...
 
     def __enter__(self) -> Self: ...
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import registry, relationship
+from sqlalchemy import and_
+from sqlalchemy.orm import foreign, registry, relationship
 
 from clinic.adapters.sqlalchemy import tables
 from clinic.application.outbox.message import OutboxMessage
 from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.patients import Patient
+from clinic.domain.scheduling import Appointment, AppointmentLine
 
 mapper_registry = registry(metadata=tables.metadata)
 _started = False
@@ -43,4 +45,17 @@ def start_mappers() -> None:
                                      properties={"_clinic": _parent(Clinic)})
     mapper_registry.map_imperatively(Patient, tables.patients,
                                      properties={"_clinic": _parent(Clinic)})
+    lines = tables.appointment_lines
+    mapper_registry.map_imperatively(AppointmentLine, lines, properties={
+        "_procedure": relationship(Procedure, lazy="raise", primaryjoin=and_(
+            lines.c.clinic_id == foreign(tables.procedures.c.clinic_id),
+            lines.c.procedure_id == foreign(tables.procedures.c.id)), viewonly=True)})
+    mapper_registry.map_imperatively(Appointment, tables.appointments, properties={
+        "_clinic": _parent(Clinic),
+        "lines": relationship(
+            AppointmentLine, order_by=lines.c.position, cascade="all, delete-orphan",
+            lazy="selectin", primaryjoin=and_(
+                tables.appointments.c.clinic_id == lines.c.clinic_id,
+                tables.appointments.c.id == foreign(lines.c.appointment_id))),
+    })
     _started = True

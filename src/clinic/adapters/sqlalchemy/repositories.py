@@ -10,10 +10,12 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from clinic.adapters.sqlalchemy import tables
+from clinic.adapters.sqlalchemy.tenancy import TENANT_KEY, TenantNotSet
 from clinic.application.outbox.message import OutboxMessage
 from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.patients import Patient
+from clinic.domain.scheduling import Appointment, AppointmentStatus, TimeRange
 
 
 class _Repository:
@@ -131,3 +133,31 @@ class SqlPatientRepository(_Repository):
         return self.session.scalars(
             select(Patient).where(tables.patients.c.phone == e164)
             .order_by(tables.patients.c.created_at)).all()
+
+
+class SqlAppointmentRepository(_Repository):
+    def add(self, appointment: Appointment) -> None:
+        self.session.add(appointment)
+
+    def get(self, appointment_id: uuid.UUID) -> Appointment | None:
+        return self.session.scalars(
+            select(Appointment).where(tables.appointments.c.id == appointment_id)).first()
+
+    def busy(self, *, room_id: uuid.UUID | None = None, doctor_id: uuid.UUID | None = None,
+             within: TimeRange, excluding: uuid.UUID | None = None) -> Sequence[TimeRange]:
+        a = tables.appointments.c
+        stmt = select(a.starts_at, a.ends_at).where(
+            a.status != AppointmentStatus.CANCELLED, a.starts_at < within.end,
+            a.ends_at > within.start)
+        if room_id is not None:
+            stmt = stmt.where(a.room_id == room_id)
+        if doctor_id is not None:
+            stmt = stmt.where(a.doctor_id == doctor_id)
+        if excluding is not None:
+            stmt = stmt.where(a.id != excluding)
+        # Core columns, so the guard's criteria do not apply: filter the clinic here.
+        tenant = self.session.info.get(TENANT_KEY)
+        if not isinstance(tenant, uuid.UUID):
+            raise TenantNotSet("busy times are always asked for one clinic")
+        stmt = stmt.where(a.clinic_id == tenant)
+        return [TimeRange(start, end) for start, end in self.session.execute(stmt)]

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     Enum,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -25,6 +26,7 @@ from sqlalchemy.schema import SchemaItem
 
 from clinic.adapters.sqlalchemy.types import UtcDateTime
 from clinic.domain.accounts import ClinicStatus, Role
+from clinic.domain.scheduling import AppointmentStatus
 
 metadata = MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s",
@@ -182,4 +184,54 @@ patients = _clinic_owned(
           postgresql_ops={"name_folded": "gin_trgm_ops"}),
     Index("ix_patients_phone_trgm", "clinic_id", "phone_digits", postgresql_using="gin",
           postgresql_ops={"phone_digits": "gin_trgm_ops"}),
+)
+
+
+def _same_clinic(column: str, table: str) -> ForeignKeyConstraint:
+    """A pointer into another clinic-owned table that cannot leave the clinic."""
+    return ForeignKeyConstraint(["clinic_id", column], [f"{table}.clinic_id", f"{table}.id"],
+                                name=f"fk_{column}_same_clinic_{table}")
+
+
+appointments = _clinic_owned(
+    "appointments",
+    Column("patient_id", Uuid, nullable=False),
+    Column("room_id", Uuid, nullable=False),
+    Column("doctor_id", Uuid, nullable=False),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
+    Column("status", _enum(AppointmentStatus, "appointment_status"), nullable=False),
+    Column("price_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("note", Text),
+    Column("doctor_overlap_confirmed", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", Uuid, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("updated_at", UtcDateTime),
+    Column("updated_by", Uuid, ForeignKey("users.id", ondelete="SET NULL")),
+    _same_clinic("patient_id", "patients"),
+    _same_clinic("room_id", "rooms"),
+    _same_clinic("doctor_id", "doctors"),
+    CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    CheckConstraint("price_minor >= 0", name="price_not_negative"),
+    Index("ix_appointments_room_time", "clinic_id", "room_id", "starts_at"),
+    Index("ix_appointments_doctor_time", "clinic_id", "doctor_id", "starts_at"),
+    Index("ix_appointments_patient_time", "clinic_id", "patient_id", "starts_at"),
+    # On PostgreSQL the migration adds an exclusion constraint (btree_gist) so that two
+    # non-cancelled appointments can never overlap in one room, whatever races happen.
+)
+
+appointment_lines = _clinic_owned(
+    "appointment_lines",
+    Column("appointment_id", Uuid, nullable=False),
+    Column("procedure_id", Uuid, nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("price_minor", BigInteger, nullable=False),
+    Column("duration_minutes", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+    ForeignKeyConstraint(["clinic_id", "appointment_id"],
+                         ["appointments.clinic_id", "appointments.id"],
+                         name="fk_appointment_same_clinic_appointments", ondelete="CASCADE"),
+    _same_clinic("procedure_id", "procedures"),
+    Index("ix_appointment_lines_appointment", "appointment_id"),
 )

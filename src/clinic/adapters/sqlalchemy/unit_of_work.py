@@ -5,11 +5,12 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from clinic.adapters.sqlalchemy.repositories import (
     SqlApiTokenRepository,
+    SqlAppointmentRepository,
     SqlClinicRepository,
     SqlDoctorRepository,
     SqlMembershipRepository,
@@ -42,6 +43,7 @@ class SqlAlchemyUnitOfWork:
         self.doctors = SqlDoctorRepository(self.session)
         self.procedures = SqlProcedureRepository(self.session)
         self.patients = SqlPatientRepository(self.session)
+        self.appointments = SqlAppointmentRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -50,12 +52,26 @@ class SqlAlchemyUnitOfWork:
         # objects a use case returns stay readable after the block.
         self.session.close()
 
+    def lock_for_writing(self) -> None:
+        # SQLite: the only writer until commit. PostgreSQL: one snapshot for every check, so a
+        # race ends at the exclusion constraint (a Conflict), not half-way through the checks.
+        if self.session.get_bind().dialect.name == "sqlite":
+            options: dict[str, object] = {"sqlite_immediate": True}
+        else:
+            options = {"isolation_level": "REPEATABLE READ"}
+        self.session.connection(execution_options=options)
+
     def commit(self) -> None:
         try:
             self.session.commit()
         except IntegrityError as error:
             self.session.rollback()
             raise Conflict(str(error.orig)) from error
+        except OperationalError as error:
+            self.session.rollback()
+            if getattr(error.orig, "sqlstate", None) == "40001":  # serialization failure
+                raise Conflict(str(error.orig)) from error
+            raise
 
     def rollback(self) -> None:
         self.session.rollback()

@@ -1,0 +1,1 @@
+"""Booking, moving and changing appointments."""

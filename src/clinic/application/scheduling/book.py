@@ -1,0 +1,110 @@
+"""Book an appointment: a patient, a room, a doctor, a start and the procedures to do."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
+from clinic.domain.catalog import Procedure, parse_price
+from clinic.domain.pricing import PricedItem, quote
+from clinic.domain.scheduling import (
+    SEARCH_HORIZON,
+    Appointment,
+    AppointmentLine,
+    DoctorBusy,
+    RoomAlreadyBooked,
+    TimeRange,
+    check_booking,
+    first_clash,
+    nearest_free_start,
+)
+from clinic.domain.shared import NotFound, ValidationFailed
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    patient_id: uuid.UUID
+    room_id: uuid.UUID
+    doctor_id: uuid.UUID
+    starts_at: datetime | None
+    procedure_ids: list[uuid.UUID] = field(default_factory=list)
+    price: str | None = None  # the final price typed by hand (a discount); None: the sum
+    note: str = ""
+    confirm_doctor_overlap: bool = False
+    booked_by: uuid.UUID | None = None
+
+
+def _check_parties(uow: UnitOfWork, request: BookingRequest) -> list[Procedure]:
+    """Every party is this clinic's and in use; returns the procedures in the order picked."""
+    errors = {}
+    found = {p.id: p for p in uow.procedures.list() if p.id in set(request.procedure_ids)}
+    if any(pid not in found for pid in request.procedure_ids):
+        errors["procedure_ids"] = "procedure_unavailable"
+    if uow.patients.get(request.patient_id) is None:
+        errors["patient_id"] = "patient_unknown"
+    room = uow.rooms.get(request.room_id)
+    if room is None or room.archived:
+        errors["room_id"] = "room_unavailable"
+    doctor = uow.doctors.get(request.doctor_id)
+    if doctor is None or doctor.archived:
+        errors["doctor_id"] = "doctor_unavailable"
+    if errors:
+        raise ValidationFailed(errors)
+    return [found[pid] for pid in request.procedure_ids]
+
+
+def ensure_free(uow: UnitOfWork, wanted: TimeRange, room_id: uuid.UUID, doctor_id: uuid.UUID,
+                confirmed: bool, excluding: uuid.UUID | None = None) -> bool:
+    """Raise RoomAlreadyBooked (with the nearest start that fits) or, unless confirmed,
+    DoctorBusy; return whether the doctor is double-booked (with confirmation)."""
+    window = TimeRange(wanted.start - SEARCH_HORIZON, wanted.end + SEARCH_HORIZON)
+    room_busy = uow.appointments.busy(room_id=room_id, within=window, excluding=excluding)
+    clash = first_clash(wanted, room_busy)
+    if clash is not None:
+        raise RoomAlreadyBooked(clash, nearest_free_start(wanted, room_busy))
+    doctor_busy = [t for t in uow.appointments.busy(doctor_id=doctor_id, within=wanted,
+                                                     excluding=excluding)]
+    if doctor_busy and not confirmed:
+        raise DoctorBusy(doctor_busy)
+    return bool(doctor_busy)
+
+
+class BookAppointment:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+
+    def __call__(self, clinic_id: uuid.UUID, request: BookingRequest) -> Appointment:
+        check_booking(request.starts_at, len(request.procedure_ids), request.note)
+        assert request.starts_at is not None
+        with self.uow_factory(clinic_id) as uow:
+            uow.lock_for_writing()
+            clinic = uow.clinics.get(clinic_id)
+            if clinic is None:
+                raise NotFound()
+            procedures = _check_parties(uow, request)
+            total = quote([PricedItem(p.name, p.price_minor, p.duration_minutes)
+                           for p in procedures])
+            price = (parse_price(request.price, clinic.currency).amount_minor
+                     if request.price not in (None, "") else total.price_minor)
+            wanted = TimeRange(request.starts_at, request.starts_at + total.duration)
+            doubled = ensure_free(uow, wanted, request.room_id, request.doctor_id,
+                                  request.confirm_doctor_overlap)
+            now = self.clock.now()
+            appointment = Appointment(
+                clinic_id=clinic_id, patient_id=request.patient_id, room_id=request.room_id,
+                doctor_id=request.doctor_id, starts_at=wanted.start, ends_at=wanted.end,
+                price_minor=price, currency=clinic.currency, created_at=now,
+                created_by=request.booked_by, note=request.note.strip() or None,
+                doctor_overlap_confirmed=doubled,
+                lines=[AppointmentLine(clinic_id, p.id, p.name, p.price_minor,
+                                       p.duration_minutes, position)
+                       for position, p in enumerate(procedures)])
+            uow.appointments.add(appointment)
+            try:
+                uow.commit()
+            except Conflict:  # PostgreSQL's exclusion constraint: a concurrent booking won
+                raise RoomAlreadyBooked(wanted, None) from None
+            return appointment

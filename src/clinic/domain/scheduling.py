@@ -1,0 +1,164 @@
+"""Appointments in time: ranges, statuses, the no-double-booking rule and the nearest free start."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from clinic.domain.shared import DomainError, ValidationFailed, new_id
+
+STEP = timedelta(minutes=5)
+SEARCH_HORIZON = timedelta(days=14)
+MAX_NOTE = 2000
+
+
+@dataclass(frozen=True, order=True)
+class TimeRange:
+    """Half-open [start, end): 10:00-10:30 and 10:30-11:00 do not overlap."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("times must be timezone-aware")
+        if self.end <= self.start:
+            raise ValueError("a range must end after it starts")
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+    def overlaps(self, other: TimeRange) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def shifted_to(self, start: datetime) -> TimeRange:
+        return TimeRange(start, start + self.duration)
+
+
+class AppointmentStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+    @property
+    def holds_time(self) -> bool:
+        """Only a cancelled appointment frees its room; a no-show still took the chair."""
+        return self is not AppointmentStatus.CANCELLED
+
+
+class RoomAlreadyBooked(DomainError):
+    """The room holds another appointment at an overlapping time."""
+
+    code = "room_booked"
+
+    def __init__(self, clash: TimeRange, nearest_free_start: datetime | None) -> None:
+        super().__init__(f"room busy {clash.start}..{clash.end}")
+        self.clash = clash
+        self.nearest_free_start = nearest_free_start
+
+
+class DoctorBusy(DomainError):
+    """The doctor has another appointment then; allowed once the person confirms."""
+
+    code = "doctor_busy"
+
+    def __init__(self, clashes: Sequence[TimeRange]) -> None:
+        super().__init__(f"doctor busy at {len(clashes)} time(s)")
+        self.clashes = list(clashes)
+
+
+def first_clash(wanted: TimeRange, busy: Iterable[TimeRange]) -> TimeRange | None:
+    return next((taken for taken in sorted(busy) if taken.overlaps(wanted)), None)
+
+
+def nearest_free_start(wanted: TimeRange, busy: Iterable[TimeRange],
+                       horizon: timedelta = SEARCH_HORIZON) -> datetime | None:
+    """The start closest to the wanted one (on the 5-minute grid, later wins a tie) at which the
+    same duration fits between the busy ranges; None if nothing fits within the horizon."""
+    taken = sorted(busy)
+    if first_clash(wanted, taken) is None:
+        return wanted.start
+    candidates = {wanted.start}
+    for other in taken:
+        candidates.add(_ceil_to_step(other.end))
+        candidates.add(_floor_to_step(other.start - wanted.duration))
+    best: datetime | None = None
+    for start in sorted(candidates, key=lambda s: (abs(s - wanted.start), s < wanted.start)):
+        if abs(start - wanted.start) > horizon:
+            break
+        if first_clash(wanted.shifted_to(start), taken) is None:
+            best = start
+            break
+    return best
+
+
+def _floor_to_step(moment: datetime) -> datetime:
+    minutes = moment.minute - moment.minute % 5
+    return moment.replace(minute=minutes, second=0, microsecond=0)
+
+
+def _ceil_to_step(moment: datetime) -> datetime:
+    floored = _floor_to_step(moment)
+    return floored if floored == moment else floored + STEP
+
+
+@dataclass(eq=False)
+class AppointmentLine:
+    """One procedure of an appointment, as it was priced when booked (history is not rewritten)."""
+
+    clinic_id: uuid.UUID
+    procedure_id: uuid.UUID
+    name: str
+    price_minor: int
+    duration_minutes: int
+    position: int
+    id: uuid.UUID = field(default_factory=new_id)
+
+
+@dataclass(eq=False)
+class Appointment:
+    clinic_id: uuid.UUID
+    patient_id: uuid.UUID
+    room_id: uuid.UUID
+    doctor_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    price_minor: int
+    currency: str
+    created_at: datetime
+    created_by: uuid.UUID | None = None
+    status: AppointmentStatus = AppointmentStatus.SCHEDULED
+    note: str | None = None
+    doctor_overlap_confirmed: bool = False
+    updated_at: datetime | None = None
+    updated_by: uuid.UUID | None = None
+    lines: list[AppointmentLine] = field(default_factory=list)
+    id: uuid.UUID = field(default_factory=new_id)
+
+    @property
+    def time(self) -> TimeRange:
+        return TimeRange(self.starts_at, self.ends_at)
+
+    def change_status(self, status: AppointmentStatus, now: datetime,
+                      by: uuid.UUID | None) -> None:
+        self.status = status
+        self.updated_at, self.updated_by = now, by
+
+
+def check_booking(starts_at: datetime | None, procedure_count: int, note: str) -> None:
+    errors = {}
+    if starts_at is None:
+        errors["starts_at"] = "required"
+    elif starts_at.minute % 5 or starts_at.second or starts_at.microsecond:
+        errors["starts_at"] = "start_off_grid"
+    if procedure_count == 0:
+        errors["procedure_ids"] = "procedures_required"
+    if len(note.strip()) > MAX_NOTE:
+        errors["note"] = "too_long"
+    if errors:
+        raise ValidationFailed(errors)

@@ -1,0 +1,145 @@
+"""Booking against the real databases: snapshots, clashes, and 50 bookings racing for one slot."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from clinic.adapters.sqlalchemy import tables
+from clinic.application.accounts.sign_up import SignUpCommand
+from clinic.application.catalog.procedures import ProcedureFields
+from clinic.application.catalog.rooms import RoomFields
+from clinic.application.patients.save import PatientFields
+from clinic.application.scheduling.book import BookingRequest
+from clinic.domain.scheduling import DoctorBusy, RoomAlreadyBooked
+from clinic.domain.shared import ValidationFailed
+from tests.integration.conftest import empty_tables, make_container, make_settings
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+START = datetime(2026, 11, 24, 10, 0, tzinfo=MOSCOW)
+
+
+def _clinic(container):
+    signed_in = container.sign_up()(SignUpCommand(
+        "Smile", "Anna", "anna@example.com", "correct horse", "ru", "Europe/Moscow"))
+    clinic_id = signed_in.clinic_id
+    patient = container.save_patient()(clinic_id, PatientFields("Ivan", "+79161234567"))
+    with container.uow(clinic_id) as uow:
+        room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
+        procedures = {p.name: p for p in uow.procedures.list()}
+    return {"id": clinic_id, "patient": patient.id, "room": room.id, "doctor": doctor.id,
+            "consultation": procedures["Consultation"].id, "xray": procedures["Xray"].id}
+
+
+@pytest.fixture
+def clinic(container):
+    return _clinic(container)
+
+
+def request(clinic, start=START, procedures=("consultation",), **changes) -> BookingRequest:
+    values = {"patient_id": clinic["patient"], "room_id": clinic["room"],
+              "doctor_id": clinic["doctor"], "starts_at": start,
+              "procedure_ids": [clinic[p] for p in procedures]}
+    values.update(changes)
+    return BookingRequest(**values)
+
+
+def test_a_booking_keeps_what_the_procedures_cost_and_took_that_day(container, clinic):
+    booked = container.book_appointment()(clinic["id"], request(clinic, procedures=(
+        "consultation", "xray")))
+    container.save_procedure()(clinic["id"], ProcedureFields("Consultation", "9999", "60"),
+                               clinic["consultation"])
+    with container.uow(clinic["id"]) as uow:
+        kept = uow.appointments.get(booked.id)
+    assert (kept.starts_at, kept.ends_at) == (START, START + timedelta(minutes=45))
+    assert kept.price_minor == 150000 and kept.currency == "RUB"
+    assert [(line.name, line.price_minor, line.duration_minutes) for line in kept.lines] == [
+        ("Consultation", 100000, 30), ("Xray", 50000, 15)]
+
+
+def test_an_overlap_in_the_room_is_refused_with_the_nearest_free_start(container, clinic):
+    container.book_appointment()(clinic["id"], request(clinic))
+    with pytest.raises(RoomAlreadyBooked) as raised:
+        container.book_appointment()(clinic["id"], request(clinic, START + timedelta(minutes=15)))
+    assert raised.value.nearest_free_start == START + timedelta(minutes=30)
+    back_to_back = container.book_appointment()(
+        clinic["id"], request(clinic, START + timedelta(minutes=30)))
+    assert back_to_back.starts_at == START + timedelta(minutes=30)
+
+
+def test_a_doctor_in_two_rooms_at_once_needs_a_confirmation(container, clinic):
+    other_room = container.save_room()(clinic["id"], RoomFields("Room 2"))
+    container.book_appointment()(clinic["id"], request(clinic))
+    with pytest.raises(DoctorBusy):
+        container.book_appointment()(clinic["id"], request(clinic, room_id=other_room.id))
+    confirmed = container.book_appointment()(clinic["id"], request(
+        clinic, room_id=other_room.id, confirm_doctor_overlap=True))
+    assert confirmed.doctor_overlap_confirmed
+
+
+def test_another_clinics_room_cannot_be_booked(container, clinic):
+    other = container.sign_up()(SignUpCommand("Other", "Olga", "olga@example.com",
+                                              "correct horse", "ru"))
+    with pytest.raises(ValidationFailed) as raised:
+        container.book_appointment()(other.clinic_id, request(clinic))
+    assert set(raised.value.errors) == {"patient_id", "room_id", "doctor_id", "procedure_ids"}
+
+
+def test_fifty_simultaneous_bookings_of_one_slot_leave_exactly_one(container, clinic):
+    results: list[str] = []
+    barrier = threading.Barrier(50)
+
+    def book() -> None:
+        barrier.wait()
+        try:
+            container.book_appointment()(clinic["id"], request(clinic))
+            results.append("booked")
+        except RoomAlreadyBooked:
+            results.append("clash")
+        except Exception as error:  # anything else is a failure the test must show
+            results.append(f"{type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=book) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(results) == ["booked"] + ["clash"] * 49
+    with container.engine().connect() as conn:
+        assert conn.execute(select(func.count()).select_from(tables.appointments)).scalar() == 1
+
+
+@pytest.fixture
+def pg_container(postgresql_database, tmp_path):
+    container = make_container(make_settings(postgresql_database, tmp_path))
+    yield container
+    container.engine().dispose()
+    empty_tables(postgresql_database)
+
+
+def test_postgresql_itself_refuses_an_overlap_that_skips_the_checks(pg_container):
+    """The exclusion constraint. (SQLite has none; its guard is BEGIN IMMEDIATE, proven by the
+    race test above.)"""
+    from clinic.application.ports import Conflict
+    from clinic.domain.scheduling import Appointment
+
+    container = pg_container
+    clinic_ = _clinic(container)
+    booked = container.book_appointment()(clinic_["id"], request(clinic_))
+
+    def twin(status="scheduled"):
+        with container.uow(clinic_["id"]) as uow:
+            uow.appointments.add(Appointment(
+                clinic_id=clinic_["id"], patient_id=clinic_["patient"], room_id=clinic_["room"],
+                doctor_id=clinic_["doctor"], starts_at=booked.starts_at + timedelta(minutes=10),
+                ends_at=booked.ends_at + timedelta(minutes=10), price_minor=0, currency="RUB",
+                created_at=booked.created_at, status=status))
+            uow.commit()
+
+    with pytest.raises(Conflict):
+        twin()
+    twin("cancelled")  # a cancelled appointment holds no time
