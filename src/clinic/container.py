@@ -16,7 +16,11 @@ from clinic.adapters.rq_queue import RqQueue
 from clinic.adapters.sqlalchemy import migrate
 from clinic.adapters.sqlalchemy.engine import make_engine, make_session_factory
 from clinic.adapters.sqlalchemy.mappers import start_mappers
-from clinic.adapters.sqlalchemy.queries import SqlAccountQueries, SqlPatientQueries
+from clinic.adapters.sqlalchemy.queries import (
+    SqlAccountQueries,
+    SqlCalendarQueries,
+    SqlPatientQueries,
+)
 from clinic.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from clinic.application.accounts.api_tokens import AuthenticateApiToken, CreateApiToken
 from clinic.application.accounts.clinic_settings import UpdateClinicSettings
@@ -52,6 +56,7 @@ class Container(containers.DeclarativeContainer):
     uow = providers.Factory(SqlAlchemyUnitOfWork, session_factory=session_factory)
     account_queries = providers.Singleton(SqlAccountQueries, engine)
     patient_queries = providers.Singleton(SqlPatientQueries, engine)
+    calendar_queries = providers.Singleton(SqlCalendarQueries, engine)
     file_store = providers.Singleton(LocalFileStore, settings.provided.files_dir)
     photo_processor = providers.Singleton(PillowPhotoProcessor)
 

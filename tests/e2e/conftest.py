@@ -82,6 +82,7 @@ def page(request, chromium, server):
         is_mobile=name == "phone", has_touch=name == "phone",
         extra_http_headers={"Accept-Language": "en-US,en;q=0.9"})
     page = context.new_page()
+    page.emulate_media(reduced_motion="reduce")  # screenshots without half-faded dialogs
     page.set_default_timeout(10_000)
     page.viewport_name = name
     yield page

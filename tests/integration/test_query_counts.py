@@ -29,11 +29,11 @@ def test_a_signed_in_page_costs_the_same_statements_with_one_clinic_or_many(app,
     browser.sign_up()
     engine = web_container.engine()
     with count_statements(engine) as first:
-        assert browser.client.get("/calendar").status_code == 200
+        assert browser.client.get("/account").status_code == 200
     for i in range(20):
         Browser(app.test_client()).sign_up(email=f"other{i}@example.com", clinic=f"Clinic {i}")
     with count_statements(engine) as later:
-        assert browser.client.get("/calendar").status_code == 200
+        assert browser.client.get("/account").status_code == 200
     assert len(later) == len(first) <= 2
 
 
@@ -66,3 +66,42 @@ def test_list_pages_cost_the_same_statements_with_few_records_or_many(app, web_c
     add(30)
     assert counts() == before
     assert max(before) <= 3
+
+
+def test_the_week_page_costs_the_same_statements_with_one_appointment_or_sixty(
+        app, web_container):
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from clinic.application.patients.save import PatientFields
+    from clinic.application.scheduling.book import BookingRequest
+
+    browser = Browser(app.test_client())
+    browser.sign_up()
+    clinic_id = web_container.account_queries().tenants()[0].id
+    patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+    with web_container.uow(clinic_id) as uow:
+        room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
+        consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
+    zone = ZoneInfo("Europe/Moscow")
+    today = datetime.now(UTC).astimezone(zone).date()
+    monday = datetime.combine(today - timedelta(days=today.weekday()),
+                              datetime.min.time(), zone)
+
+    def book(n: int) -> None:
+        day, slot = divmod(n, 12)
+        web_container.book_appointment()(clinic_id, BookingRequest(
+            patient.id, room.id, doctor.id, monday + timedelta(days=day, hours=8 + slot),
+            [consultation.id]))
+
+    book(0)
+    engine = web_container.engine()
+    with count_statements(engine) as first:
+        assert browser.client.get("/calendar").status_code == 200
+    for n in range(1, 60):
+        book(n)
+    with count_statements(engine) as later:
+        page = browser.client.get("/calendar")
+    assert page.status_code == 200 and page.get_data(as_text=True).count(
+        "data-appointment-id") == 60
+    assert len(later) == len(first)

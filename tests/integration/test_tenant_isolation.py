@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from datetime import UTC, datetime
 
 from PIL import Image
 from sqlalchemy import select
@@ -11,13 +12,15 @@ from werkzeug.routing import UUIDConverter
 
 from clinic.adapters.sqlalchemy import tables
 from clinic.application.patients.save import PatientFields
+from clinic.application.scheduling.book import BookingRequest
 from tests.integration.conftest import Browser
 
 # Which of clinic A's records each kind of URL argument names.
 ARGUMENT_KINDS = {"room_id": "rooms", "doctor_id": "doctors", "procedure_id": "procedures",
-                  "patient_id": "patients"}
+                  "patient_id": "patients", "appointment_id": "appointments"}
 CLINIC_TABLES = (tables.clinics, tables.rooms, tables.doctors, tables.procedures,
-                 tables.patients, tables.memberships)
+                 tables.patients, tables.memberships, tables.appointments,
+                 tables.appointment_lines)
 
 
 def _snapshot(engine, clinic_id) -> dict[str, list[tuple]]:
@@ -35,6 +38,10 @@ def _clinic_a_ids(web_container, clinic_id) -> dict[str, str]:
                "procedures": uow.procedures.list()[0].id}
         patient = uow.session.scalars(select(tables.patients.c.id)).first()
     ids["patients"] = patient
+    appointment = web_container.book_appointment()(clinic_id, BookingRequest(
+        patient, ids["rooms"], doctor.id, datetime(2026, 11, 24, 10, 0, tzinfo=UTC),
+        [ids["procedures"]]))
+    ids["appointments"] = appointment.id
     image = io.BytesIO()
     Image.new("RGB", (200, 200), "red").save(image, "PNG")
     web_container.set_doctor_photo()(clinic_id, doctor.id, image.getvalue())

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import Engine, and_, case, func, or_, select
 
-from clinic.adapters.sqlalchemy.tables import clinics, memberships, outbox, patients, users
+from clinic.adapters.sqlalchemy.tables import (
+    appointment_lines,
+    appointments,
+    clinics,
+    doctors,
+    memberships,
+    outbox,
+    patients,
+    users,
+)
 from clinic.application.accounts.queries import (
     ClinicDetails,
     OutboxStatus,
@@ -20,6 +30,7 @@ from clinic.application.patients.queries import (
     PatientRow,
     PatientSearch,
 )
+from clinic.application.scheduling.queries import CalendarEntry
 from clinic.domain.accounts import ClinicStatus, Role
 
 
@@ -116,3 +127,56 @@ class SqlPatientQueries:
             else:
                 total = conn.execute(count_stmt).scalar_one()
         return PatientPage(rows=rows, total=total, offset=offset, limit=limit)
+
+
+class SqlCalendarQueries:
+    """Two statements whatever the number of appointments: the appointments with their patient
+    and doctor, then all their procedure names."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def entries(self, clinic_id: uuid.UUID, start: datetime, end: datetime, *,
+                room_id: uuid.UUID | None = None,
+                doctor_id: uuid.UUID | None = None) -> Sequence[CalendarEntry]:
+        a, p, d, lines = appointments.c, patients.c, doctors.c, appointment_lines.c
+        stmt = (
+            select(a.id, a.starts_at, a.ends_at, a.status, a.patient_id, p.name, p.phone,
+                   a.room_id, a.doctor_id, d.name.label("doctor_name"), d.color, a.price_minor,
+                   a.currency, a.note)
+            .join(patients, and_(p.clinic_id == a.clinic_id, p.id == a.patient_id))
+            .join(doctors, and_(d.clinic_id == a.clinic_id, d.id == a.doctor_id))
+            .where(a.clinic_id == clinic_id, a.starts_at < end, a.ends_at > start)
+            .order_by(a.starts_at, a.id)
+        )
+        if room_id is not None:
+            stmt = stmt.where(a.room_id == room_id)
+        if doctor_id is not None:
+            stmt = stmt.where(a.doctor_id == doctor_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+            names: dict[uuid.UUID, list[str]] = {row.id: [] for row in rows}
+            if rows:
+                line_stmt = (select(lines.appointment_id, lines.name)
+                             .where(lines.clinic_id == clinic_id,
+                                    lines.appointment_id.in_(list(names)))
+                             .order_by(lines.appointment_id, lines.position))
+                for appointment_id, name in conn.execute(line_stmt):
+                    names[appointment_id].append(name)
+        return [CalendarEntry(
+            id=r.id, starts_at=r.starts_at, ends_at=r.ends_at, status=str(r.status.value),
+            patient_id=r.patient_id, patient_name=r.name, patient_phone=r.phone,
+            room_id=r.room_id, doctor_id=r.doctor_id, doctor_name=r.doctor_name,
+            doctor_color=r.color, procedures=names[r.id], price_minor=r.price_minor,
+            currency=r.currency, note=r.note) for r in rows]
+
+    def recent_patients(self, clinic_id: uuid.UUID, limit: int = 8) -> Sequence[
+            tuple[uuid.UUID, str, str]]:
+        a, p = appointments.c, patients.c
+        last_booked = (select(func.max(a.created_at)).where(
+            a.clinic_id == p.clinic_id, a.patient_id == p.id).scalar_subquery())
+        recency = func.coalesce(last_booked, p.created_at)
+        stmt = (select(p.id, p.name, p.phone).where(p.clinic_id == clinic_id)
+                .order_by(recency.desc(), p.id).limit(limit))
+        with self.engine.connect() as conn:
+            return [(r.id, r.name, r.phone) for r in conn.execute(stmt)]

@@ -13,6 +13,8 @@ from clinic.entrypoints import api
 from clinic.entrypoints.web import auth, errors, i18n, security
 from clinic.entrypoints.web.views import auth as auth_views
 from clinic.entrypoints.web.views import (
+    booking,
+    calendar,
     clinic_settings,
     doctor_photos,
     health,
@@ -46,7 +48,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     security.init_app(app)
     auth.init_app(app)
     for blueprint in (auth_views.bp, pages.bp, language.bp, health.bp, records.bp,
-                      doctor_photos.bp, patients.bp, clinic_settings.bp):
+                      calendar.bp, booking.bp, doctor_photos.bp, patients.bp,
+                      clinic_settings.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, security.csrf)
     security.init_limiter(app, settings.redis_url, settings.ratelimit_enabled)

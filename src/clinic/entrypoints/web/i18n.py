@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.numbers import format_currency
@@ -13,6 +14,7 @@ from flask import Flask, request
 from flask_babel import Babel, format_date, get_locale
 from flask_login import current_user
 
+from clinic.domain.shared import Money
 from clinic.entrypoints.web.messages import phone
 
 LANGUAGES = {"ru": "Русский", "en": "English"}
@@ -49,6 +51,12 @@ def money(amount: Decimal | int | float, currency: str) -> str:
     return str(format_currency(value, currency, locale=locale))
 
 
+def local_time(value: datetime) -> str:
+    """HH:MM in the clinic's time zone."""
+    zone = ZoneInfo(current_user.clinic_timezone or "UTC")
+    return value.astimezone(zone).strftime("%H:%M")
+
+
 def long_date(value: date | datetime) -> str:
     return str(format_date(value, format="full"))
 
@@ -60,6 +68,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["phone"] = phone
+    app.jinja_env.filters["weekday_short"] = lambda value: str(format_date(value, "EEE"))
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["money_minor"] = lambda amount, currency: money(
+        Money(int(amount), currency).to_decimal(), currency)
     app.jinja_env.filters["short_date"] = lambda value: str(format_date(value, format="medium"))
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language

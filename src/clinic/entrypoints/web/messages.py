@@ -37,6 +37,12 @@ _FIELD_ERRORS = {
     "days_required": _l("Tick at least one working day."),
     "time_invalid": _l("Type the time as HH:MM, for example 08:00."),
     "hours_order": _l("The clinic must close after it opens."),
+    "patient_unknown": _l("Pick a patient from the list, or add a new one."),
+    "room_unavailable": _l("Pick a room that is in use."),
+    "doctor_unavailable": _l("Pick a doctor who is in the list."),
+    "procedure_unavailable": _l("One of the procedures is no longer offered. Pick again."),
+    "procedures_required": _l("Pick at least one procedure."),
+    "start_off_grid": _l("Start times go in 5-minute steps, for example 10:05."),
 }
 
 

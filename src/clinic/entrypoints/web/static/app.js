@@ -39,3 +39,60 @@
     else if (summary) { summary.focus(); }
   });
 })();
+
+// The calendar's dialog: htmx fills it, this opens and closes it.
+(function () {
+  "use strict";
+  function dialog() { return document.getElementById("dialog"); }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var box = dialog();
+    if (!box || event.detail.target.id !== "dialog-body") { return; }
+    if (!box.open) { box.showModal(); }
+    var first = box.querySelector('[aria-invalid="true"], [data-error-summary], [role="alert"] button, input:not([type=hidden]):not([type=search]), select');
+    if (first) { first.focus(); }
+    updateTotal(box.querySelector("[data-booking-form]"));
+  });
+
+  document.addEventListener("click", function (event) {
+    var box = dialog();
+    if (!box) { return; }
+    if (event.target === box) { box.close(); return; }  // a tap on the backdrop
+    var closer = event.target.closest("[data-close-dialog]");
+    if (closer && box.contains(closer)) { box.close(); return; }
+    var setStart = event.target.closest("[data-set-start]");
+    if (setStart) {
+      var parts = setStart.getAttribute("data-set-start").split("T");
+      var form = setStart.closest("form");
+      form.querySelector("[name=date]").value = parts[0];
+      form.querySelector("[name=time]").value = parts[1];
+      setStart.closest("[role=alert]").remove();
+      updateTotal(form);
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("[data-booking-form]");
+    if (form) { updateTotal(form); }
+  });
+
+  function updateTotal(form) {
+    if (!form) { return; }
+    var out = form.querySelector("[data-total]");
+    var minutes = 0, price = 0;
+    form.querySelectorAll("input[name=procedure_ids]:checked").forEach(function (box) {
+      minutes += parseInt(box.getAttribute("data-minutes"), 10);
+      price += parseInt(box.getAttribute("data-price"), 10);
+    });
+    if (!minutes) { out.textContent = ""; return; }
+    var time = form.querySelector("[name=time]").value || "00:00";
+    var start = parseInt(time.slice(0, 2), 10) * 60 + parseInt(time.slice(3, 5), 10);
+    var end = (start + minutes) % (24 * 60);
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    var money = new Intl.NumberFormat(out.getAttribute("data-locale"), {
+      style: "currency", currency: out.getAttribute("data-currency")}).format(price / 100);
+    out.textContent = out.getAttribute("data-label")
+      .replace("{minutes}", minutes).replace("{price}", money)
+      .replace("{end}", pad(Math.floor(end / 60)) + ":" + pad(end % 60));
+  }
+})();

@@ -27,7 +27,7 @@ def _typed(fields: tuple[str, ...]) -> dict[str, str]:
 
 
 def _home() -> Any:
-    return redirect(url_for("pages.calendar"))
+    return redirect(url_for("calendar.week"))
 
 
 @bp.route("/signup", methods=["GET", "POST"])

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from clinic.entrypoints.web.auth import clinic_required
-from clinic.entrypoints.web.container_access import container
 
 bp = Blueprint("pages", __name__)
 
@@ -33,7 +30,7 @@ COMING = {
     "team": _l("Here you will invite colleagues by email and choose what they may do."),
 }
 SECTION_ENDPOINTS: dict[str, tuple[str, dict[str, Any]]] = {
-    "calendar": ("pages.calendar", {}),
+    "calendar": ("calendar.week", {}),
     "patients": ("patients.index", {}),
     "procedures": ("records.index", {"kind": "procedures"}),
     "doctors": ("records.index", {"kind": "doctors"}),
@@ -63,18 +60,8 @@ def _navigation() -> dict[str, Any]:
 @bp.get("/")
 def home() -> Any:
     if current_user.is_authenticated:
-        return redirect(url_for("pages.calendar"))
+        return redirect(url_for("calendar.week"))
     return redirect(url_for("auth.sign_up"))
-
-
-@bp.get("/calendar")
-@clinic_required
-def calendar() -> Any:
-    clinic = container().account_queries().clinic_details(current_user.clinic_id)
-    if clinic is None:
-        abort(404)
-    today = datetime.now(UTC).astimezone(ZoneInfo(clinic.timezone)).date()
-    return render_template("calendar/index.html", clinic=clinic, today=today, section="calendar")
 
 
 @bp.get("/<any(reports, team):section>")

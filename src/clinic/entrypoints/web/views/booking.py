@@ -1,0 +1,139 @@
+"""The booking dialogs: a new appointment from a tapped cell, and the details of one."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from clinic.application.patients.save import PatientFields
+from clinic.application.scheduling.book import BookingRequest
+from clinic.domain.patients import DuplicatePhone
+from clinic.domain.scheduling import DoctorBusy, RoomAlreadyBooked
+from clinic.domain.shared import ValidationFailed
+from clinic.entrypoints.web.auth import clinic_required
+from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.web.messages import field_errors
+
+bp = Blueprint("booking", __name__)
+FIELDS = ("patient_id", "new_name", "new_phone", "date", "time", "room_id", "doctor_id",
+          "price", "note", "confirm_doctor_overlap")
+
+
+def _choices() -> dict[str, Any]:
+    clinic_id = current_user.clinic_id
+    with container().uow(clinic_id) as uow:
+        rooms, doctors = list(uow.rooms.list()), list(uow.doctors.list())
+        procedures = list(uow.procedures.list())
+    recent = container().calendar_queries().recent_patients(clinic_id)
+    return {"rooms": rooms, "doctors": doctors, "procedures": procedures, "recent": recent}
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_user.clinic_timezone or "UTC")
+
+
+def _render(form: dict[str, Any], errors: dict[str, str], status: int = 200,
+            **extra: Any) -> Any:
+    return render_template("calendar/_new.html", form=form, errors=errors, **_choices(),
+                           **extra), status
+
+
+@bp.get("/calendar/book")
+@clinic_required
+def new() -> Any:
+    start = request.args.get("start", "")
+    day, _sep, time = start.partition("T")
+    doctor_id = request.args.get("doctor_id", "")
+    if not doctor_id:
+        with container().uow(current_user.clinic_id) as uow:
+            mine = [d for d in uow.doctors.list() if d.user_id == current_user.user_id]
+        doctor_id = str(mine[0].id) if mine else ""
+    form = {"date": day, "time": time[:5], "room_id": request.args.get("room_id", ""),
+            "doctor_id": doctor_id, "procedure_ids": [], "patient_id": ""}
+    return _render(form, {})
+
+
+@bp.post("/calendar/book")
+@clinic_required
+def create() -> Any:
+    form: dict[str, Any] = {name: request.form.get(name, "") for name in FIELDS}
+    form["procedure_ids"] = request.form.getlist("procedure_ids")
+    clinic_id = current_user.clinic_id
+    try:
+        starts_at = datetime.fromisoformat(f"{form['date']}T{form['time']}").replace(
+            tzinfo=_zone())
+    except ValueError:
+        return _render(form, {"starts_at": _("Pick a date and a time.")}, 422)
+    try:
+        patient_id = _patient(form, clinic_id)
+        ids = [uuid.UUID(value) for value in form["procedure_ids"]]
+        container().book_appointment()(clinic_id, BookingRequest(
+            patient_id=patient_id, room_id=_uuid(form["room_id"]),
+            doctor_id=_uuid(form["doctor_id"]), starts_at=starts_at, procedure_ids=ids,
+            price=form["price"] or None, note=form["note"],
+            confirm_doctor_overlap=form["confirm_doctor_overlap"] == "1",
+            booked_by=current_user.user_id))
+    except ValidationFailed as error:
+        return _render(form, field_errors(error.errors), 422)
+    except DuplicatePhone as twin:
+        return _render(form, {"new_phone": _("This phone is on the card of %(name)s. Pick "
+                                             "that card above, or change the phone.",
+                                             name=twin.name)}, 409)
+    except RoomAlreadyBooked as clash:
+        return _render(form, {}, 409, clash=clash, zone=_zone())
+    except DoctorBusy as busy:
+        return _render(form, {}, 409, doctor_busy=busy)
+    response = render_template("calendar/_booked.html")
+    return response, 200, {"HX-Trigger": "calendar-changed"}
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return uuid.UUID(int=0)  # unknown to every clinic: the use case names the field
+
+
+def _patient(form: dict[str, Any], clinic_id: uuid.UUID) -> uuid.UUID:
+    """The picked patient, or a new card made from the name and phone typed in the dialog."""
+    if form["patient_id"]:
+        return _uuid(form["patient_id"])
+    if not (form["new_name"].strip() or form["new_phone"].strip()):
+        raise ValidationFailed({"patient_id": "required"})
+    try:
+        patient = container().save_patient()(
+            clinic_id, PatientFields(form["new_name"], form["new_phone"]))
+    except ValidationFailed as error:
+        raise ValidationFailed({f"new_{k}": v for k, v in error.errors.items()}) from None
+    form["patient_id"], form["new_name"], form["new_phone"] = str(patient.id), "", ""
+    return patient.id
+
+
+@bp.get("/calendar/patients")
+@clinic_required
+def patient_options() -> Any:
+    query = request.args.get("q", "").strip()[:100]
+    found = container().patient_queries().find(current_user.clinic_id, query, limit=8)
+    return render_template("calendar/_patient_options.html",
+                           patients=[(r.id, r.name, r.phone) for r in found.rows],
+                           selected=request.args.get("patient_id", ""))
+
+
+@bp.get("/calendar/appointments/<uuid:appointment_id>")
+@clinic_required
+def show(appointment_id: uuid.UUID) -> Any:
+    with container().uow(current_user.clinic_id) as uow:
+        appointment = uow.appointments.get(appointment_id)
+        if appointment is None:
+            abort(404)
+        patient = uow.patients.get(appointment.patient_id)
+        room = uow.rooms.get(appointment.room_id)
+        doctor = uow.doctors.get(appointment.doctor_id)
+    return render_template("calendar/_details.html", appointment=appointment, patient=patient,
+                           room=room, doctor=doctor)

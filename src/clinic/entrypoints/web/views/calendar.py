@@ -1,0 +1,109 @@
+"""The calendar: the week of one room or one doctor, hour cells to tap, appointments drawn."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from clinic.entrypoints.web.auth import clinic_required
+from clinic.entrypoints.web.calendar_grid import build_week, span_utc, week_start
+from clinic.entrypoints.web.container_access import container
+
+bp = Blueprint("calendar", __name__)
+
+
+def _date_arg(name: str, default: date) -> date:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return default
+
+
+def _uuid_arg(name: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def calendar_context() -> dict[str, Any]:
+    """Everything the week page and its grid fragment need, in two SQL statements plus the
+    clinic's lists."""
+    clinic = container().account_queries().clinic_details(current_user.clinic_id)
+    if clinic is None:
+        abort(404)
+    zone = ZoneInfo(clinic.timezone)
+    now = datetime.now(UTC)
+    today = now.astimezone(zone).date()
+    focus = _date_arg("date", today)
+    with container().uow(current_user.clinic_id) as uow:
+        rooms, doctors = list(uow.rooms.list()), list(uow.doctors.list())
+    chosen = session.get("calendar_view", {})
+    room_id, doctor_id = _uuid_arg("room"), _uuid_arg("doctor")
+    if room_id is None and doctor_id is None:
+        room_id = _uuid_arg_from(chosen.get("room"))
+        doctor_id = _uuid_arg_from(chosen.get("doctor"))
+    if doctor_id is not None and all(d.id != doctor_id for d in doctors):
+        doctor_id = None
+    if room_id is not None and all(r.id != room_id for r in rooms):
+        room_id = None
+    if room_id is None and doctor_id is None and rooms:
+        room_id = rooms[0].id
+    session["calendar_view"] = {"room": str(room_id) if room_id else None,
+                                "doctor": str(doctor_id) if doctor_id else None}
+    start, end = span_utc(week_start(focus), 7, zone)
+    entries = container().calendar_queries().entries(
+        current_user.clinic_id, start, end, room_id=room_id, doctor_id=doctor_id)
+    week = build_week(entries, focus, today, now, zone, clinic.working_days, clinic.opens_at,
+                      clinic.closes_at)
+    ctx: dict[str, Any] = {"clinic": clinic, "week": week, "rooms": rooms, "doctors": doctors,
+            "room_id": room_id, "doctor_id": doctor_id, "today": today, "focus": focus,
+            "prev_week": week_start(focus) - timedelta(days=7),
+            "next_week": week_start(focus) + timedelta(days=7),
+            "prev_day": focus - timedelta(days=1), "next_day": focus + timedelta(days=1),
+            "section": "calendar"}
+    ctx["cal_url"] = lambda **changes: url_for("calendar.week", **view_args(ctx, **changes))
+    return ctx
+
+
+def _uuid_arg_from(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def view_args(ctx: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    args: dict[str, Any] = {"date": ctx["focus"].isoformat()}
+    if ctx["doctor_id"]:
+        args["doctor"] = str(ctx["doctor_id"])
+    elif ctx["room_id"]:
+        args["room"] = str(ctx["room_id"])
+    args.update(changes)
+    return args
+
+
+@bp.get("/calendar")
+@clinic_required
+def week() -> Any:
+    ctx = calendar_context()
+    template = "calendar/_grid.html" if request.headers.get("HX-Request") else \
+        "calendar/week.html"
+    return render_template(template, **ctx)
+
+
+@bp.get("/calendar/go")
+@clinic_required
+def go() -> Any:
+    """The date picker and the room/doctor selector post here as a plain GET form."""
+    args: dict[str, Any] = {"date": request.args.get("date", "")}
+    target = request.args.get("show", "")
+    kind, _, value = target.partition(":")
+    if kind in ("room", "doctor") and value:
+        args[kind] = value
+    return redirect(url_for("calendar.week", **args))

@@ -1,0 +1,72 @@
+"""From the landing page to the first appointment drawn, counting every click and typed field."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import assert_accessible, shot
+
+
+class Steps:
+    """Counts what a person does: each click, tap and field typed is one step."""
+
+    def __init__(self, page) -> None:
+        self.page, self.count = page, 0
+
+    def click(self, locator) -> None:
+        locator.click()
+        self.count += 1
+
+    def fill(self, locator, text: str) -> None:
+        locator.fill(text)
+        self.count += 1
+
+
+def test_the_first_appointment_is_booked_from_an_empty_cell(page):
+    steps = Steps(page)
+    page.goto("/")
+    steps.fill(page.get_by_label("Clinic name"), "Smile Dental")
+    steps.fill(page.get_by_label("Your name"), "Anna Petrova")
+    steps.fill(page.get_by_label("Email"), f"anna-{uuid.uuid4().hex[:8]}@example.com")
+    steps.fill(page.get_by_label("Password", exact=True), "correct horse")
+    steps.click(page.get_by_role("button", name="Create clinic"))
+    expect(page).to_have_url(re.compile(r"/calendar$"))
+    assert_accessible(page)
+    shot(page, "20-week-empty")
+
+    loads = []
+    page.on("framenavigated", lambda frame: loads.append(frame.url))
+    cell = page.locator(".cal__col.is-focus .cal__cell:not(.is-closed)").nth(2)
+    start = cell.get_attribute("data-start")
+    steps.click(cell)
+    dialog = page.locator("#dialog")
+    expect(dialog.get_by_role("heading", name="New appointment")).to_be_visible()
+    expect(dialog.get_by_label("Start")).to_have_value(start[11:16])
+    shot(page, "21-new-appointment-dialog")
+    steps.click(dialog.get_by_text("New patient"))
+    steps.fill(dialog.get_by_label("Name"), "Иван Петров")
+    steps.fill(dialog.get_by_label("Phone"), "+1 415 555 2671")
+    steps.click(dialog.locator(".option", has_text="Consultation"))
+    expect(dialog.locator("[data-total]")).to_contain_text("30 min")
+    assert_accessible(page)
+    steps.click(dialog.get_by_role("button", name="Book", exact=True))
+    expect(dialog.get_by_text("The appointment is in the calendar.")).to_be_visible()
+    block = page.locator("[data-appointment-id]", has_text="Иван Петров")
+    expect(block).to_be_visible()
+    assert steps.count <= 12, steps.count
+    assert loads == [], f"the page reloaded during booking: {loads}"
+    page.locator("#dialog [data-close-dialog]").first.click()
+    expect(dialog).not_to_be_visible()
+    shot(page, "22-week-booked")
+
+    block.click()
+    expect(dialog.get_by_role("heading", name="Иван Петров")).to_be_visible()
+    expect(dialog.get_by_role("link", name="(415) 555-2671")).to_have_attribute(
+        "href", "tel:+14155552671")
+    assert_accessible(page)
+    shot(page, "23-appointment-details")
+    page.keyboard.press("Escape")
+    expect(dialog).not_to_be_visible()
