@@ -45,6 +45,7 @@ from clinic.application.outbox.deliver import DeliverOutboxMessage, RelayOutbox
 from clinic.application.outbox.dispatch import OutboxDispatcher
 from clinic.application.patients.save import SavePatient
 from clinic.application.scheduling.book import BookAppointment
+from clinic.application.scheduling.change import ChangeAppointmentStatus, MoveAppointment
 from clinic.config import Settings
 
 
@@ -112,6 +113,8 @@ class Container(containers.DeclarativeContainer):
     load_doctor_photo = providers.Factory(LoadDoctorPhoto, uow.provider, file_store)
 
     book_appointment = providers.Factory(BookAppointment, uow.provider, clock)
+    change_appointment_status = providers.Factory(ChangeAppointmentStatus, uow.provider, clock)
+    move_appointment = providers.Factory(MoveAppointment, uow.provider, clock)
 
     migrate_database = providers.Callable(migrate.upgrade, settings.provided.database_url)
     database_revision = providers.Callable(migrate.current, settings.provided.database_url)

@@ -143,3 +143,31 @@ def test_postgresql_itself_refuses_an_overlap_that_skips_the_checks(pg_container
     with pytest.raises(Conflict):
         twin()
     twin("cancelled")  # a cancelled appointment holds no time
+
+
+def test_a_cancelled_visit_frees_its_room_and_comes_back_only_if_still_free(container, clinic):
+    from clinic.domain.scheduling import AppointmentStatus
+
+    first = container.book_appointment()(clinic["id"], request(clinic))
+    change = container.change_appointment_status()
+    change(clinic["id"], first.id, AppointmentStatus.CANCELLED)
+    second = container.book_appointment()(clinic["id"], request(clinic))
+    with pytest.raises(RoomAlreadyBooked):
+        change(clinic["id"], first.id, AppointmentStatus.SCHEDULED)
+    assert change(clinic["id"], second.id, AppointmentStatus.NO_SHOW).status == "no_show"
+
+
+def test_a_moved_visit_keeps_its_length_and_obeys_the_room_rule(container, clinic):
+    first = container.book_appointment()(clinic["id"], request(clinic))
+    second = container.book_appointment()(clinic["id"], request(
+        clinic, START + timedelta(hours=2), procedures=("consultation", "xray")))
+    move = container.move_appointment()
+    moved = move(clinic["id"], second.id, START + timedelta(hours=3), clinic["room"],
+                 clinic["doctor"])
+    assert moved.ends_at - moved.starts_at == timedelta(minutes=45)
+    with pytest.raises(RoomAlreadyBooked) as raised:
+        move(clinic["id"], second.id, START + timedelta(minutes=15), clinic["room"],
+             clinic["doctor"])
+    assert raised.value.nearest_free_start == START + timedelta(minutes=30)
+    assert move(clinic["id"], first.id, START + timedelta(minutes=5), clinic["room"],
+                clinic["doctor"]).starts_at == START + timedelta(minutes=5)  # past itself

@@ -11,8 +11,8 @@ from clinic.config import Settings, load_settings
 from clinic.container import Container, build_container
 from clinic.entrypoints import api
 from clinic.entrypoints.web import auth, errors, i18n, security
-from clinic.entrypoints.web.views import auth as auth_views
 from clinic.entrypoints.web.views import (
+    appointments,
     booking,
     calendar,
     clinic_settings,
@@ -23,6 +23,7 @@ from clinic.entrypoints.web.views import (
     patients,
     records,
 )
+from clinic.entrypoints.web.views import auth as auth_views
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> Flask:
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     auth.init_app(app)
     for blueprint in (auth_views.bp, pages.bp, language.bp, health.bp, records.bp,
                       calendar.bp, booking.bp, doctor_photos.bp, patients.bp,
-                      clinic_settings.bp):
+                      clinic_settings.bp, appointments.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, security.csrf)
     security.init_limiter(app, settings.redis_url, settings.ratelimit_enabled)

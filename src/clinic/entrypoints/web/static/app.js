@@ -79,6 +79,7 @@
   function updateTotal(form) {
     if (!form) { return; }
     var out = form.querySelector("[data-total]");
+    if (!out) { return; }
     var minutes = 0, price = 0;
     form.querySelectorAll("input[name=procedure_ids]:checked").forEach(function (box) {
       minutes += parseInt(box.getAttribute("data-minutes"), 10);

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -123,17 +123,3 @@ def patient_options() -> Any:
     return render_template("calendar/_patient_options.html",
                            patients=[(r.id, r.name, r.phone) for r in found.rows],
                            selected=request.args.get("patient_id", ""))
-
-
-@bp.get("/calendar/appointments/<uuid:appointment_id>")
-@clinic_required
-def show(appointment_id: uuid.UUID) -> Any:
-    with container().uow(current_user.clinic_id) as uow:
-        appointment = uow.appointments.get(appointment_id)
-        if appointment is None:
-            abort(404)
-        patient = uow.patients.get(appointment.patient_id)
-        room = uow.rooms.get(appointment.room_id)
-        doctor = uow.doctors.get(appointment.doctor_id)
-    return render_template("calendar/_details.html", appointment=appointment, patient=patient,
-                           room=room, doctor=doctor)

@@ -1,0 +1,102 @@
+"""The details dialog of an appointment, and what can be done from it: done, no-show,
+cancel (asked in words first), back to scheduled, and moving it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from clinic.domain.scheduling import AppointmentStatus, DoctorBusy, RoomAlreadyBooked
+from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.entrypoints.web.auth import clinic_required
+from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.web.messages import field_errors
+
+bp = Blueprint("appointments", __name__)
+CHANGED = {"HX-Trigger": "calendar-changed"}
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_user.clinic_timezone or "UTC")
+
+
+def _details(appointment_id: uuid.UUID, status: int = 200, headers: dict[str, str] | None = None,
+             **extra: Any) -> Any:
+    with container().uow(current_user.clinic_id) as uow:
+        appointment = uow.appointments.get(appointment_id)
+        if appointment is None:
+            abort(404)
+        patient = uow.patients.get(appointment.patient_id)
+        room = uow.rooms.get(appointment.room_id)
+        doctor = uow.doctors.get(appointment.doctor_id)
+        rooms, doctors = list(uow.rooms.list()), list(uow.doctors.list())
+    return render_template("calendar/_details.html", appointment=appointment, patient=patient,
+                           room=room, doctor=doctor, rooms=rooms, doctors=doctors,
+                           zone=_zone(), status_names=status_names(), **extra), status, \
+        headers or {}
+
+
+def status_names() -> dict[str, str]:
+    return {"scheduled": _("Scheduled"), "done": _("Done"), "cancelled": _("Cancelled"),
+            "no_show": _("Did not come")}
+
+
+@bp.get("/calendar/appointments/<uuid:appointment_id>")
+@clinic_required
+def show(appointment_id: uuid.UUID) -> Any:
+    return _details(appointment_id, confirm=request.args.get("confirm"),
+                    moving=request.args.get("move") == "1")
+
+
+@bp.post("/calendar/appointments/<uuid:appointment_id>/status")
+@clinic_required
+def change_status(appointment_id: uuid.UUID) -> Any:
+    try:
+        status = AppointmentStatus(request.form.get("status", ""))
+    except ValueError:  # answered after the lookup, so another clinic's id is still a 404
+        return _details(appointment_id, 422, problem=_("Please try again."))
+    try:
+        container().change_appointment_status()(
+            current_user.clinic_id, appointment_id, status, current_user.user_id,
+            confirm_doctor_overlap=request.form.get("confirm_doctor_overlap") == "1")
+    except NotFound:
+        abort(404)
+    except RoomAlreadyBooked:
+        return _details(appointment_id, 409, problem=_(
+            "The room is taken at that time now, so the visit cannot come back. Move it "
+            "instead."))
+    except DoctorBusy:
+        return _details(appointment_id, 409, confirm="restore_overlap")
+    return _details(appointment_id, headers=CHANGED, done_message=True)
+
+
+@bp.post("/calendar/appointments/<uuid:appointment_id>/move")
+@clinic_required
+def move(appointment_id: uuid.UUID) -> Any:
+    form = {k: request.form.get(k, "") for k in ("date", "time", "room_id", "doctor_id")}
+    try:
+        starts_at = datetime.fromisoformat(f"{form['date']}T{form['time']}").replace(
+            tzinfo=_zone())
+        container().move_appointment()(
+            current_user.clinic_id, appointment_id, starts_at, uuid.UUID(form["room_id"]),
+            uuid.UUID(form["doctor_id"]), current_user.user_id,
+            confirm_doctor_overlap=request.form.get("confirm_doctor_overlap") == "1")
+    except NotFound:
+        abort(404)
+    except ValueError:
+        return _details(appointment_id, 422, moving=True, move_form=form,
+                        move_errors={"starts_at": _("Pick a date and a time.")})
+    except ValidationFailed as error:
+        return _details(appointment_id, 422, moving=True, move_form=form,
+                        move_errors=field_errors(error.errors))
+    except RoomAlreadyBooked as clash:
+        return _details(appointment_id, 409, moving=True, move_form=form, clash=clash)
+    except DoctorBusy:
+        return _details(appointment_id, 409, moving=True, move_form=form, doctor_busy=True)
+    return _details(appointment_id, headers=CHANGED, done_message=True)
