@@ -174,3 +174,34 @@ class TestSettings:
         html = response.get_data(as_text=True)
         assert response.status_code == 422
         assert "Tick at least one working day" in html and "close after it opens" in html
+
+
+class TestPatientVisits:
+    def test_the_card_lists_visits_and_books_the_next_with_the_patient_picked(
+            self, owner, web_container):
+        from datetime import UTC, datetime, timedelta
+
+        from clinic.application.patients.save import PatientFields
+        from clinic.application.scheduling.book import BookingRequest
+        from clinic.domain.scheduling import AppointmentStatus
+
+        clinic_id = web_container.account_queries().tenants()[0].id
+        patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+        with web_container.uow(clinic_id) as uow:
+            room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
+            consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
+        past = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
+        soon = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+        for start in (past, past + timedelta(days=7), soon):
+            web_container.book_appointment()(clinic_id, BookingRequest(
+                patient.id, room.id, doctor.id, start, [consultation.id]))
+        visits = web_container.calendar_queries().patient_visits(clinic_id, patient.id)
+        web_container.change_appointment_status()(clinic_id, visits[-1].id,
+                                                  AppointmentStatus.NO_SHOW)
+        card = _page(owner, f"/patients/{patient.id}")
+        assert "Coming" in card and "Past" in card and "did not come" in card
+        assert "Spent in all: $60.00" in card  # the no-show is not counted
+        calendar = _page(owner, f"/calendar?patient={patient.id}")
+        book_url = re.search(r'hx-get="(/calendar/book[^"]+)"', calendar).group(1)
+        dialog = _page(owner, book_url.replace("&amp;", "&"))
+        assert f'value="{patient.id}" checked' in dialog

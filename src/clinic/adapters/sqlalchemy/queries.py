@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, and_, case, func, or_, select
 
@@ -139,20 +140,34 @@ class SqlCalendarQueries:
     def entries(self, clinic_id: uuid.UUID, start: datetime, end: datetime, *,
                 room_id: uuid.UUID | None = None,
                 doctor_id: uuid.UUID | None = None) -> Sequence[CalendarEntry]:
-        a, p, d, lines = appointments.c, patients.c, doctors.c, appointment_lines.c
-        stmt = (
-            select(a.id, a.starts_at, a.ends_at, a.status, a.patient_id, p.name, p.phone,
-                   a.room_id, a.doctor_id, d.name.label("doctor_name"), d.color, a.price_minor,
-                   a.currency, a.note)
-            .join(patients, and_(p.clinic_id == a.clinic_id, p.id == a.patient_id))
-            .join(doctors, and_(d.clinic_id == a.clinic_id, d.id == a.doctor_id))
-            .where(a.clinic_id == clinic_id, a.starts_at < end, a.ends_at > start)
-            .order_by(a.starts_at, a.id)
-        )
+        a = appointments.c
+        stmt = self._select().where(a.clinic_id == clinic_id, a.starts_at < end,
+                                    a.ends_at > start).order_by(a.starts_at, a.id)
         if room_id is not None:
             stmt = stmt.where(a.room_id == room_id)
         if doctor_id is not None:
             stmt = stmt.where(a.doctor_id == doctor_id)
+        return self._entries(clinic_id, stmt)
+
+    def patient_visits(self, clinic_id: uuid.UUID,
+                       patient_id: uuid.UUID) -> Sequence[CalendarEntry]:
+        a = appointments.c
+        stmt = self._select().where(a.clinic_id == clinic_id, a.patient_id == patient_id
+                                    ).order_by(a.starts_at.desc(), a.id)
+        return self._entries(clinic_id, stmt)
+
+    @staticmethod
+    def _select() -> Any:
+        a, p, d = appointments.c, patients.c, doctors.c
+        return (
+            select(a.id, a.starts_at, a.ends_at, a.status, a.patient_id, p.name, p.phone,
+                   a.room_id, a.doctor_id, d.name.label("doctor_name"), d.color, a.price_minor,
+                   a.currency, a.note)
+            .join(patients, and_(p.clinic_id == a.clinic_id, p.id == a.patient_id))
+            .join(doctors, and_(d.clinic_id == a.clinic_id, d.id == a.doctor_id)))
+
+    def _entries(self, clinic_id: uuid.UUID, stmt: Any) -> Sequence[CalendarEntry]:
+        lines = appointment_lines.c
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
             names: dict[uuid.UUID, list[str]] = {row.id: [] for row in rows}

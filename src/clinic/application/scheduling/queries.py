@@ -35,6 +35,11 @@ class CalendarQueries(Protocol):
         """Appointments overlapping [start, end), cancelled ones included (drawn faded)."""
         ...
 
+    def patient_visits(self, clinic_id: uuid.UUID,
+                       patient_id: uuid.UUID) -> Sequence[CalendarEntry]:
+        """Every appointment of one patient, newest first."""
+        ...
+
     def recent_patients(self, clinic_id: uuid.UUID, limit: int = 8) -> Sequence[
             tuple[uuid.UUID, str, str]]:
         """(id, name, phone) of the patients most recently booked or added."""

@@ -30,7 +30,7 @@ def _choices() -> dict[str, Any]:
     with container().uow(clinic_id) as uow:
         rooms, doctors = list(uow.rooms.list()), list(uow.doctors.list())
         procedures = list(uow.procedures.list())
-    recent = container().calendar_queries().recent_patients(clinic_id)
+    recent = list(container().calendar_queries().recent_patients(clinic_id))
     return {"rooms": rooms, "doctors": doctors, "procedures": procedures, "recent": recent}
 
 
@@ -40,7 +40,14 @@ def _zone() -> ZoneInfo:
 
 def _render(form: dict[str, Any], errors: dict[str, str], status: int = 200,
             **extra: Any) -> Any:
-    return render_template("calendar/_new.html", form=form, errors=errors, **_choices(),
+    choices = _choices()
+    picked = form.get("patient_id") or ""
+    if picked and all(str(pid) != picked for pid, _name, _phone in choices["recent"]):
+        with container().uow(current_user.clinic_id) as uow:
+            patient = uow.patients.get(_uuid(picked))
+        if patient is not None:  # the patient the person came from: always offered first
+            choices["recent"].insert(0, (patient.id, patient.name, patient.phone))
+    return render_template("calendar/_new.html", form=form, errors=errors, **choices,
                            **extra), status
 
 
@@ -55,7 +62,8 @@ def new() -> Any:
             mine = [d for d in uow.doctors.list() if d.user_id == current_user.user_id]
         doctor_id = str(mine[0].id) if mine else ""
     form = {"date": day, "time": time[:5], "room_id": request.args.get("room_id", ""),
-            "doctor_id": doctor_id, "procedure_ids": [], "patient_id": ""}
+            "doctor_id": doctor_id, "procedure_ids": [],
+            "patient_id": request.args.get("patient_id", "")}
     return _render(form, {})
 
 

@@ -66,7 +66,7 @@ def calendar_context() -> dict[str, Any]:
             "prev_week": week_start(focus) - timedelta(days=7),
             "next_week": week_start(focus) + timedelta(days=7),
             "prev_day": focus - timedelta(days=1), "next_day": focus + timedelta(days=1),
-            "section": "calendar"}
+            "section": "calendar", "book_patient": request.args.get("patient") or None}
     ctx["cal_url"] = lambda **changes: url_for("calendar.week", **view_args(ctx, **changes))
     return ctx
 

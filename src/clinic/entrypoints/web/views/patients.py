@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -47,7 +48,15 @@ def _get(patient_id: uuid.UUID) -> Any:
 @bp.get("/patients/<uuid:patient_id>")
 @clinic_required
 def show(patient_id: uuid.UUID) -> Any:
-    return render_template("patients/show.html", patient=_get(patient_id), section="patients")
+    patient = _get(patient_id)
+    visits = container().calendar_queries().patient_visits(current_user.clinic_id, patient_id)
+    now = datetime.now(UTC)
+    upcoming = [v for v in reversed(visits) if v.starts_at >= now and v.status == "scheduled"]
+    past = [v for v in visits if v not in upcoming]
+    spent = sum(v.price_minor for v in past if v.status in ("done", "scheduled"))
+    currency = visits[0].currency if visits else current_user.clinic_currency
+    return render_template("patients/show.html", patient=patient, upcoming=upcoming, past=past,
+                           spent=spent, currency=currency, section="patients")
 
 
 @bp.route("/patients/new", methods=["GET", "POST"])
