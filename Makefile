@@ -46,6 +46,7 @@ messages: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed compile-translations
 	$(BIN)/python scripts/measure_auth.py
+	$(BIN)/python scripts/measure_calendar.py
 	$(BIN)/python scripts/bench_patient_search.py --server $${BENCH_POSTGRES:-postgresql+psycopg://postgres@127.0.0.1:5432/test}
 
 clean:
