@@ -19,6 +19,7 @@ class Block:
     height: int
     lane: int = 0
     lanes: int = 1
+    label: str = ""  # "10:00–10:30" in the clinic's zone
 
 
 @dataclass
@@ -84,7 +85,8 @@ def build_week(entries: Sequence[CalendarEntry], focus: date, today: date, now: 
             length = max(1, int((entry.ends_at - entry.starts_at).total_seconds() // 60))
             top = minutes // SLOT_MINUTES
             height = min(max(1, length // SLOT_MINUTES), (last_hour - first_hour) * 12 - top)
-            day.blocks.append(Block(entry, top, height))
+            label = f"{local_start:%H:%M}–{entry.ends_at.astimezone(zone):%H:%M}"
+            day.blocks.append(Block(entry, top, height, label=label))
         _assign_lanes(day.blocks)
     local_now = now.astimezone(zone)
     now_slot = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -51,6 +52,16 @@ def money(amount: Decimal | int | float, currency: str) -> str:
     return str(format_currency(value, currency, locale=locale))
 
 
+def weekday_short(value: date) -> str:
+    return _weekday(value.isoweekday(), current_language())
+
+
+@lru_cache(maxsize=32)
+def _weekday(isoweekday: int, language: str) -> str:
+    names = Locale.parse(language).days["format"]["abbreviated"]
+    return str(names[isoweekday - 1])
+
+
 def local_time(value: datetime) -> str:
     """HH:MM in the clinic's time zone."""
     zone = ZoneInfo(current_user.clinic_timezone or "UTC")
@@ -68,7 +79,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["phone"] = phone
-    app.jinja_env.filters["weekday_short"] = lambda value: str(format_date(value, "EEE"))
+    app.jinja_env.filters["weekday_short"] = weekday_short
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["money_minor"] = lambda amount, currency: money(
         Money(int(amount), currency).to_decimal(), currency)

@@ -48,6 +48,18 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     var box = dialog();
     if (!box || event.detail.target.id !== "dialog-body") { return; }
+    var booked = box.querySelector("[data-booked]");
+    if (booked) {  // done: say so on the page and get out of the way
+      var status = document.getElementById("cal-status");
+      if (status) {
+        status.textContent = booked.textContent.trim();
+        status.hidden = false;
+        clearTimeout(status.hideTimer);
+        status.hideTimer = setTimeout(function () { status.hidden = true; }, 4000);
+      }
+      if (box.open) { box.close(); }
+      return;
+    }
     if (!box.open) { box.showModal(); }
     var first = box.querySelector('[aria-invalid="true"], [data-error-summary], [role="alert"] button, input:not([type=hidden]):not([type=search]), select');
     if (first) { first.focus(); }

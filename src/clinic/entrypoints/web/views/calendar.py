@@ -66,7 +66,8 @@ def calendar_context() -> dict[str, Any]:
             "prev_week": week_start(focus) - timedelta(days=7),
             "next_week": week_start(focus) + timedelta(days=7),
             "prev_day": focus - timedelta(days=1), "next_day": focus + timedelta(days=1),
-            "section": "calendar", "book_patient": request.args.get("patient") or None}
+            "section": "calendar", "book_patient": request.args.get("patient") or None,
+            "ZERO_UUID": uuid.UUID(int=0)}
     ctx["cal_url"] = lambda **changes: url_for("calendar.week", **view_args(ctx, **changes))
     return ctx
 
