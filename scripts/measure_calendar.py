@@ -17,13 +17,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).parent))
-from measure_auth import BIN, ROOT, Client, free_port
+from measure_auth import BIN, ROOT, Client, free_port, wait_until_up
 
 from clinic.application.accounts.sign_up import SignUpCommand
 from clinic.application.patients.save import PatientFields
@@ -76,12 +75,7 @@ def main() -> None:
         cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_up(base)
         client = Client(base)
         client.post("/signin", {"csrf_token": client.csrf("/signin"), "email": email,
                                 "password": "correct horse"})

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 from clinic.adapters.passwords import Argon2PasswordHasher
 from clinic.adapters.sqlalchemy import migrate
 from clinic.adapters.sqlalchemy.tables import metadata
+from clinic.application.accounts.sign_up import SignUpCommand
 from clinic.config import load_settings
 from clinic.container import build_container
 from clinic.entrypoints.web.app import create_app
@@ -162,3 +163,33 @@ class Browser:
 @pytest.fixture
 def browser(client) -> Browser:
     return Browser(client)
+
+
+class Api:
+    """One clinic's token, sent with every request."""
+
+    def __init__(self, client, clinic_id, secret: str) -> None:
+        self.client, self.clinic_id = client, clinic_id
+        self.headers = {"Authorization": f"Bearer {secret}"}
+
+    def __getattr__(self, method: str):
+        def call(path: str, **kwargs):
+            return getattr(self.client, method)(f"/api/v1/{path}", headers=self.headers, **kwargs)
+        return call
+
+
+def api_sign_up(client, web_container, email: str) -> Api:
+    signed_in = web_container.sign_up()(SignUpCommand(
+        "Smile", "Anna Petrova", email, "correct horse", "ru", "Europe/Moscow"))
+    token = web_container.create_api_token()(signed_in.clinic_id, "website")
+    return Api(client, signed_in.clinic_id, token.secret)
+
+
+@pytest.fixture
+def api(client, web_container) -> Api:
+    return api_sign_up(client, web_container, "anna@example.com")
+
+
+@pytest.fixture
+def other(client, web_container) -> Api:
+    return api_sign_up(client, web_container, "olga@example.com")

@@ -8,41 +8,9 @@ import uuid
 import pytest
 from PIL import Image
 
-from clinic.application.accounts.sign_up import SignUpCommand
-
 KINDS = ["rooms", "doctors", "procedures"]
 NEW = {"rooms": {"name": "Room 2", "address": "Lenina 1"}, "doctors": {"name": "Boris Orlov"},
        "procedures": {"name": "Implant", "price": "45000", "duration_minutes": 90}}
-
-
-class Api:
-    """One clinic's token, sent with every request."""
-
-    def __init__(self, client, clinic_id, secret: str) -> None:
-        self.client, self.clinic_id = client, clinic_id
-        self.headers = {"Authorization": f"Bearer {secret}"}
-
-    def __getattr__(self, method: str):
-        def call(path: str, **kwargs):
-            return getattr(self.client, method)(f"/api/v1/{path}", headers=self.headers, **kwargs)
-        return call
-
-
-def sign_up(client, web_container, email: str) -> Api:
-    signed_in = web_container.sign_up()(SignUpCommand(
-        "Smile", "Anna Petrova", email, "correct horse", "ru", "Europe/Moscow"))
-    token = web_container.create_api_token()(signed_in.clinic_id, "website")
-    return Api(client, signed_in.clinic_id, token.secret)
-
-
-@pytest.fixture
-def api(client, web_container) -> Api:
-    return sign_up(client, web_container, "anna@example.com")
-
-
-@pytest.fixture
-def other(client, web_container) -> Api:
-    return sign_up(client, web_container, "olga@example.com")
 
 
 def assert_field_problem(response, field: str) -> None:

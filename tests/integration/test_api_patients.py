@@ -6,39 +6,10 @@ from datetime import datetime
 
 import pytest
 
-from clinic.application.accounts.sign_up import SignUpCommand
+from tests.integration.conftest import Api
 
 IVAN = {"name": "Ivan Sidorov", "phone": "8 (916) 123-45-67", "email": "Ivan@Example.com",
         "note": "Afraid of needles"}
-
-
-class Api:
-    """One clinic's token, sent with every request."""
-
-    def __init__(self, client, secret: str) -> None:
-        self.client = client
-        self.headers = {"Authorization": f"Bearer {secret}"}
-
-    def __getattr__(self, method: str):
-        def call(path: str, **kwargs):
-            return getattr(self.client, method)(f"/api/v1/{path}", headers=self.headers, **kwargs)
-        return call
-
-
-def sign_up(client, web_container, email: str) -> Api:
-    signed_in = web_container.sign_up()(SignUpCommand(
-        "Smile", "Anna Petrova", email, "correct horse", "ru", "Europe/Moscow"))
-    return Api(client, web_container.create_api_token()(signed_in.clinic_id, "crm").secret)
-
-
-@pytest.fixture
-def api(client, web_container) -> Api:
-    return sign_up(client, web_container, "anna@example.com")
-
-
-@pytest.fixture
-def other(client, web_container) -> Api:
-    return sign_up(client, web_container, "olga@example.com")
 
 
 def add(api: Api, name: str, phone: str) -> dict:
