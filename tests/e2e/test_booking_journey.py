@@ -102,3 +102,22 @@ def test_a_visit_is_moved_then_cancelled_after_a_question_in_words(page):
     dialog.get_by_role("button", name="Yes, cancel the visit").click()
     expect(dialog.get_by_text("Cancelled")).to_be_visible()
     expect(page.locator("[data-appointment-id].status-cancelled")).to_be_visible()
+
+
+def test_the_day_view_of_all_rooms(page):
+    page.goto("/signup")
+    page.get_by_label("Clinic name").fill("Smile Dental")
+    page.get_by_label("Your name").fill("Anna Petrova")
+    page.get_by_label("Email").fill(f"anna-{uuid.uuid4().hex[:8]}@example.com")
+    page.get_by_label("Password", exact=True).fill("correct horse")
+    page.get_by_role("button", name="Create clinic").click()
+    expect(page).to_have_url(re.compile(r"/calendar$"))
+    page.goto("/rooms/new")
+    page.get_by_label("Name").fill("Surgery")
+    page.get_by_role("button", name="Save room").click()
+    page.goto("/calendar")
+    page.get_by_role("link", name="Day, all rooms").click()
+    expect(page.locator(".cal__room", has_text="Surgery")).to_be_visible()
+    expect(page.locator(".cal__room", has_text="Room 1")).to_be_visible()
+    assert_accessible(page)
+    shot(page, "25-day-all-rooms")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -24,10 +25,15 @@ class Block:
 
 @dataclass
 class Day:
+    """One column: a day of the week view, or a room of the day view."""
+
     date: date
     is_today: bool
     is_working: bool
     blocks: list[Block] = field(default_factory=list)
+    room_id: uuid.UUID | None = None  # set in the day view: the column's room
+    title: str = ""  # the room's name in the day view
+    is_focus: bool = False
 
 
 @dataclass
@@ -56,30 +62,59 @@ def _hhmm(text: str) -> tuple[int, int]:
     return int(hours), int(minutes)
 
 
+def _hours(entries: Sequence[CalendarEntry], zone: ZoneInfo, opens_at: str,
+           closes_at: str) -> tuple[int, int]:
+    """Working hours, widened to show any appointment that starts or ends outside them."""
+    open_h, _ = _hhmm(opens_at)
+    close_h, close_m = _hhmm(closes_at)
+    first_hour, last_hour = open_h, close_h + (1 if close_m else 0)
+    for entry in entries:
+        local_start = entry.starts_at.astimezone(zone)
+        local_end = entry.ends_at.astimezone(zone)
+        first_hour = min(first_hour, local_start.hour)
+        end_hour = local_end.hour + (1 if local_end.minute else 0)
+        if local_end.date() > local_start.date():
+            end_hour = 24
+        last_hour = max(last_hour, end_hour)
+    return first_hour, last_hour
+
+
 def build_week(entries: Sequence[CalendarEntry], focus: date, today: date, now: datetime,
                zone: ZoneInfo, working_days: Sequence[int], opens_at: str,
                closes_at: str) -> Week:
     first = week_start(focus)
     dates = [first + timedelta(days=i) for i in range(7)]
-    open_h, _ = _hhmm(opens_at)
-    close_h, close_m = _hhmm(closes_at)
-    first_hour, last_hour = open_h, close_h + (1 if close_m else 0)
     by_day: dict[date, list[CalendarEntry]] = {d: [] for d in dates}
     for entry in entries:
-        local_start = entry.starts_at.astimezone(zone)
-        local_end = entry.ends_at.astimezone(zone)
-        if local_start.date() in by_day:
-            by_day[local_start.date()].append(entry)
-            first_hour = min(first_hour, local_start.hour)
-            end_hour = local_end.hour + (1 if local_end.minute else 0)
-            if local_end.date() > local_start.date():
-                end_hour = 24
-            last_hour = max(last_hour, end_hour)
-    days = [Day(d, d == today, d.isoweekday() in working_days) for d in dates
-            if d.isoweekday() in working_days or by_day[d] or d == focus]
+        local_day = entry.starts_at.astimezone(zone).date()
+        if local_day in by_day:
+            by_day[local_day].append(entry)
+    days = [Day(d, d == today, d.isoweekday() in working_days, is_focus=d == focus)
+            for d in dates if d.isoweekday() in working_days or by_day[d] or d == focus]
+    columns = [(day, by_day[day.date]) for day in days]
+    return _lay_out(columns, entries, focus, now, zone, opens_at, closes_at)
+
+
+def build_day(entries: Sequence[CalendarEntry], rooms: Sequence[tuple[uuid.UUID, str]],
+              focus: date, today: date, now: datetime, zone: ZoneInfo,
+              working_days: Sequence[int], opens_at: str, closes_at: str) -> Week:
+    """The reception desk's view: one day, every active room side by side."""
+    working = focus.isoweekday() in working_days
+    columns = [(Day(focus, focus == today, working, room_id=room_id, title=name,
+                    is_focus=True), [e for e in entries if e.room_id == room_id])
+               for room_id, name in rooms]
+    return _lay_out(columns, entries, focus, now, zone, opens_at, closes_at)
+
+
+def _lay_out(columns: list[tuple[Day, list[CalendarEntry]]], entries: Sequence[CalendarEntry],
+             focus: date, now: datetime, zone: ZoneInfo, opens_at: str,
+             closes_at: str) -> Week:
+    first_hour, last_hour = _hours(entries, zone, opens_at, closes_at)
+    open_h, _ = _hhmm(opens_at)
+    close_h, _ = _hhmm(closes_at)
     origin = first_hour * 60
-    for day in days:
-        for entry in by_day[day.date]:
+    for day, day_entries in columns:
+        for entry in day_entries:
             local_start = entry.starts_at.astimezone(zone)
             minutes = local_start.hour * 60 + local_start.minute - origin
             length = max(1, int((entry.ends_at - entry.starts_at).total_seconds() // 60))
@@ -90,10 +125,10 @@ def build_week(entries: Sequence[CalendarEntry], focus: date, today: date, now: 
         _assign_lanes(day.blocks)
     local_now = now.astimezone(zone)
     now_slot = None
-    if local_now.date() in dates and first_hour <= local_now.hour < last_hour:
+    if first_hour <= local_now.hour < last_hour:
         now_slot = (local_now.hour * 60 + local_now.minute - origin) // SLOT_MINUTES
-    return Week(days=days, hours=list(range(first_hour, last_hour)), focus=focus,
-                now_slot=now_slot, working_from=open_h, working_to=close_h)
+    return Week(days=[day for day, _ in columns], hours=list(range(first_hour, last_hour)),
+                focus=focus, now_slot=now_slot, working_from=open_h, working_to=close_h)
 
 
 def _assign_lanes(blocks: list[Block]) -> None:

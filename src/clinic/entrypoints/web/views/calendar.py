@@ -11,7 +11,7 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask_login import current_user
 
 from clinic.entrypoints.web.auth import clinic_required
-from clinic.entrypoints.web.calendar_grid import build_week, span_utc, week_start
+from clinic.entrypoints.web.calendar_grid import build_day, build_week, span_utc, week_start
 from clinic.entrypoints.web.container_access import container
 
 bp = Blueprint("calendar", __name__)
@@ -54,17 +54,25 @@ def calendar_context() -> dict[str, Any]:
         room_id = None
     if room_id is None and doctor_id is None and rooms:
         room_id = rooms[0].id
+    mode = request.args.get("view") or chosen.get("mode") or "week"
+    mode = mode if mode in ("week", "day") else "week"
     session["calendar_view"] = {"room": str(room_id) if room_id else None,
-                                "doctor": str(doctor_id) if doctor_id else None}
-    start, end = span_utc(week_start(focus), 7, zone)
-    entries = container().calendar_queries().entries(
-        current_user.clinic_id, start, end, room_id=room_id, doctor_id=doctor_id)
-    week = build_week(entries, focus, today, now, zone, clinic.working_days, clinic.opens_at,
-                      clinic.closes_at)
+                                "doctor": str(doctor_id) if doctor_id else None, "mode": mode}
+    if mode == "day":
+        start, end = span_utc(focus, 1, zone)
+        entries = container().calendar_queries().entries(current_user.clinic_id, start, end)
+        week = build_day(entries, [(r.id, r.name) for r in rooms], focus, today, now, zone,
+                         clinic.working_days, clinic.opens_at, clinic.closes_at)
+    else:
+        start, end = span_utc(week_start(focus), 7, zone)
+        entries = container().calendar_queries().entries(
+            current_user.clinic_id, start, end, room_id=room_id, doctor_id=doctor_id)
+        week = build_week(entries, focus, today, now, zone, clinic.working_days,
+                          clinic.opens_at, clinic.closes_at)
+    step = timedelta(days=1 if mode == "day" else 7)
     ctx: dict[str, Any] = {"clinic": clinic, "week": week, "rooms": rooms, "doctors": doctors,
             "room_id": room_id, "doctor_id": doctor_id, "today": today, "focus": focus,
-            "prev_week": week_start(focus) - timedelta(days=7),
-            "next_week": week_start(focus) + timedelta(days=7),
+            "mode": mode, "prev_week": focus - step, "next_week": focus + step,
             "prev_day": focus - timedelta(days=1), "next_day": focus + timedelta(days=1),
             "section": "calendar", "book_patient": request.args.get("patient") or None,
             "ZERO_UUID": uuid.UUID(int=0)}
@@ -80,7 +88,7 @@ def _uuid_arg_from(value: str | None) -> uuid.UUID | None:
 
 
 def view_args(ctx: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    args: dict[str, Any] = {"date": ctx["focus"].isoformat()}
+    args: dict[str, Any] = {"date": ctx["focus"].isoformat(), "view": ctx["mode"]}
     if ctx["doctor_id"]:
         args["doctor"] = str(ctx["doctor_id"])
     elif ctx["room_id"]:
@@ -102,7 +110,8 @@ def week() -> Any:
 @clinic_required
 def go() -> Any:
     """The date picker and the room/doctor selector post here as a plain GET form."""
-    args: dict[str, Any] = {"date": request.args.get("date", "")}
+    args: dict[str, Any] = {"date": request.args.get("date", ""),
+                            "view": request.args.get("view", "week")}
     target = request.args.get("show", "")
     kind, _, value = target.partition(":")
     if kind in ("room", "doctor") and value:

@@ -1,0 +1,92 @@
+"""The calendar pages: the week of a room, the day of all rooms, and their SQL cost."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from clinic.application.catalog.rooms import RoomFields
+from clinic.application.patients.save import PatientFields
+from clinic.application.scheduling.book import BookingRequest
+from tests.integration.conftest import Browser
+from tests.integration.test_query_counts import count_statements
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+@pytest.fixture
+def clinic(app, web_container):
+    browser = Browser(app.test_client())
+    browser.sign_up()
+    clinic_id = web_container.account_queries().tenants()[0].id
+    for i in range(2, 11):
+        web_container.save_room()(clinic_id, RoomFields(f"Room {i}"))
+    patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+    with web_container.uow(clinic_id) as uow:
+        rooms = list(uow.rooms.list())
+        doctor = uow.doctors.list()[0]
+        consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
+    today = datetime.now(UTC).astimezone(MOSCOW).date()
+
+    def book(room, hour, minute=0, day=today):
+        return web_container.book_appointment()(clinic_id, BookingRequest(
+            patient.id, room.id, doctor.id, datetime.combine(day, time(hour, minute), MOSCOW),
+            [consultation.id], confirm_doctor_overlap=True))
+
+    return browser, rooms, book, today
+
+
+def test_the_day_view_shows_every_room_side_by_side(clinic):
+    browser, rooms, book, today = clinic
+    book(rooms[0], 9)
+    book(rooms[5], 9, 30)
+    page = browser.client.get(f"/calendar?view=day&date={today.isoformat()}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    for room in rooms:
+        assert f'<span class="cal__room">{room.name}</span>' in html
+        assert f'data-room-id="{room.id}"' in html
+    assert html.count("data-appointment-id") == 2
+    assert f'data-start="{today.isoformat()}T09:00" data-room-id="{rooms[5].id}"' in html
+
+
+def test_the_day_view_costs_the_same_statements_whatever_the_bookings(clinic, web_container):
+    browser, rooms, book, today = clinic
+    url = f"/calendar?view=day&date={today.isoformat()}"
+    book(rooms[0], 8)
+    with count_statements(web_container.engine()) as few:
+        assert browser.client.get(url).status_code == 200
+    for hour in range(9, 19):
+        for room in rooms[:6]:
+            book(room, hour)
+    with count_statements(web_container.engine()) as many:
+        page = browser.client.get(url)
+    assert page.get_data(as_text=True).count("data-appointment-id") == 61
+    assert len(many) == len(few)
+
+
+def test_a_week_that_crosses_a_clock_change_draws_each_visit_at_its_local_hour(
+        app, web_container):
+    """Europe/Berlin goes from summer to winter time on Sunday 25 October 2026."""
+    browser = Browser(app.test_client())
+    browser.post("/signup", {"clinic_name": "Berlin", "name": "Anna", "email": "b@example.com",
+                             "password": "correct horse", "timezone": "Europe/Berlin"})
+    clinic_id = web_container.account_queries().tenants()[0].id
+    patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+    with web_container.uow(clinic_id) as uow:
+        room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
+        consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
+    berlin = ZoneInfo("Europe/Berlin")
+    for day in (24, 26):  # Saturday before, Monday after the change
+        web_container.book_appointment()(clinic_id, BookingRequest(
+            patient.id, room.id, doctor.id, datetime(2026, 10, day, 10, 0, tzinfo=berlin),
+            [consultation.id]))
+    saturday = browser.client.get("/calendar?view=week&date=2026-10-24").get_data(True)
+    monday = browser.client.get("/calendar?view=week&date=2026-10-26").get_data(True)
+    for html in (saturday, monday):
+        assert re.search(r'class="appt t24 h6 ', html), "10:00 is 24 slots below 08:00"
+        assert "10:00–10:30" in html
+    assert "t23 " not in saturday + monday and "t36 " not in saturday + monday
