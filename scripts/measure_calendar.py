@@ -1,4 +1,5 @@
-"""Measure the server time of the week page of one room with a full week (about 60 visits).
+"""Measure the server time of the week page of one room with a full week (about 60 visits), and
+of the day view of 10 rooms with a full day in each.
 
 Seeds a clinic through the app's own use cases (SQLite in a temporary folder, or DATABASE_URL
 pointing at an empty database), serves it with gunicorn on loopback, signs in and asks for the
@@ -10,6 +11,7 @@ week page repeatedly, reading the app's Server-Timing header.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import statistics
@@ -25,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from measure_auth import BIN, ROOT, Client, free_port, wait_until_up
 
 from clinic.application.accounts.sign_up import SignUpCommand
+from clinic.application.catalog.rooms import RoomFields
 from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
 from clinic.config import load_settings
@@ -32,7 +35,8 @@ from clinic.container import build_container
 
 
 def seed(instance: Path, email: str) -> int:
-    """One clinic, one room, 40 patients and a full week of 30-60 minute visits."""
+    """One clinic, 10 rooms, 40 patients; a full week of visits in the first room and a full
+    day (today) in the nine others."""
     container = build_container(load_settings(instance_dir=instance))
     container.migrate_database()
     signed_in = container.sign_up()(SignUpCommand(
@@ -40,8 +44,12 @@ def seed(instance: Path, email: str) -> int:
     clinic_id = signed_in.clinic_id
     patients = [container.save_patient()(clinic_id, PatientFields(
         f"Пациент {i}", f"+7916{1000000 + i}")).id for i in range(40)]
+    for number in range(2, 11):
+        container.save_room()(clinic_id, RoomFields(f"Кабинет {number}"))
     with container.uow(clinic_id) as uow:
-        room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
+        room = next(r for r in uow.rooms.list() if r.name == "Room 1")
+        others = [r for r in uow.rooms.list() if r.id != room.id]
+        doctor = uow.doctors.list()[0]
         procedures = [p.id for p in uow.procedures.list()]
     zone = ZoneInfo("Europe/Moscow")
     today = datetime.now(UTC).astimezone(zone).date()
@@ -54,6 +62,14 @@ def seed(instance: Path, email: str) -> int:
             picked = [procedures[booked % len(procedures)]]
             appointment = container.book_appointment()(clinic_id, BookingRequest(
                 patients[booked % len(patients)], room.id, doctor.id, moment, picked))
+            moment = appointment.ends_at.astimezone(zone)
+            booked += 1
+    for other in others:
+        moment = datetime.combine(today, datetime.min.time(), zone) + timedelta(hours=8)
+        while moment.hour < 19:
+            appointment = container.book_appointment()(clinic_id, BookingRequest(
+                patients[booked % len(patients)], other.id, doctor.id, moment,
+                [procedures[booked % len(procedures)]], confirm_doctor_overlap=True))
             moment = appointment.ends_at.astimezone(zone)
             booked += 1
     container.engine().dispose()
@@ -79,32 +95,40 @@ def main() -> None:
         client = Client(base)
         client.post("/signin", {"csrf_token": client.csrf("/signin"), "email": email,
                                 "password": "correct horse"})
-        times, sizes = [], []
-        for i in range(args.runs + 5):
-            started = time.perf_counter()
-            response = client.get("/calendar", gzip=True)
-            body = response.read()
-            wall = (time.perf_counter() - started) * 1000
-            server_ms = float(response.headers["Server-Timing"].split("dur=")[1])
-            if i >= 5:  # warm-up
-                times.append((server_ms, wall))
-                sizes.append(len(body))
+        results = {name: time_page(client, path, args.runs) for name, path in (
+            ("week_one_room", "/calendar?view=week"), ("day_ten_rooms", "/calendar?view=day"))}
     finally:
         server.terminate()
         server.wait(timeout=10)
-    server_times = sorted(t for t, _ in times)
-    wall_times = sorted(w for _, w in times)
-    p95 = lambda values: values[min(len(values) - 1, int(len(values) * 0.95))]  # noqa: E731
-    result = {"visits_in_week": visits, "runs": args.runs,
-              "server_median_ms": statistics.median(server_times),
-              "server_p95_ms": p95(server_times), "wall_median_ms": statistics.median(wall_times),
-              "wall_p95_ms": p95(wall_times), "html_gzip_bytes": sizes[-1],
+    result = {"visits": visits, "runs": args.runs, **results,
               "database": os.environ.get("DATABASE_URL", "sqlite (embedded)").split("@")[-1]}
     out = ROOT / "bench" / "results" / "calendar.json"
     out.write_text(json.dumps(result, indent=2))
-    print(f"week page of one room with {visits} visits, {args.runs} runs, {result['database']}")
-    print(f"server median {result['server_median_ms']:.1f} ms, p95 {result['server_p95_ms']:.1f}"
-          f" ms; wall median {result['wall_median_ms']:.1f} ms; HTML {sizes[-1]} B gzip")
+    print(f"{visits} visits; {args.runs} runs per page; {result['database']}")
+    for name, r in results.items():
+        print(f"{name:<15} {r['appointments']:>3} drawn  server median {r['server_median_ms']:6.1f}"
+              f" ms  p95 {r['server_p95_ms']:6.1f} ms  wall median {r['wall_median_ms']:6.1f} ms"
+              f"  HTML {r['html_gzip_bytes']} B gzip")
+
+
+def time_page(client: Client, path: str, runs: int) -> dict[str, float]:
+    server_times, wall_times = [], []
+    body = b""
+    for i in range(runs + 5):
+        started = time.perf_counter()
+        response = client.get(path, gzip=True)
+        body = response.read()
+        wall = (time.perf_counter() - started) * 1000
+        if i >= 5:  # warm-up
+            server_times.append(float(response.headers["Server-Timing"].split("dur=")[1]))
+            wall_times.append(wall)
+    server_times.sort()
+    wall_times.sort()
+    html = gzip.decompress(body).decode()
+    return {"server_median_ms": statistics.median(server_times),
+            "server_p95_ms": server_times[min(len(server_times) - 1, int(runs * 0.95))],
+            "wall_median_ms": statistics.median(wall_times), "html_gzip_bytes": len(body),
+            "appointments": html.count("data-appointment-id")}
 
 
 if __name__ == "__main__":
