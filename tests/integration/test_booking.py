@@ -171,3 +171,16 @@ def test_a_moved_visit_keeps_its_length_and_obeys_the_room_rule(container, clini
     assert raised.value.nearest_free_start == START + timedelta(minutes=30)
     assert move(clinic["id"], first.id, START + timedelta(minutes=5), clinic["room"],
                 clinic["doctor"]).starts_at == START + timedelta(minutes=5)  # past itself
+
+
+def test_the_offer_for_a_full_day_is_the_next_mornings_opening(container, clinic):
+    long = container.save_procedure()(clinic["id"], ProcedureFields("Long", "0", "480"))
+    half = container.save_procedure()(clinic["id"], ProcedureFields("Half", "0", "240"))
+    morning = START.replace(hour=8)
+    container.book_appointment()(clinic["id"], request(clinic, morning, (),
+                                                       procedure_ids=[long.id]))
+    container.book_appointment()(clinic["id"], request(clinic, morning + timedelta(hours=8), (),
+                                                       procedure_ids=[half.id]))
+    with pytest.raises(RoomAlreadyBooked) as raised:
+        container.book_appointment()(clinic["id"], request(clinic))
+    assert raised.value.nearest_free_start == morning + timedelta(days=1)  # Wednesday 08:00

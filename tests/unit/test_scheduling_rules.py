@@ -98,3 +98,13 @@ def test_a_quote_is_the_exact_sum_of_prices_and_durations(items):
     result = quote([PricedItem("x", price, 5 * length) for price, length in items])
     assert result.price_minor == sum(p for p, _ in items)
     assert result.duration == timedelta(minutes=5 * sum(n for _, n in items))
+
+
+def test_the_offer_can_be_limited_to_working_hours_and_jump_to_the_next_opening():
+    busy = [span(8, 0, 20, 0)]  # the whole working day is taken
+    def working(r: TimeRange) -> bool:
+        return (at(8) <= r.start and r.end <= at(20)) or (at(32) <= r.start and r.end <= at(44))
+    offer = nearest_free_start(span(10, 0, 10, 30), busy, allowed=working,
+                               openings=[at(8), at(32)])
+    assert offer == at(32)  # 08:00 the next day, not 07:30 this morning
+    assert nearest_free_start(span(10, 0, 10, 30), busy) == at(7, 30)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -77,13 +77,17 @@ def first_clash(wanted: TimeRange, busy: Iterable[TimeRange]) -> TimeRange | Non
 
 
 def nearest_free_start(wanted: TimeRange, busy: Iterable[TimeRange],
-                       horizon: timedelta = SEARCH_HORIZON) -> datetime | None:
+                       horizon: timedelta = SEARCH_HORIZON,
+                       allowed: Callable[[TimeRange], bool] | None = None,
+                       openings: Iterable[datetime] = ()) -> datetime | None:
     """The start closest to the wanted one (on the 5-minute grid, later wins a tie) at which the
-    same duration fits between the busy ranges; None if nothing fits within the horizon."""
+    same duration fits between the busy ranges and, when given, is `allowed` (inside working
+    hours); `openings` are extra starts to try, such as each day's opening time. None if
+    nothing fits within the horizon."""
     taken = sorted(busy)
     if first_clash(wanted, taken) is None:
         return wanted.start
-    candidates = {wanted.start}
+    candidates = {wanted.start, *openings}
     for other in taken:
         candidates.add(_ceil_to_step(other.end))
         candidates.add(_floor_to_step(other.start - wanted.duration))
@@ -91,7 +95,8 @@ def nearest_free_start(wanted: TimeRange, busy: Iterable[TimeRange],
     for start in sorted(candidates, key=lambda s: (abs(s - wanted.start), s < wanted.start)):
         if abs(start - wanted.start) > horizon:
             break
-        if first_clash(wanted.shifted_to(start), taken) is None:
+        moved = wanted.shifted_to(start)
+        if first_clash(moved, taken) is None and (allowed is None or allowed(moved)):
             best = start
             break
     return best

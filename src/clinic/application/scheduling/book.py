@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
+from clinic.domain.accounts import Clinic
 from clinic.domain.catalog import Procedure, parse_price
 from clinic.domain.pricing import PricedItem, quote
 from clinic.domain.scheduling import (
@@ -55,15 +57,41 @@ def _check_parties(uow: UnitOfWork, request: BookingRequest) -> list[Procedure]:
     return [found[pid] for pid in request.procedure_ids]
 
 
+class WorkingHours:
+    """The clinic's working days and hours in its own time zone, for offering free starts."""
+
+    def __init__(self, clinic: Clinic) -> None:
+        self.zone = ZoneInfo(clinic.timezone)
+        self.days = set(clinic.working_weekdays)
+        self.opens = time.fromisoformat(clinic.opens_at)
+        self.closes = time.fromisoformat(clinic.closes_at)
+
+    def contains(self, span: TimeRange) -> bool:
+        start, end = span.start.astimezone(self.zone), span.end.astimezone(self.zone)
+        return (start.isoweekday() in self.days and start.date() == end.date()
+                and self.opens <= start.time() and end.time() <= self.closes)
+
+    def openings(self, around: TimeRange) -> list[datetime]:
+        first = (around.start - SEARCH_HORIZON).astimezone(self.zone).date()
+        days = (2 * SEARCH_HORIZON).days + 1
+        return [datetime.combine(first + timedelta(days=n), self.opens, self.zone)
+                for n in range(days)]
+
+
 def ensure_free(uow: UnitOfWork, wanted: TimeRange, room_id: uuid.UUID, doctor_id: uuid.UUID,
-                confirmed: bool, excluding: uuid.UUID | None = None) -> bool:
-    """Raise RoomAlreadyBooked (with the nearest start that fits) or, unless confirmed,
-    DoctorBusy; return whether the doctor is double-booked (with confirmation)."""
+                confirmed: bool, excluding: uuid.UUID | None = None,
+                hours: WorkingHours | None = None) -> bool:
+    """Raise RoomAlreadyBooked (with the nearest start that fits, inside working hours when
+    they are given) or, unless confirmed, DoctorBusy; return whether the doctor is
+    double-booked (with confirmation)."""
     window = TimeRange(wanted.start - SEARCH_HORIZON, wanted.end + SEARCH_HORIZON)
     room_busy = uow.appointments.busy(room_id=room_id, within=window, excluding=excluding)
     clash = first_clash(wanted, room_busy)
     if clash is not None:
-        raise RoomAlreadyBooked(clash, nearest_free_start(wanted, room_busy))
+        offer = nearest_free_start(
+            wanted, room_busy, allowed=hours.contains if hours else None,
+            openings=hours.openings(wanted) if hours else ())
+        raise RoomAlreadyBooked(clash, offer)
     doctor_busy = [t for t in uow.appointments.busy(doctor_id=doctor_id, within=wanted,
                                                      excluding=excluding)]
     if doctor_busy and not confirmed:
@@ -91,7 +119,7 @@ class BookAppointment:
                      if request.price not in (None, "") else total.price_minor)
             wanted = TimeRange(request.starts_at, request.starts_at + total.duration)
             doubled = ensure_free(uow, wanted, request.room_id, request.doctor_id,
-                                  request.confirm_doctor_overlap)
+                                  request.confirm_doctor_overlap, hours=WorkingHours(clinic))
             now = self.clock.now()
             appointment = Appointment(
                 clinic_id=clinic_id, patient_id=request.patient_id, room_id=request.room_id,

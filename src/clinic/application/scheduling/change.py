@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from clinic.application.ports import Clock, Conflict, UnitOfWorkFactory
-from clinic.application.scheduling.book import ensure_free
+from clinic.application.scheduling.book import WorkingHours, ensure_free
 from clinic.domain.scheduling import (
     Appointment,
     AppointmentStatus,
@@ -70,9 +70,11 @@ class MoveAppointment:
                 raise ValidationFailed(errors)
             wanted = TimeRange(starts_at, starts_at + appointment.time.duration)
             doubled = False
+            clinic = uow.clinics.get(clinic_id)
+            hours = WorkingHours(clinic) if clinic else None
             if appointment.status.holds_time:
                 doubled = ensure_free(uow, wanted, room_id, doctor_id, confirm_doctor_overlap,
-                                      excluding=appointment.id)
+                                      excluding=appointment.id, hours=hours)
             appointment.starts_at, appointment.ends_at = wanted.start, wanted.end
             appointment.room_id, appointment.doctor_id = room_id, doctor_id
             appointment.doctor_overlap_confirmed = doubled
