@@ -90,3 +90,11 @@ def test_a_week_that_crosses_a_clock_change_draws_each_visit_at_its_local_hour(
         assert re.search(r'class="appt t24 h6 ', html), "10:00 is 24 slots below 08:00"
         assert "10:00–10:30" in html
     assert "t23 " not in saturday + monday and "t36 " not in saturday + monday
+
+
+def test_tapping_an_hour_whose_start_is_taken_offers_its_free_part(clinic):
+    browser, rooms, book, today = clinic
+    book(rooms[0], 10)  # 10:00-10:30
+    dialog = browser.client.get(
+        f"/calendar/book?start={today.isoformat()}T10:00&room_id={rooms[0].id}")
+    assert 'name="time" type="time" step="300" value="10:30"' in dialog.get_data(as_text=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from flask_login import current_user
 from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
 from clinic.domain.patients import DuplicatePhone
-from clinic.domain.scheduling import DoctorBusy, RoomAlreadyBooked
+from clinic.domain.scheduling import DoctorBusy, RoomAlreadyBooked, TimeRange
 from clinic.domain.shared import ValidationFailed
 from clinic.entrypoints.web.auth import clinic_required
 from clinic.entrypoints.web.container_access import container
@@ -61,10 +61,30 @@ def new() -> Any:
         with container().uow(current_user.clinic_id) as uow:
             mine = [d for d in uow.doctors.list() if d.user_id == current_user.user_id]
         doctor_id = str(mine[0].id) if mine else ""
-    form = {"date": day, "time": time[:5], "room_id": request.args.get("room_id", ""),
+    time = _first_free_in_hour(day, time[:5], request.args.get("room_id", ""))
+    form = {"date": day, "time": time, "room_id": request.args.get("room_id", ""),
             "doctor_id": doctor_id, "procedure_ids": [],
             "patient_id": request.args.get("patient_id", "")}
     return _render(form, {})
+
+
+def _first_free_in_hour(day: str, hhmm: str, room_id: str) -> str:
+    """A tap on an hour cell whose start is taken (10:00-10:30) means the free part: 10:30."""
+    try:
+        start = datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=_zone())
+        room = uuid.UUID(room_id)
+    except ValueError:
+        return hhmm
+    hour_end = start + timedelta(hours=1)
+    with container().uow(current_user.clinic_id) as uow:
+        busy = sorted(uow.appointments.busy(room_id=room, within=TimeRange(start, hour_end)))
+    moment = start
+    for taken in busy:
+        if taken.start <= moment < taken.end:
+            moment = taken.end
+    if moment >= hour_end:
+        return hhmm  # the whole hour is taken: the dialog will say so and offer a time
+    return moment.astimezone(_zone()).strftime("%H:%M")
 
 
 @bp.post("/calendar/book")
