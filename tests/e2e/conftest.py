@@ -105,3 +105,21 @@ def assert_accessible(page) -> None:
         f"{v['id']} ({v['impact']}): {v['help']} -> "
         + ", ".join(str(n["target"]) for n in v["nodes"][:5]) for v in bad)
     assert not bad, f"accessibility violations on {page.url}:\n{report}"
+
+
+def sign_up(page, email: str | None = None, password: str = "correct horse") -> str:
+    """Create a clinic through the form, as a person does, and wait for its calendar."""
+    import re
+    import uuid
+
+    from playwright.sync_api import expect
+
+    email = email or f"anna-{uuid.uuid4().hex[:8]}@example.com"
+    page.goto("/signup")
+    page.get_by_label("Clinic name").fill("Smile Dental")
+    page.get_by_label("Your name").fill("Anna Petrova")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Create clinic").click()
+    expect(page).to_have_url(re.compile(r"/calendar$"))
+    return email

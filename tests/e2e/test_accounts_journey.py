@@ -8,21 +8,11 @@ import uuid
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
-from tests.e2e.conftest import assert_accessible, shot
+from tests.e2e.conftest import assert_accessible, shot, sign_up
 
 
 def _email() -> str:
     return f"anna-{uuid.uuid4().hex[:8]}@example.com"
-
-
-def _sign_up(page, email: str, password: str = "correct horse") -> None:
-    page.goto("/signup")
-    page.get_by_label("Clinic name").fill("Smile Dental")
-    page.get_by_label("Your name").fill("Anna Petrova")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Create clinic").click()
-    expect(page).to_have_url(re.compile(r"/calendar$"))
 
 
 def test_sign_up_sign_out_sign_in_and_switch_language(page):
@@ -40,7 +30,7 @@ def test_sign_up_sign_out_sign_in_and_switch_language(page):
     page.get_by_role("button", name="Hide password").click()
     expect(page.get_by_label("Password", exact=True)).to_have_attribute("type", "password")
 
-    _sign_up(page, email)
+    sign_up(page, email)
     expect(page.get_by_role("heading", name="Calendar", exact=True)).to_be_visible()
     expect(page.get_by_text("Welcome! Your clinic is ready.")).to_be_visible()
     assert_accessible(page)
@@ -116,7 +106,7 @@ def test_a_russian_browser_gets_russian_at_once(chromium, server):
 
 def test_a_forgotten_password_is_reset_through_the_emailed_link(page, server):
     email = _email()
-    _sign_up(page, email)
+    sign_up(page, email)
     page.context.clear_cookies()
     page.goto("/signin")
     page.get_by_role("link", name="Forgot your password?").click()

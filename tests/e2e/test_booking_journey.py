@@ -7,7 +7,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, shot
+from tests.e2e.conftest import assert_accessible, shot, sign_up
 
 
 class Steps:
@@ -72,13 +72,7 @@ def test_the_first_appointment_is_booked_from_an_empty_cell(page):
 
 
 def test_a_visit_is_moved_then_cancelled_after_a_question_in_words(page):
-    page.goto("/signup")
-    page.get_by_label("Clinic name").fill("Smile Dental")
-    page.get_by_label("Your name").fill("Anna Petrova")
-    page.get_by_label("Email").fill(f"anna-{uuid.uuid4().hex[:8]}@example.com")
-    page.get_by_label("Password", exact=True).fill("correct horse")
-    page.get_by_role("button", name="Create clinic").click()
-    expect(page).to_have_url(re.compile(r"/calendar$"))
+    sign_up(page)
     page.locator(".cal__col.is-focus .cal__cell:not(.is-closed)").nth(2).click()
     dialog = page.locator("#dialog")
     dialog.get_by_text("New patient").click()
@@ -105,13 +99,7 @@ def test_a_visit_is_moved_then_cancelled_after_a_question_in_words(page):
 
 
 def test_the_day_view_of_all_rooms(page):
-    page.goto("/signup")
-    page.get_by_label("Clinic name").fill("Smile Dental")
-    page.get_by_label("Your name").fill("Anna Petrova")
-    page.get_by_label("Email").fill(f"anna-{uuid.uuid4().hex[:8]}@example.com")
-    page.get_by_label("Password", exact=True).fill("correct horse")
-    page.get_by_role("button", name="Create clinic").click()
-    expect(page).to_have_url(re.compile(r"/calendar$"))
+    sign_up(page)
     page.goto("/rooms/new")
     page.get_by_label("Name").fill("Surgery")
     page.get_by_role("button", name="Save room").click()
