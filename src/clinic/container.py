@@ -29,6 +29,7 @@ from clinic.application.accounts.password_reset import (
     RequestPasswordReset,
     ResetPassword,
 )
+from clinic.application.accounts.preferences import RememberCalendarView
 from clinic.application.accounts.sessions import ChooseLanguage, SignOutEverywhere
 from clinic.application.accounts.sign_in import SignIn
 from clinic.application.accounts.sign_up import SignUp
@@ -45,7 +46,11 @@ from clinic.application.outbox.deliver import DeliverOutboxMessage, RelayOutbox
 from clinic.application.outbox.dispatch import OutboxDispatcher
 from clinic.application.patients.save import SavePatient
 from clinic.application.scheduling.book import BookAppointment
-from clinic.application.scheduling.change import ChangeAppointmentStatus, MoveAppointment
+from clinic.application.scheduling.change import (
+    ChangeAppointmentStatus,
+    MoveAppointment,
+    UpdateAppointment,
+)
 from clinic.config import Settings
 
 
@@ -100,6 +105,7 @@ class Container(containers.DeclarativeContainer):
     authenticate_api_token = providers.Factory(AuthenticateApiToken, uow.provider)
 
     update_clinic_settings = providers.Factory(UpdateClinicSettings, uow.provider)
+    remember_calendar_view = providers.Factory(RememberCalendarView, uow.provider)
     save_room = providers.Factory(SaveRoom, uow.provider, clock)
     save_doctor = providers.Factory(SaveDoctor, uow.provider, clock)
     save_procedure = providers.Factory(SaveProcedure, uow.provider, clock)
@@ -113,8 +119,9 @@ class Container(containers.DeclarativeContainer):
     load_doctor_photo = providers.Factory(LoadDoctorPhoto, uow.provider, file_store)
 
     book_appointment = providers.Factory(BookAppointment, uow.provider, clock)
-    change_appointment_status = providers.Factory(ChangeAppointmentStatus, uow.provider, clock)
-    move_appointment = providers.Factory(MoveAppointment, uow.provider, clock)
+    update_appointment = providers.Factory(UpdateAppointment, uow.provider, clock)
+    change_appointment_status = providers.Factory(ChangeAppointmentStatus, update_appointment)
+    move_appointment = providers.Factory(MoveAppointment, update_appointment)
 
     migrate_database = providers.Callable(migrate.upgrade, settings.provided.database_url)
     database_revision = providers.Callable(migrate.current, settings.provided.database_url)

@@ -15,7 +15,13 @@ from clinic.application.catalog.procedures import ProcedureFields
 from clinic.application.catalog.rooms import RoomFields
 from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
-from clinic.domain.scheduling import DoctorBusy, RoomAlreadyBooked
+from clinic.application.scheduling.change import AppointmentChanges
+from clinic.domain.scheduling import (
+    DoctorBusy,
+    IdempotencyKeyReused,
+    OutsideWorkingHours,
+    RoomAlreadyBooked,
+)
 from clinic.domain.shared import ValidationFailed
 from tests.integration.conftest import empty_tables, make_container, make_settings
 
@@ -184,3 +190,93 @@ def test_the_offer_for_a_full_day_is_the_next_mornings_opening(container, clinic
     with pytest.raises(RoomAlreadyBooked) as raised:
         container.book_appointment()(clinic["id"], request(clinic))
     assert raised.value.nearest_free_start == morning + timedelta(days=1)  # Wednesday 08:00
+
+
+def test_a_time_outside_working_hours_needs_a_confirmation(container, clinic):
+    evening = START.replace(hour=19, minute=45)  # the clinic closes at 20:00; 30 min do not fit
+    with pytest.raises(OutsideWorkingHours):
+        container.book_appointment()(clinic["id"], request(clinic, evening))
+    sunday = START + timedelta(days=5)
+    with pytest.raises(OutsideWorkingHours):
+        container.book_appointment()(clinic["id"], request(clinic, sunday))
+    booked = container.book_appointment()(
+        clinic["id"], request(clinic, evening, confirm_outside_hours=True))
+    assert booked.ends_at == evening + timedelta(minutes=30)
+    with pytest.raises(OutsideWorkingHours):  # moving there again asks again
+        container.move_appointment()(clinic["id"], booked.id, sunday, clinic["room"],
+                                     clinic["doctor"])
+    assert container.update_appointment()(
+        clinic["id"], booked.id, AppointmentChanges(note="came late")).note == "came late"
+
+
+def test_other_procedures_change_the_length_and_price_but_keep_old_prices(container, clinic):
+    booked = container.book_appointment()(clinic["id"], request(clinic))
+    container.save_procedure()(clinic["id"], ProcedureFields("Consultation", "9999", "60"),
+                               clinic["consultation"])
+    changed = container.update_appointment()(clinic["id"], booked.id, AppointmentChanges(
+        procedure_ids=[clinic["consultation"], clinic["xray"]]))
+    with container.uow(clinic["id"]) as uow:
+        kept = uow.appointments.get(booked.id)
+    assert [(line.name, line.price_minor, line.duration_minutes) for line in kept.lines] == [
+        ("Consultation", 100000, 30), ("Xray", 50000, 15)]  # the booked price, not 9999
+    assert (kept.ends_at, kept.price_minor) == (START + timedelta(minutes=45), 150000)
+    assert changed.ends_at == kept.ends_at
+    discounted = container.update_appointment()(clinic["id"], booked.id,
+                                                AppointmentChanges(price="1200"))
+    assert discounted.price_minor == 120000
+    back = container.update_appointment()(clinic["id"], booked.id, AppointmentChanges(price=""))
+    assert back.price_minor == 150000
+
+
+def test_a_longer_visit_must_still_fit_in_its_room(container, clinic):
+    first = container.book_appointment()(clinic["id"], request(clinic))
+    container.book_appointment()(clinic["id"], request(clinic, START + timedelta(minutes=30)))
+    with pytest.raises(RoomAlreadyBooked):
+        container.update_appointment()(clinic["id"], first.id, AppointmentChanges(
+            procedure_ids=[clinic["consultation"], clinic["xray"]]))
+    with pytest.raises(ValidationFailed) as raised:
+        container.update_appointment()(clinic["id"], first.id, AppointmentChanges(
+            procedure_ids=[], price="abc"))
+    assert set(raised.value.errors) == {"procedure_ids", "price"}
+    with container.uow(clinic["id"]) as uow:
+        kept = uow.appointments.get(first.id)
+    assert (kept.ends_at, kept.price_minor, len(kept.lines)) == (
+        START + timedelta(minutes=30), 100000, 1)  # nothing half-written
+
+
+def test_the_same_idempotency_key_books_once_and_a_different_body_is_refused(container, clinic):
+    keyed = request(clinic, idempotency_key="k-1", request_hash="aaa")
+    first = container.book_appointment()(clinic["id"], keyed)
+    again = container.book_appointment()(clinic["id"], keyed)
+    assert again.id == first.id
+    with pytest.raises(IdempotencyKeyReused):
+        container.book_appointment()(clinic["id"], request(
+            clinic, START + timedelta(hours=2), idempotency_key="k-1", request_hash="bbb"))
+    other = container.sign_up()(SignUpCommand("Other", "Olga", "olga@example.com",
+                                              "correct horse", "ru"))
+    with pytest.raises(ValidationFailed):  # keys are per clinic: another's key replays nothing
+        container.book_appointment()(other.clinic_id, keyed)
+    with container.engine().connect() as conn:
+        assert conn.execute(select(func.count()).select_from(tables.appointments)).scalar() == 1
+
+
+def test_ten_simultaneous_retries_with_one_key_give_one_appointment(container, clinic):
+    results: list[object] = []
+    barrier = threading.Barrier(10)
+
+    def book() -> None:
+        barrier.wait()
+        try:
+            results.append(container.book_appointment()(clinic["id"], request(
+                clinic, idempotency_key="retry", request_hash="same")).id)
+        except Exception as error:
+            results.append(f"{type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=book) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(results) == 10 and len(set(results)) == 1, results
+    with container.engine().connect() as conn:
+        assert conn.execute(select(func.count()).select_from(tables.appointments)).scalar() == 1

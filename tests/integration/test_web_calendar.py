@@ -34,7 +34,7 @@ def clinic(app, web_container):
     def book(room, hour, minute=0, day=today):
         return web_container.book_appointment()(clinic_id, BookingRequest(
             patient.id, room.id, doctor.id, datetime.combine(day, time(hour, minute), MOSCOW),
-            [consultation.id], confirm_doctor_overlap=True))
+            [consultation.id], confirm_doctor_overlap=True, confirm_outside_hours=True))
 
     return browser, rooms, book, today
 
@@ -57,6 +57,7 @@ def test_the_day_view_costs_the_same_statements_whatever_the_bookings(clinic, we
     browser, rooms, book, today = clinic
     url = f"/calendar?view=day&date={today.isoformat()}"
     book(rooms[0], 8)
+    browser.client.get(url)  # the first visit also remembers the view chosen (one write)
     with count_statements(web_container.engine()) as few:
         assert browser.client.get(url).status_code == 200
     for hour in range(9, 19):
@@ -98,3 +99,70 @@ def test_tapping_an_hour_whose_start_is_taken_offers_its_free_part(clinic):
     dialog = browser.client.get(
         f"/calendar/book?start={today.isoformat()}T10:00&room_id={rooms[0].id}")
     assert 'name="time" type="time" step="300" value="10:30"' in dialog.get_data(as_text=True)
+
+
+def test_the_view_chosen_is_remembered_for_the_person_on_every_device(clinic, app):
+    browser, rooms, _book, today = clinic
+    browser.client.get(f"/calendar?view=day&date={today.isoformat()}")
+    browser.client.get(f"/calendar?view=week&room={rooms[3].id}")
+    phone = Browser(app.test_client())
+    phone.sign_in()
+    html = phone.client.get("/calendar").get_data(as_text=True)
+    assert f'data-room-id="{rooms[3].id}"' in html
+    assert f'data-room-id="{rooms[0].id}"' not in html  # the week of one room, the one chosen
+    phone.client.get(f"/calendar?view=day&date={today.isoformat()}")
+    html = browser.client.get("/calendar").get_data(as_text=True)
+    assert all(f'data-room-id="{room.id}"' in html for room in rooms)  # the day of all rooms
+
+
+def test_on_a_day_off_the_calendar_opens_on_the_next_working_day():
+    from datetime import date
+
+    from clinic.entrypoints.web.views.calendar import first_working_day
+
+    sunday, monday, tuesday = date(2026, 11, 29), date(2026, 11, 30), date(2026, 11, 24)
+    assert first_working_day(sunday, [1, 2, 3, 4, 5, 6]) == monday
+    assert first_working_day(tuesday, [1, 2, 3, 4, 5, 6]) == tuesday
+    assert first_working_day(sunday, [3]) == date(2026, 12, 2)
+
+
+def test_a_visit_outside_working_hours_is_booked_after_a_warning(clinic, web_container):
+    browser, rooms, _book, today = clinic
+    clinic_id = web_container.account_queries().tenants()[0].id
+    with web_container.uow(clinic_id) as uow:
+        doctor = uow.doctors.list()[0]
+        consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
+        patient = next(iter(uow.patients.with_phone("+14155552671")))
+    form = {"patient_id": str(patient.id), "date": today.isoformat(), "time": "21:00",
+            "room_id": str(rooms[0].id), "doctor_id": str(doctor.id),
+            "procedure_ids": str(consultation.id), "note": "after hours"}
+    warned = browser.post("/calendar/book", form, source="/calendar",
+                          headers={"HX-Request": "true"})
+    html = warned.get_data(as_text=True)
+    assert warned.status_code == 409, html
+    assert "outside the clinic's working hours: Mon–Sat, 08:00–20:00" in html
+    assert 'name="confirm_outside_hours" value="1"' in html and "Book anyway" in html
+    assert 'value="after hours"' in html  # what was typed is kept
+    booked = browser.post("/calendar/book", {**form, "confirm_outside_hours": "1"},
+                          source="/calendar", headers={"HX-Request": "true"})
+    assert booked.status_code == 200 and booked.headers["HX-Trigger"] == "calendar-changed"
+
+
+def test_the_procedures_and_price_of_a_visit_are_changed_from_its_details(clinic, web_container):
+    browser, rooms, book, today = clinic
+    visit = book(rooms[0], 10)
+    clinic_id = web_container.account_queries().tenants()[0].id
+    with web_container.uow(clinic_id) as uow:
+        xray = next(p for p in uow.procedures.list() if p.name.startswith("X-ray"))
+    url = f"/calendar/appointments/{visit.id}"
+    form_html = browser.client.get(f"{url}?edit=1").get_data(as_text=True)
+    assert "Change procedures, price or note" in form_html
+    ids = [str(line.procedure_id) for line in visit.lines] + [str(xray.id)]
+    bad = browser.post(f"{url}/edit", {"procedure_ids": ids, "price": "lots", "note": "x"},
+                       source="/calendar")
+    assert bad.status_code == 422 and 'value="lots"' in bad.get_data(as_text=True)
+    done = browser.post(f"{url}/edit", {"procedure_ids": ids, "price": "", "note": "x"},
+                        source="/calendar")
+    html = done.get_data(as_text=True)
+    assert done.status_code == 200 and done.headers["HX-Trigger"] == "calendar-changed"
+    assert "X-ray" in html and "10:00–10:45" in html and "$95.00" in html

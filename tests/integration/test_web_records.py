@@ -194,7 +194,8 @@ class TestPatientVisits:
         soon = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
         for start in (past, past + timedelta(days=7), soon):
             web_container.book_appointment()(clinic_id, BookingRequest(
-                patient.id, room.id, doctor.id, start, [consultation.id]))
+                patient.id, room.id, doctor.id, start, [consultation.id],
+                confirm_outside_hours=True))
         visits = web_container.calendar_queries().patient_visits(clinic_id, patient.id)
         web_container.change_appointment_status()(clinic_id, visits[-1].id,
                                                   AppointmentStatus.NO_SHOW)

@@ -80,6 +80,7 @@ class _Store:
         self.procedures: dict[uuid.UUID, Any] = {}
         self.patients: dict[uuid.UUID, Any] = {}
         self.appointments: dict[uuid.UUID, Any] = {}
+        self.idempotency_keys: dict[uuid.UUID, Any] = {}
 
 
 class _Repo:
@@ -114,6 +115,9 @@ class FakeUserRepository(_Repo):
 class FakeMembershipRepository(_Repo):
     def for_user(self, user_id: uuid.UUID) -> Sequence[Membership]:
         return [m for m in self._all() if m.user_id == user_id and self._visible(m)]
+
+    def get(self, clinic_id: uuid.UUID, user_id: uuid.UUID) -> Membership | None:  # type: ignore[override]
+        return next((m for m in self.for_user(user_id) if m.clinic_id == clinic_id), None)
 
 
 class FakeResetRepository(_Repo):
@@ -153,6 +157,21 @@ class FakeAppointmentRepository(_Repo):
                 and (room_id is None or a.room_id == room_id)
                 and (doctor_id is None or a.doctor_id == doctor_id)
                 and a.id != excluding and a.time.overlaps(within)]
+
+    def _keys(self) -> list[Any]:
+        store = self.uow.store.idempotency_keys
+        return list(store.values()) + [i for t, i in self.uow.pending if t is store]
+
+    def idempotency_key(self, key: str) -> Any:
+        return next((k for k in self._keys() if k.key == key and self._visible(k)), None)
+
+    def add_idempotency_key(self, record: Any) -> None:
+        self.uow.pending.append((self.uow.store.idempotency_keys, record))
+
+    def forget_idempotency_keys(self, before: Any) -> None:
+        store = self.uow.store.idempotency_keys
+        for item_id in [i for i, k in store.items() if self._visible(k) and k.created_at < before]:
+            del store[item_id]
 
 
 class FakeFileStore:
@@ -204,6 +223,11 @@ class FakeUnitOfWork:
             if table is self.store.users and item.email in emails:
                 self.pending.clear()
                 raise Conflict("users.email")
+            if table is self.store.idempotency_keys and any(
+                    k.clinic_id == item.clinic_id and k.key == item.key
+                    for k in table.values()):
+                self.pending.clear()
+                raise Conflict("idempotency_keys.key")
         for table, item in self.pending:
             table[item.id] = item
         self.pending.clear()

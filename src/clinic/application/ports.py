@@ -12,7 +12,7 @@ from clinic.application.outbox.message import EmailMessage, OutboxMessage
 from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.patients import Patient
-from clinic.domain.scheduling import Appointment, TimeRange
+from clinic.domain.scheduling import Appointment, IdempotencyKey, TimeRange
 
 
 class _AnyClinic:
@@ -80,6 +80,8 @@ class MembershipRepository(Protocol):
 
     def for_user(self, user_id: uuid.UUID) -> Sequence[Membership]: ...
 
+    def get(self, clinic_id: uuid.UUID, user_id: uuid.UUID) -> Membership | None: ...
+
 
 class PasswordResetRepository(Protocol):
     def add(self, reset: PasswordReset) -> None: ...
@@ -144,6 +146,14 @@ class AppointmentRepository(Protocol):
              within: TimeRange, excluding: uuid.UUID | None = None) -> Sequence[TimeRange]:
         """Times taken by appointments that hold their time (not cancelled) in a room or for
         a doctor, overlapping `within`."""
+        ...
+
+    def idempotency_key(self, key: str) -> IdempotencyKey | None: ...
+
+    def add_idempotency_key(self, record: IdempotencyKey) -> None: ...
+
+    def forget_idempotency_keys(self, before: datetime) -> None:
+        """Drop the keys recorded before that moment (clients retry within minutes)."""
         ...
 
 

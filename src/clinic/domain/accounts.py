@@ -170,6 +170,7 @@ class Membership:
     user_id: uuid.UUID
     role: Role
     created_at: datetime
+    calendar_view: str | None = None  # what their calendar last showed, to show it again
     id: uuid.UUID = field(default_factory=new_id)
 
 

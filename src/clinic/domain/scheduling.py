@@ -62,6 +62,18 @@ class RoomAlreadyBooked(DomainError):
         self.nearest_free_start = nearest_free_start
 
 
+class OutsideWorkingHours(DomainError):
+    """The visit falls outside the clinic's working days or hours; allowed once confirmed."""
+
+    code = "outside_hours"
+
+
+class IdempotencyKeyReused(DomainError):
+    """An Idempotency-Key already used for a different request."""
+
+    code = "idempotency_key_reused"
+
+
 class DoctorBusy(DomainError):
     """The doctor has another appointment then; allowed once the person confirms."""
 
@@ -153,6 +165,26 @@ class Appointment:
                       by: uuid.UUID | None) -> None:
         self.status = status
         self.updated_at, self.updated_by = now, by
+
+    def replace_lines(self, lines: Sequence[AppointmentLine]) -> None:
+        """Other procedures: the length follows them, the start stays."""
+        self.lines[:] = list(lines)
+        for position, line in enumerate(self.lines):
+            line.position = position
+        minutes = sum(line.duration_minutes for line in self.lines)
+        self.ends_at = self.starts_at + timedelta(minutes=minutes)
+
+
+@dataclass(eq=False)
+class IdempotencyKey:
+    """A client's Idempotency-Key for a booking: the same key and body give the same answer."""
+
+    clinic_id: uuid.UUID
+    key: str
+    request_hash: str
+    appointment_id: uuid.UUID
+    created_at: datetime
+    id: uuid.UUID = field(default_factory=new_id)
 
 
 def check_booking(starts_at: datetime | None, procedure_count: int, note: str) -> None:

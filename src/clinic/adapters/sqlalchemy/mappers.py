@@ -10,7 +10,7 @@ from clinic.application.outbox.message import OutboxMessage
 from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.patients import Patient
-from clinic.domain.scheduling import Appointment, AppointmentLine
+from clinic.domain.scheduling import Appointment, AppointmentLine, IdempotencyKey
 
 mapper_registry = registry(metadata=tables.metadata)
 _started = False
@@ -58,4 +58,6 @@ def start_mappers() -> None:
                 tables.appointments.c.clinic_id == lines.c.clinic_id,
                 tables.appointments.c.id == foreign(lines.c.appointment_id))),
     })
+    mapper_registry.map_imperatively(IdempotencyKey, tables.idempotency_keys,
+                                     properties={"_clinic": _parent(Clinic)})
     _started = True

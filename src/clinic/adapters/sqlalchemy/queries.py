@@ -44,7 +44,7 @@ class SqlAccountQueries:
             select(users.c.id, users.c.email, users.c.name, users.c.locale,
                    users.c.session_version, memberships.c.role, clinics.c.id.label("clinic_id"),
                    clinics.c.name.label("clinic_name"), clinics.c.status, clinics.c.country,
-                   clinics.c.currency, clinics.c.timezone)
+                   clinics.c.currency, clinics.c.timezone, memberships.c.calendar_view)
             .select_from(
                 users.outerjoin(memberships, and_(memberships.c.user_id == users.c.id,
                                                   memberships.c.clinic_id == clinic_id))
@@ -61,6 +61,7 @@ class SqlAccountQueries:
             clinic_name=row.clinic_name, clinic_status=row.status and str(row.status.value),
             role=row.role and str(row.role.value), clinic_country=row.country,
             clinic_currency=row.currency, clinic_timezone=row.timezone,
+            calendar_view=row.calendar_view,
         )
 
     def clinic_details(self, clinic_id: uuid.UUID) -> ClinicDetails | None:

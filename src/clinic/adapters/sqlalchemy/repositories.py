@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from clinic.adapters.sqlalchemy import tables
@@ -15,7 +16,7 @@ from clinic.application.outbox.message import OutboxMessage
 from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.patients import Patient
-from clinic.domain.scheduling import Appointment, AppointmentStatus, TimeRange
+from clinic.domain.scheduling import Appointment, AppointmentStatus, IdempotencyKey, TimeRange
 
 
 class _Repository:
@@ -50,6 +51,11 @@ class SqlMembershipRepository(_Repository):
         return self.session.scalars(
             select(Membership).where(tables.memberships.c.user_id == user_id)
         ).all()
+
+    def get(self, clinic_id: uuid.UUID, user_id: uuid.UUID) -> Membership | None:
+        m = tables.memberships.c
+        return self.session.scalars(
+            select(Membership).where(m.clinic_id == clinic_id, m.user_id == user_id)).first()
 
 
 class SqlPasswordResetRepository(_Repository):
@@ -161,3 +167,18 @@ class SqlAppointmentRepository(_Repository):
             raise TenantNotSet("busy times are always asked for one clinic")
         stmt = stmt.where(a.clinic_id == tenant)
         return [TimeRange(start, end) for start, end in self.session.execute(stmt)]
+
+    def idempotency_key(self, key: str) -> IdempotencyKey | None:
+        return self.session.scalars(
+            select(IdempotencyKey).where(tables.idempotency_keys.c.key == key)).first()
+
+    def add_idempotency_key(self, record: IdempotencyKey) -> None:
+        self.session.add(record)
+
+    def forget_idempotency_keys(self, before: datetime) -> None:
+        k = tables.idempotency_keys.c
+        tenant = self.session.info.get(TENANT_KEY)
+        if not isinstance(tenant, uuid.UUID):
+            raise TenantNotSet("idempotency keys are always forgotten for one clinic")
+        self.session.execute(delete(tables.idempotency_keys).where(
+            k.clinic_id == tenant, k.created_at < before))

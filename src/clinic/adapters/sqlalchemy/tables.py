@@ -77,6 +77,8 @@ memberships = Table(
            index=True),
     Column("role", _enum(Role, "member_role"), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # What this person's calendar last showed: "week|room:<id>", "day|doctor:<id>"...
+    Column("calendar_view", String(60)),
     UniqueConstraint("clinic_id", "user_id", name="uq_memberships_clinic_user"),
 )
 
@@ -234,4 +236,17 @@ appointment_lines = _clinic_owned(
                          name="fk_appointment_same_clinic_appointments", ondelete="CASCADE"),
     _same_clinic("procedure_id", "procedures"),
     Index("ix_appointment_lines_appointment", "appointment_id"),
+)
+
+idempotency_keys = _clinic_owned(
+    "idempotency_keys",
+    Column("key", String(255), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("appointment_id", Uuid, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(["clinic_id", "appointment_id"],
+                         ["appointments.clinic_id", "appointments.id"],
+                         name="fk_idempotency_key_same_clinic_appointments", ondelete="CASCADE"),
+    UniqueConstraint("clinic_id", "key", name="uq_idempotency_keys_clinic_key"),
+    Index("ix_idempotency_keys_created", "clinic_id", "created_at"),
 )

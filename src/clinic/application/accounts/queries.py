@@ -25,6 +25,7 @@ class SessionUser:
     clinic_country: str | None = None
     clinic_currency: str | None = None
     clinic_timezone: str | None = None
+    calendar_view: str | None = None  # what their calendar showed last, in this clinic
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,9 @@ from clinic.domain.scheduling import (
     Appointment,
     AppointmentLine,
     DoctorBusy,
+    IdempotencyKey,
+    IdempotencyKeyReused,
+    OutsideWorkingHours,
     RoomAlreadyBooked,
     TimeRange,
     check_booking,
@@ -35,7 +38,10 @@ class BookingRequest:
     price: str | None = None  # the final price typed by hand (a discount); None: the sum
     note: str = ""
     confirm_doctor_overlap: bool = False
+    confirm_outside_hours: bool = False
     booked_by: uuid.UUID | None = None
+    idempotency_key: str | None = None  # a client's retry of the same request books once
+    request_hash: str = ""  # what the key was first used for
 
 
 def _check_parties(uow: UnitOfWork, request: BookingRequest) -> list[Procedure]:
@@ -78,12 +84,15 @@ class WorkingHours:
                 for n in range(days)]
 
 
+IDEMPOTENCY_TTL = timedelta(hours=24)
+
+
 def ensure_free(uow: UnitOfWork, wanted: TimeRange, room_id: uuid.UUID, doctor_id: uuid.UUID,
                 confirmed: bool, excluding: uuid.UUID | None = None,
-                hours: WorkingHours | None = None) -> bool:
+                hours: WorkingHours | None = None, outside_hours_confirmed: bool = True) -> bool:
     """Raise RoomAlreadyBooked (with the nearest start that fits, inside working hours when
-    they are given) or, unless confirmed, DoctorBusy; return whether the doctor is
-    double-booked (with confirmation)."""
+    they are given), then, unless confirmed, OutsideWorkingHours and DoctorBusy; return
+    whether the doctor is double-booked (with confirmation)."""
     window = TimeRange(wanted.start - SEARCH_HORIZON, wanted.end + SEARCH_HORIZON)
     room_busy = uow.appointments.busy(room_id=room_id, within=window, excluding=excluding)
     clash = first_clash(wanted, room_busy)
@@ -92,6 +101,8 @@ def ensure_free(uow: UnitOfWork, wanted: TimeRange, room_id: uuid.UUID, doctor_i
             wanted, room_busy, allowed=hours.contains if hours else None,
             openings=hours.openings(wanted) if hours else ())
         raise RoomAlreadyBooked(clash, offer)
+    if hours is not None and not outside_hours_confirmed and not hours.contains(wanted):
+        raise OutsideWorkingHours()
     doctor_busy = [t for t in uow.appointments.busy(doctor_id=doctor_id, within=wanted,
                                                      excluding=excluding)]
     if doctor_busy and not confirmed:
@@ -107,8 +118,39 @@ class BookAppointment:
     def __call__(self, clinic_id: uuid.UUID, request: BookingRequest) -> Appointment:
         check_booking(request.starts_at, len(request.procedure_ids), request.note)
         assert request.starts_at is not None
+        try:
+            return self._book(clinic_id, request)
+        except _LostRace as lost:
+            # PostgreSQL's exclusion constraint (a concurrent booking won the room) or the
+            # same Idempotency-Key sent twice at once (the first one's answer is the answer).
+            if request.idempotency_key:
+                with self.uow_factory(clinic_id) as uow:
+                    replayed = self._replay(uow, request)
+                if replayed is not None:
+                    return replayed
+            raise RoomAlreadyBooked(lost.wanted, None) from None
+
+    def _replay(self, uow: UnitOfWork, request: BookingRequest) -> Appointment | None:
+        """The appointment this key already booked (same request), or None if the key is new."""
+        assert request.idempotency_key is not None
+        record = uow.appointments.idempotency_key(request.idempotency_key)
+        if record is None:
+            return None
+        if record.request_hash != request.request_hash:
+            raise IdempotencyKeyReused()
+        return uow.appointments.get(record.appointment_id)
+
+    def _book(self, clinic_id: uuid.UUID, request: BookingRequest) -> Appointment:
+        assert request.starts_at is not None
         with self.uow_factory(clinic_id) as uow:
             uow.lock_for_writing()
+            now = self.clock.now()
+            if request.idempotency_key:
+                uow.appointments.forget_idempotency_keys(now - IDEMPOTENCY_TTL)
+                replayed = self._replay(uow, request)
+                if replayed is not None:
+                    uow.commit()
+                    return replayed
             clinic = uow.clinics.get(clinic_id)
             if clinic is None:
                 raise NotFound()
@@ -119,8 +161,8 @@ class BookAppointment:
                      if request.price not in (None, "") else total.price_minor)
             wanted = TimeRange(request.starts_at, request.starts_at + total.duration)
             doubled = ensure_free(uow, wanted, request.room_id, request.doctor_id,
-                                  request.confirm_doctor_overlap, hours=WorkingHours(clinic))
-            now = self.clock.now()
+                                  request.confirm_doctor_overlap, hours=WorkingHours(clinic),
+                                  outside_hours_confirmed=request.confirm_outside_hours)
             appointment = Appointment(
                 clinic_id=clinic_id, patient_id=request.patient_id, room_id=request.room_id,
                 doctor_id=request.doctor_id, starts_at=wanted.start, ends_at=wanted.end,
@@ -131,8 +173,18 @@ class BookAppointment:
                                        p.duration_minutes, position)
                        for position, p in enumerate(procedures)])
             uow.appointments.add(appointment)
+            if request.idempotency_key:
+                uow.appointments.add_idempotency_key(IdempotencyKey(
+                    clinic_id, request.idempotency_key, request.request_hash, appointment.id,
+                    now))
             try:
                 uow.commit()
-            except Conflict:  # PostgreSQL's exclusion constraint: a concurrent booking won
-                raise RoomAlreadyBooked(wanted, None) from None
+            except Conflict:
+                raise _LostRace(wanted) from None
             return appointment
+
+
+class _LostRace(Exception):
+    def __init__(self, wanted: TimeRange) -> None:
+        super().__init__("lost a race for the room or the idempotency key")
+        self.wanted = wanted

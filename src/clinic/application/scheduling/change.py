@@ -1,14 +1,19 @@
-"""Change a booked appointment: its status (done, no-show, cancelled, back), time or place."""
+"""Change a booked appointment: its status (done, no-show, cancelled, back), time, place,
+procedures, price or note, in one transaction and under the booking rules."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from clinic.application.ports import Clock, Conflict, UnitOfWorkFactory
+from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
 from clinic.application.scheduling.book import WorkingHours, ensure_free
+from clinic.domain.catalog import parse_price
 from clinic.domain.scheduling import (
+    MAX_NOTE,
     Appointment,
+    AppointmentLine,
     AppointmentStatus,
     RoomAlreadyBooked,
     TimeRange,
@@ -17,70 +22,168 @@ from clinic.domain.scheduling import (
 from clinic.domain.shared import NotFound, ValidationFailed
 
 
-class ChangeAppointmentStatus:
-    """Bringing a cancelled visit back takes its time again, so the booking rules apply."""
+@dataclass(frozen=True)
+class AppointmentChanges:
+    """What to change; None leaves a field as it is."""
+
+    starts_at: datetime | None = None
+    room_id: uuid.UUID | None = None
+    doctor_id: uuid.UUID | None = None
+    procedure_ids: list[uuid.UUID] | None = None
+    price: str | None = None  # "" goes back to the sum of the procedures
+    note: str | None = None
+    status: AppointmentStatus | None = None
+    confirm_doctor_overlap: bool = False
+    confirm_outside_hours: bool = False
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The visit as it will be, checked before it is written."""
+
+    time: TimeRange
+    room_id: uuid.UUID
+    doctor_id: uuid.UUID
+    lines: list[AppointmentLine] | None
+    price_minor: int
+    note: str | None
+    status: AppointmentStatus
+
+    def apply_to(self, appointment: Appointment) -> None:
+        appointment.starts_at, appointment.ends_at = self.time.start, self.time.end
+        if self.lines is not None:
+            appointment.replace_lines(self.lines)
+        appointment.room_id, appointment.doctor_id = self.room_id, self.doctor_id
+        appointment.price_minor, appointment.note = self.price_minor, self.note
+        appointment.status = self.status
+
+
+class UpdateAppointment:
+    """Every change of a booked visit goes through here, so moving, restoring and re-pricing
+    obey the same rules as booking: the room must be free, a doctor's overlap and a time
+    outside working hours need a confirmation."""
 
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
 
     def __call__(self, clinic_id: uuid.UUID, appointment_id: uuid.UUID,
-                 status: AppointmentStatus, by: uuid.UUID | None = None,
-                 confirm_doctor_overlap: bool = False) -> Appointment:
+                 changes: AppointmentChanges, by: uuid.UUID | None = None) -> Appointment:
+        if changes.starts_at is not None:
+            check_booking(changes.starts_at, 1, "")
         with self.uow_factory(clinic_id) as uow:
             uow.lock_for_writing()
             appointment = uow.appointments.get(appointment_id)
             if appointment is None:
                 raise NotFound()
-            if status.holds_time and not appointment.status.holds_time:
-                ensure_free(uow, appointment.time, appointment.room_id, appointment.doctor_id,
-                            confirm_doctor_overlap, excluding=appointment.id)
-            appointment.change_status(status, self.clock.now(), by)
+            clinic = uow.clinics.get(clinic_id)
+            if clinic is None:
+                raise NotFound()
+            plan = self._plan(uow, appointment, changes, clinic.currency)
+            moved = (plan.time, plan.room_id, plan.doctor_id) != (
+                appointment.time, appointment.room_id, appointment.doctor_id)
+            back = plan.status.holds_time and not appointment.status.holds_time
+            # Checked before anything changes on the loaded object, so no autoflush can write
+            # a half-checked visit first.
+            if plan.status.holds_time and (moved or back):
+                appointment.doctor_overlap_confirmed = ensure_free(
+                    uow, plan.time, plan.room_id, plan.doctor_id,
+                    changes.confirm_doctor_overlap, excluding=appointment.id,
+                    hours=WorkingHours(clinic),
+                    outside_hours_confirmed=changes.confirm_outside_hours
+                    or plan.time == appointment.time)
+            plan.apply_to(appointment)
+            appointment.updated_at, appointment.updated_by = self.clock.now(), by
             try:
                 uow.commit()
-            except Conflict:
+            except Conflict:  # PostgreSQL's exclusion constraint: a concurrent booking won
                 raise RoomAlreadyBooked(appointment.time, None) from None
             return appointment
+
+    def _plan(self, uow: UnitOfWork, appointment: Appointment, changes: AppointmentChanges,
+              currency: str) -> _Plan:
+        errors: dict[str, str] = {}
+        if changes.room_id is not None and changes.room_id != appointment.room_id:
+            room = uow.rooms.get(changes.room_id)
+            if room is None or room.archived:
+                errors["room_id"] = "room_unavailable"
+        if changes.doctor_id is not None and changes.doctor_id != appointment.doctor_id:
+            doctor = uow.doctors.get(changes.doctor_id)
+            if doctor is None or doctor.archived:
+                errors["doctor_id"] = "doctor_unavailable"
+        lines = None
+        if changes.procedure_ids is not None:
+            lines = self._lines(uow, appointment, changes.procedure_ids, errors)
+        price = appointment.price_minor
+        if changes.price not in (None, ""):
+            assert changes.price is not None
+            try:
+                price = parse_price(changes.price, currency).amount_minor
+            except ValidationFailed as error:
+                errors["price"] = error.errors.get("price", "price_invalid")
+        elif lines is not None or changes.price == "":
+            price = sum(line.price_minor for line in (lines or appointment.lines))
+        if changes.note is not None and len(changes.note.strip()) > MAX_NOTE:
+            errors["note"] = "too_long"
+        if errors:
+            raise ValidationFailed(errors)
+        start = changes.starts_at or appointment.starts_at
+        length = (timedelta(minutes=sum(line.duration_minutes for line in lines))
+                  if lines is not None else appointment.time.duration)
+        note = appointment.note if changes.note is None else changes.note.strip() or None
+        return _Plan(TimeRange(start, start + length), changes.room_id or appointment.room_id,
+                     changes.doctor_id or appointment.doctor_id, lines, price, note,
+                     changes.status or appointment.status)
+
+    @staticmethod
+    def _lines(uow: UnitOfWork, appointment: Appointment, procedure_ids: list[uuid.UUID],
+               errors: dict[str, str]) -> list[AppointmentLine]:
+        """The visit's new procedures: one already on it keeps the price it was booked at
+        (even if archived since); a new one is priced from the catalog now."""
+        if not procedure_ids:
+            errors["procedure_ids"] = "procedures_required"
+            return []
+        kept = list(appointment.lines)
+        catalog = {p.id: p for p in uow.procedures.list()}
+        lines = []
+        for procedure_id in procedure_ids:
+            old = next((line for line in kept if line.procedure_id == procedure_id), None)
+            if old is not None:
+                kept.remove(old)
+                lines.append(old)
+            elif procedure_id in catalog:
+                p = catalog[procedure_id]
+                lines.append(AppointmentLine(appointment.clinic_id, p.id, p.name, p.price_minor,
+                                             p.duration_minutes, 0))
+            else:
+                errors["procedure_ids"] = "procedure_unavailable"
+        return lines
+
+
+class ChangeAppointmentStatus:
+    """Bringing a cancelled visit back takes its time again, so the booking rules apply."""
+
+    def __init__(self, update: UpdateAppointment) -> None:
+        self.update = update
+
+    def __call__(self, clinic_id: uuid.UUID, appointment_id: uuid.UUID,
+                 status: AppointmentStatus, by: uuid.UUID | None = None,
+                 confirm_doctor_overlap: bool = False) -> Appointment:
+        return self.update(clinic_id, appointment_id, AppointmentChanges(
+            status=status, confirm_doctor_overlap=confirm_doctor_overlap), by)
 
 
 class MoveAppointment:
     """Another start, room or doctor; the length and the price stay as booked."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
-        self.uow_factory = uow_factory
-        self.clock = clock
+    def __init__(self, update: UpdateAppointment) -> None:
+        self.update = update
 
     def __call__(self, clinic_id: uuid.UUID, appointment_id: uuid.UUID, starts_at: datetime,
                  room_id: uuid.UUID, doctor_id: uuid.UUID, by: uuid.UUID | None = None,
-                 confirm_doctor_overlap: bool = False) -> Appointment:
-        check_booking(starts_at, 1, "")
-        with self.uow_factory(clinic_id) as uow:
-            uow.lock_for_writing()
-            appointment = uow.appointments.get(appointment_id)
-            if appointment is None:
-                raise NotFound()
-            errors = {}
-            room = uow.rooms.get(room_id)
-            if room is None or room.archived:
-                errors["room_id"] = "room_unavailable"
-            doctor = uow.doctors.get(doctor_id)
-            if doctor is None or doctor.archived:
-                errors["doctor_id"] = "doctor_unavailable"
-            if errors:
-                raise ValidationFailed(errors)
-            wanted = TimeRange(starts_at, starts_at + appointment.time.duration)
-            doubled = False
-            clinic = uow.clinics.get(clinic_id)
-            hours = WorkingHours(clinic) if clinic else None
-            if appointment.status.holds_time:
-                doubled = ensure_free(uow, wanted, room_id, doctor_id, confirm_doctor_overlap,
-                                      excluding=appointment.id, hours=hours)
-            appointment.starts_at, appointment.ends_at = wanted.start, wanted.end
-            appointment.room_id, appointment.doctor_id = room_id, doctor_id
-            appointment.doctor_overlap_confirmed = doubled
-            appointment.updated_at, appointment.updated_by = self.clock.now(), by
-            try:
-                uow.commit()
-            except Conflict:
-                raise RoomAlreadyBooked(wanted, None) from None
-            return appointment
+                 confirm_doctor_overlap: bool = False,
+                 confirm_outside_hours: bool = False) -> Appointment:
+        return self.update(clinic_id, appointment_id, AppointmentChanges(
+            starts_at=starts_at, room_id=room_id, doctor_id=doctor_id,
+            confirm_doctor_overlap=confirm_doctor_overlap,
+            confirm_outside_hours=confirm_outside_hours), by)

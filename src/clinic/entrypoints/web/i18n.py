@@ -53,7 +53,12 @@ def money(amount: Decimal | int | float, currency: str) -> str:
 
 
 def weekday_short(value: date) -> str:
-    return _weekday(value.isoweekday(), current_language())
+    return weekday_abbr(value.isoweekday())
+
+
+def weekday_abbr(isoweekday: int) -> str:
+    """"Mon" or «пн» for 1, in the page's language."""
+    return _weekday(isoweekday, current_language())
 
 
 @lru_cache(maxsize=32)

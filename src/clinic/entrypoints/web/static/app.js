@@ -98,7 +98,8 @@
       price += parseInt(box.getAttribute("data-price"), 10);
     });
     if (!minutes) { out.textContent = ""; return; }
-    var time = form.querySelector("[name=time]").value || "00:00";
+    var timeField = form.querySelector("[name=time]");
+    var time = (timeField && timeField.value) || out.getAttribute("data-start") || "00:00";
     var start = parseInt(time.slice(0, 2), 10) * 60 + parseInt(time.slice(3, 5), 10);
     var end = (start + minutes) % (24 * 60);
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };

@@ -1,5 +1,6 @@
 """The details dialog of an appointment, and what can be done from it: done, no-show,
-cancel (asked in words first), back to scheduled, and moving it."""
+cancel (asked in words first), back to scheduled, moving it, and changing its procedures,
+price or note."""
 
 from __future__ import annotations
 
@@ -12,11 +13,18 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from clinic.domain.scheduling import AppointmentStatus, DoctorBusy, RoomAlreadyBooked
+from clinic.application.scheduling.change import AppointmentChanges
+from clinic.domain.scheduling import (
+    AppointmentStatus,
+    DoctorBusy,
+    OutsideWorkingHours,
+    RoomAlreadyBooked,
+)
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.entrypoints.web.auth import clinic_required
 from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.messages import field_errors
+from clinic.entrypoints.web.views.booking import working_hours
 
 bp = Blueprint("appointments", __name__)
 CHANGED = {"HX-Trigger": "calendar-changed"}
@@ -36,8 +44,10 @@ def _details(appointment_id: uuid.UUID, status: int = 200, headers: dict[str, st
         room = uow.rooms.get(appointment.room_id)
         doctor = uow.doctors.get(appointment.doctor_id)
         rooms, doctors = list(uow.rooms.list()), list(uow.doctors.list())
+        procedures = list(uow.procedures.list()) if extra.get("editing") else []
     return render_template("calendar/_details.html", appointment=appointment, patient=patient,
                            room=room, doctor=doctor, rooms=rooms, doctors=doctors,
+                           procedures=procedures,
                            zone=_zone(), status_names=status_names(), **extra), status, \
         headers or {}
 
@@ -51,7 +61,8 @@ def status_names() -> dict[str, str]:
 @clinic_required
 def show(appointment_id: uuid.UUID) -> Any:
     return _details(appointment_id, confirm=request.args.get("confirm"),
-                    moving=request.args.get("move") == "1")
+                    moving=request.args.get("move") == "1",
+                    editing=request.args.get("edit") == "1")
 
 
 @bp.post("/calendar/appointments/<uuid:appointment_id>/status")
@@ -86,7 +97,8 @@ def move(appointment_id: uuid.UUID) -> Any:
         container().move_appointment()(
             current_user.clinic_id, appointment_id, starts_at, uuid.UUID(form["room_id"]),
             uuid.UUID(form["doctor_id"]), current_user.user_id,
-            confirm_doctor_overlap=request.form.get("confirm_doctor_overlap") == "1")
+            confirm_doctor_overlap=request.form.get("confirm_doctor_overlap") == "1",
+            confirm_outside_hours=request.form.get("confirm_outside_hours") == "1")
     except NotFound:
         abort(404)
     except ValueError:
@@ -98,5 +110,44 @@ def move(appointment_id: uuid.UUID) -> Any:
     except RoomAlreadyBooked as clash:
         return _details(appointment_id, 409, moving=True, move_form=form, clash=clash)
     except DoctorBusy:
-        return _details(appointment_id, 409, moving=True, move_form=form, doctor_busy=True)
+        return _details(appointment_id, 409, moving=True, move_form=form, doctor_busy=True,
+                        outside_confirmed=request.form.get("confirm_outside_hours") == "1")
+    except OutsideWorkingHours:
+        return _details(appointment_id, 409, moving=True, move_form=form,
+                        outside_hours=working_hours(),
+                        doctor_confirmed=request.form.get("confirm_doctor_overlap") == "1")
+    return _details(appointment_id, headers=CHANGED, done_message=True)
+
+
+@bp.post("/calendar/appointments/<uuid:appointment_id>/edit")
+@clinic_required
+def edit(appointment_id: uuid.UUID) -> Any:
+    """Other procedures (the length follows them), another final price, another note."""
+    form = {"procedure_ids": request.form.getlist("procedure_ids"),
+            "price": request.form.get("price", ""), "note": request.form.get("note", ""),
+            "confirm_doctor_overlap": request.form.get("confirm_doctor_overlap", ""),
+            "confirm_outside_hours": request.form.get("confirm_outside_hours", "")}
+    try:
+        ids = [uuid.UUID(value) for value in form["procedure_ids"]]
+    except ValueError:
+        ids = [uuid.UUID(int=0)]  # unknown to every clinic: the use case names the field
+    try:
+        container().update_appointment()(
+            current_user.clinic_id, appointment_id, AppointmentChanges(
+                procedure_ids=ids, price=form["price"], note=form["note"],
+                confirm_doctor_overlap=form["confirm_doctor_overlap"] == "1",
+                confirm_outside_hours=form["confirm_outside_hours"] == "1"),
+            current_user.user_id)
+    except NotFound:
+        abort(404)
+    except ValidationFailed as error:
+        return _details(appointment_id, 422, editing=True, edit_form=form,
+                        edit_errors=field_errors(error.errors))
+    except RoomAlreadyBooked as clash:
+        return _details(appointment_id, 409, editing=True, edit_form=form, clash=clash)
+    except DoctorBusy:
+        return _details(appointment_id, 409, editing=True, edit_form=form, doctor_busy=True)
+    except OutsideWorkingHours:
+        return _details(appointment_id, 409, editing=True, edit_form=form,
+                        outside_hours=working_hours())
     return _details(appointment_id, headers=CHANGED, done_message=True)

@@ -14,15 +14,16 @@ from flask_login import current_user
 from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
 from clinic.domain.patients import DuplicatePhone
-from clinic.domain.scheduling import DoctorBusy, RoomAlreadyBooked, TimeRange
+from clinic.domain.scheduling import DoctorBusy, OutsideWorkingHours, RoomAlreadyBooked, TimeRange
 from clinic.domain.shared import ValidationFailed
 from clinic.entrypoints.web.auth import clinic_required
 from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.web.i18n import weekday_abbr
 from clinic.entrypoints.web.messages import field_errors
 
 bp = Blueprint("booking", __name__)
 FIELDS = ("patient_id", "new_name", "new_phone", "date", "time", "room_id", "doctor_id",
-          "price", "note", "confirm_doctor_overlap")
+          "price", "note", "confirm_doctor_overlap", "confirm_outside_hours")
 
 
 def _choices() -> dict[str, Any]:
@@ -106,6 +107,7 @@ def create() -> Any:
             doctor_id=_uuid(form["doctor_id"]), starts_at=starts_at, procedure_ids=ids,
             price=form["price"] or None, note=form["note"],
             confirm_doctor_overlap=form["confirm_doctor_overlap"] == "1",
+            confirm_outside_hours=form["confirm_outside_hours"] == "1",
             booked_by=current_user.user_id))
     except ValidationFailed as error:
         return _render(form, field_errors(error.errors), 422)
@@ -117,8 +119,26 @@ def create() -> Any:
         return _render(form, {}, 409, clash=clash, zone=_zone())
     except DoctorBusy as busy:
         return _render(form, {}, 409, doctor_busy=busy)
+    except OutsideWorkingHours:
+        return _render(form, {}, 409, outside_hours=working_hours())
     response = render_template("calendar/_booked.html")
     return response, 200, {"HX-Trigger": "calendar-changed"}
+
+
+def working_hours() -> dict[str, str]:
+    """The clinic's hours, for the warning that a time is outside them."""
+    clinic = container().account_queries().clinic_details(current_user.clinic_id)
+    if clinic is None:
+        return {}
+    runs: list[list[int]] = []
+    for day in sorted(clinic.working_days):
+        if runs and runs[-1][-1] == day - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    days = ", ".join(weekday_abbr(run[0]) if len(run) == 1 else
+                     f"{weekday_abbr(run[0])}–{weekday_abbr(run[-1])}" for run in runs)
+    return {"days": days, "opens": clinic.opens_at, "closes": clinic.closes_at}
 
 
 def _uuid(value: str) -> uuid.UUID:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from clinic.entrypoints.web.auth import clinic_required
@@ -40,10 +40,10 @@ def calendar_context() -> dict[str, Any]:
     zone = ZoneInfo(clinic.timezone)
     now = datetime.now(UTC)
     today = now.astimezone(zone).date()
-    focus = _date_arg("date", today)
+    focus = _date_arg("date", first_working_day(today, clinic.working_days))
     with container().uow(current_user.clinic_id) as uow:
         rooms, doctors = list(uow.rooms.list()), list(uow.doctors.list())
-    chosen = session.get("calendar_view", {})
+    chosen = parse_view(current_user.calendar_view)
     room_id, doctor_id = _uuid_arg("room"), _uuid_arg("doctor")
     if room_id is None and doctor_id is None:
         room_id = _uuid_arg_from(chosen.get("room"))
@@ -56,8 +56,9 @@ def calendar_context() -> dict[str, Any]:
         room_id = rooms[0].id
     mode = request.args.get("view") or chosen.get("mode") or "week"
     mode = mode if mode in ("week", "day") else "week"
-    session["calendar_view"] = {"room": str(room_id) if room_id else None,
-                                "doctor": str(doctor_id) if doctor_id else None, "mode": mode}
+    view = f"{mode}|doctor:{doctor_id}" if doctor_id else f"{mode}|room:{room_id or ''}"
+    if view != current_user.calendar_view:  # written only when the choice changes
+        container().remember_calendar_view()(current_user.clinic_id, current_user.user_id, view)
     if mode == "day":
         start, end = span_utc(focus, 1, zone)
         entries = container().calendar_queries().entries(current_user.clinic_id, start, end)
@@ -78,6 +79,26 @@ def calendar_context() -> dict[str, Any]:
             "ZERO_UUID": uuid.UUID(int=0)}
     ctx["cal_url"] = lambda **changes: url_for("calendar.week", **view_args(ctx, **changes))
     return ctx
+
+
+def first_working_day(today: date, working_days: list[int]) -> date:
+    """Today, or on a day off the next working day: on Sunday evening the dentist looks at
+    Monday, not at an empty column."""
+    for ahead in range(7):
+        day = today + timedelta(days=ahead)
+        if day.isoweekday() in working_days:
+            return day
+    return today
+
+
+def parse_view(view: str | None) -> dict[str, str]:
+    """ "week|room:<id>" -> {"mode": "week", "room": "<id>"}; anything else -> {}."""
+    mode, _sep, target = (view or "").partition("|")
+    kind, _sep, value = target.partition(":")
+    chosen = {"mode": mode}
+    if kind in ("room", "doctor") and value:
+        chosen[kind] = value
+    return chosen
 
 
 def _uuid_arg_from(value: str | None) -> uuid.UUID | None:
