@@ -17,6 +17,7 @@ from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
 from clinic.application.scheduling.change import AppointmentChanges
 from clinic.domain.scheduling import (
+    AppointmentStatus,
     DoctorBusy,
     IdempotencyKeyReused,
     OutsideWorkingHours,
@@ -280,3 +281,28 @@ def test_ten_simultaneous_retries_with_one_key_give_one_appointment(container, c
     assert len(results) == 10 and len(set(results)) == 1, results
     with container.engine().connect() as conn:
         assert conn.execute(select(func.count()).select_from(tables.appointments)).scalar() == 1
+
+
+def test_the_appointment_list_filters_and_counts_on_both_databases(container, clinic):
+    from clinic.application.scheduling.queries import AppointmentFilter
+
+    made = [container.book_appointment()(clinic["id"], request(clinic, START + timedelta(
+        days=day), procedures=("consultation", "xray"))) for day in range(3)]
+    container.change_appointment_status()(clinic["id"], made[1].id, AppointmentStatus.DONE)
+    queries = container.calendar_queries()
+    everything = queries.find(clinic["id"], AppointmentFilter())
+    assert everything.total == 3 and [e.id for e in everything.rows] == [a.id for a in made]
+    assert [(line.name, line.price_minor) for line in everything.rows[0].lines] == [
+        ("Consultation", 100000), ("Xray", 50000)]
+    done = queries.find(clinic["id"], AppointmentFilter(statuses=["done"]))
+    assert [e.id for e in done.rows] == [made[1].id]
+    window = AppointmentFilter(start=START + timedelta(minutes=44), end=START + timedelta(days=2),
+                               room_id=clinic["room"], patient_id=clinic["patient"])
+    assert [e.id for e in queries.find(clinic["id"], window).rows] == [made[0].id, made[1].id]
+    second_page = queries.find(clinic["id"], AppointmentFilter(), offset=2, limit=5)
+    assert second_page.total == 3 and [e.id for e in second_page.rows] == [made[2].id]
+    assert queries.entry(clinic["id"], made[2].id).price_minor == 150000
+    other = container.sign_up()(SignUpCommand("Other", "Olga", "olga@example.com",
+                                              "correct horse", "ru"))
+    assert queries.find(other.clinic_id, AppointmentFilter()).total == 0
+    assert queries.entry(other.clinic_id, made[0].id) is None

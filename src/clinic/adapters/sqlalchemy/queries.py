@@ -31,8 +31,14 @@ from clinic.application.patients.queries import (
     PatientRow,
     PatientSearch,
 )
-from clinic.application.scheduling.queries import CalendarEntry
+from clinic.application.scheduling.queries import (
+    AppointmentFilter,
+    CalendarEntry,
+    EntryLine,
+    EntryPage,
+)
 from clinic.domain.accounts import ClinicStatus, Role
+from clinic.domain.scheduling import AppointmentStatus
 
 
 class SqlAccountQueries:
@@ -150,6 +156,34 @@ class SqlCalendarQueries:
             stmt = stmt.where(a.doctor_id == doctor_id)
         return self._entries(clinic_id, stmt)
 
+    def find(self, clinic_id: uuid.UUID, wanted: AppointmentFilter, offset: int = 0,
+             limit: int = 100) -> EntryPage:
+        a = appointments.c
+        conditions = [a.clinic_id == clinic_id]
+        if wanted.start is not None:
+            conditions.append(a.ends_at > wanted.start)
+        if wanted.end is not None:
+            conditions.append(a.starts_at < wanted.end)
+        for column, value in ((a.room_id, wanted.room_id), (a.doctor_id, wanted.doctor_id),
+                              (a.patient_id, wanted.patient_id)):
+            if value is not None:
+                conditions.append(column == value)
+        if wanted.statuses:
+            conditions.append(a.status.in_([AppointmentStatus(s) for s in wanted.statuses]))
+        stmt = (self._select().where(*conditions).order_by(a.starts_at, a.id)
+                .offset(offset).limit(limit))
+        count = select(func.count()).select_from(appointments).where(*conditions)
+        with self.engine.connect() as conn:
+            total = conn.execute(count).scalar_one()
+        rows = self._entries(clinic_id, stmt) if total > offset else []
+        return EntryPage(rows, total)
+
+    def entry(self, clinic_id: uuid.UUID, appointment_id: uuid.UUID) -> CalendarEntry | None:
+        a = appointments.c
+        found = self._entries(clinic_id, self._select().where(
+            a.clinic_id == clinic_id, a.id == appointment_id))
+        return found[0] if found else None
+
     def patient_visits(self, clinic_id: uuid.UUID,
                        patient_id: uuid.UUID) -> Sequence[CalendarEntry]:
         a = appointments.c
@@ -163,7 +197,7 @@ class SqlCalendarQueries:
         return (
             select(a.id, a.starts_at, a.ends_at, a.status, a.patient_id, p.name, p.phone,
                    a.room_id, a.doctor_id, d.name.label("doctor_name"), d.color, a.price_minor,
-                   a.currency, a.note)
+                   a.currency, a.note, a.doctor_overlap_confirmed)
             .join(patients, and_(p.clinic_id == a.clinic_id, p.id == a.patient_id))
             .join(doctors, and_(d.clinic_id == a.clinic_id, d.id == a.doctor_id)))
 
@@ -171,20 +205,22 @@ class SqlCalendarQueries:
         lines = appointment_lines.c
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
-            names: dict[uuid.UUID, list[str]] = {row.id: [] for row in rows}
+            found: dict[uuid.UUID, list[EntryLine]] = {row.id: [] for row in rows}
             if rows:
-                line_stmt = (select(lines.appointment_id, lines.name)
+                line_stmt = (select(lines.appointment_id, lines.procedure_id, lines.name,
+                                    lines.price_minor, lines.duration_minutes)
                              .where(lines.clinic_id == clinic_id,
-                                    lines.appointment_id.in_(list(names)))
+                                    lines.appointment_id.in_(list(found)))
                              .order_by(lines.appointment_id, lines.position))
-                for appointment_id, name in conn.execute(line_stmt):
-                    names[appointment_id].append(name)
+                for appointment_id, *line in conn.execute(line_stmt):
+                    found[appointment_id].append(EntryLine(*line))
         return [CalendarEntry(
             id=r.id, starts_at=r.starts_at, ends_at=r.ends_at, status=str(r.status.value),
             patient_id=r.patient_id, patient_name=r.name, patient_phone=r.phone,
             room_id=r.room_id, doctor_id=r.doctor_id, doctor_name=r.doctor_name,
-            doctor_color=r.color, procedures=names[r.id], price_minor=r.price_minor,
-            currency=r.currency, note=r.note) for r in rows]
+            doctor_color=r.color, procedures=[line.name for line in found[r.id]],
+            price_minor=r.price_minor, currency=r.currency, note=r.note, lines=found[r.id],
+            doctor_overlap_confirmed=r.doctor_overlap_confirmed) for r in rows]
 
     def recent_patients(self, clinic_id: uuid.UUID, limit: int = 8) -> Sequence[
             tuple[uuid.UUID, str, str]]:

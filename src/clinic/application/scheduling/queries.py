@@ -10,6 +10,16 @@ from typing import Protocol
 
 
 @dataclass(frozen=True)
+class EntryLine:
+    """One procedure of an appointment, as priced when it was booked."""
+
+    procedure_id: uuid.UUID
+    name: str
+    price_minor: int
+    duration_minutes: int
+
+
+@dataclass(frozen=True)
 class CalendarEntry:
     id: uuid.UUID
     starts_at: datetime
@@ -26,6 +36,26 @@ class CalendarEntry:
     price_minor: int
     currency: str
     note: str | None
+    lines: Sequence[EntryLine] = ()
+    doctor_overlap_confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class AppointmentFilter:
+    """Which appointments to list; None means any. [start, end) is by overlap."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    room_id: uuid.UUID | None = None
+    doctor_id: uuid.UUID | None = None
+    patient_id: uuid.UUID | None = None
+    statuses: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    rows: Sequence[CalendarEntry]
+    total: int
 
 
 class CalendarQueries(Protocol):
@@ -33,6 +63,14 @@ class CalendarQueries(Protocol):
                 room_id: uuid.UUID | None = None,
                 doctor_id: uuid.UUID | None = None) -> Sequence[CalendarEntry]:
         """Appointments overlapping [start, end), cancelled ones included (drawn faded)."""
+        ...
+
+    def find(self, clinic_id: uuid.UUID, wanted: AppointmentFilter, offset: int = 0,
+             limit: int = 100) -> EntryPage:
+        """A page of appointments by start time, and how many match in all."""
+        ...
+
+    def entry(self, clinic_id: uuid.UUID, appointment_id: uuid.UUID) -> CalendarEntry | None:
         ...
 
     def patient_visits(self, clinic_id: uuid.UUID,

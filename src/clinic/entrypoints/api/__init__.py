@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
-from clinic.entrypoints.api import clinic, doctors, patients, procedures, rooms
+from clinic.entrypoints.api import appointments, clinic, doctors, patients, procedures, rooms
 from clinic.entrypoints.api.schemas import ProblemSchema
 
 
@@ -35,6 +35,7 @@ def init_app(app: Flask, csrf: Any) -> None:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A clinic API token"})
     api.spec.options["security"] = [{"bearerAuth": []}]
-    for blueprint in (clinic.blp, rooms.blp, doctors.blp, procedures.blp, patients.blp):
+    for blueprint in (clinic.blp, rooms.blp, doctors.blp, procedures.blp, patients.blp,
+                      appointments.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

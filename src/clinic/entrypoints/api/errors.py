@@ -32,11 +32,25 @@ _MESSAGES = {
     "color_invalid": 'Not a valid colour: use #rrggbb, for example "#cfe3ff".',
     "phone_invalid": 'Not a valid phone number. Example: "+79161234567".',
     "email_invalid": 'Not a valid email address. Example: "anna@example.com".',
+    "datetime_invalid": 'Not a valid date-time. Example: "2026-11-24T10:00:00+03:00".',
+    "date_invalid": 'Not a valid date. Example: "2026-11-24".',
+    "offset_required": 'Give the offset too, for example "2026-11-24T10:00:00+03:00".',
+    "datetime_out_of_range": "The date must be between the years 2000 and 2099.",
+    "start_off_grid": "Start on the 5-minute grid: 10:00, 10:05, 10:10 and so on.",
+    "range_invalid": '"to" must come after "from".',
+    "status_invalid": "Use scheduled, done, cancelled or no_show (several: comma-separated).",
+    "patient_unknown": "There is no such patient in this clinic.",
+    "room_unavailable": "There is no such room in use in this clinic.",
+    "doctor_unavailable": "There is no such doctor in use in this clinic.",
+    "procedure_unavailable": "A procedure is not in this clinic's catalog in use.",
+    "procedures_required": "Pick at least one procedure.",
 }
 _DESCRIPTIONS = {
+    400: "The request could not be read: bad JSON or a bad header",
     401: "No valid token",
     404: "Not found in this token's clinic",
-    409: "Another patient card already has this phone",
+    409: "A conflict: see the problem's type (a phone on another card, a busy room, a busy "
+         "doctor)",
     422: "The request body or query has invalid fields",
 }
 

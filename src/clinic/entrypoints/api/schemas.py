@@ -7,12 +7,13 @@ from typing import Any
 
 import marshmallow as ma
 from flask import url_for
-from marshmallow.validate import Length, Range
+from marshmallow.validate import Length, OneOf, Range
 
 from clinic.domain.catalog import Doctor, Procedure
 
 F = ma.fields
 MAX_LIMIT = 200
+MAX_APPOINTMENTS = 1000  # a whole busy clinic's week in one page
 
 
 class ProblemSchema(ma.Schema):
@@ -25,6 +26,13 @@ class ProblemSchema(ma.Schema):
     errors = F.Dict(metadata={"description": "Field name -> list of messages"})
     existing_patient_id = F.UUID(metadata={
         "description": "On 409 for a patient: the card that already has this phone"})
+    nearest_free_start = F.DateTime(allow_none=True, metadata={
+        "description": "On 409 room-booked: the nearest start at which the same length fits "
+                       "in that room, inside working hours (null if none within two weeks)"})
+    clash = F.Dict(metadata={"description": "On 409 room-booked: {starts_at, ends_at} of the "
+                                            "appointment in the way"})
+    doctor_busy = F.List(F.Dict(), metadata={
+        "description": "On 409 doctor-busy: the doctor's other appointments then"})
 
 
 class WorkingHoursSchema(ma.Schema):
@@ -211,3 +219,84 @@ class PatientPatchSchema(PatientCreateSchema):
 class PatientPageSchema(_PageSchema):
     items = F.List(F.Nested(PatientListItemSchema), required=True, attribute="rows", metadata={
         "description": "Newest first, or the matches; GET one patient for its note"})
+
+
+class AppointmentLineSchema(ma.Schema):
+    id = F.UUID(required=True, attribute="procedure_id",
+                metadata={"description": "The catalog procedure"})
+    name = F.String(required=True, metadata={"description": "As it was named when booked"})
+    price = F.String(required=True, metadata={"example": "1000.00"})
+    duration_minutes = F.Integer(required=True, metadata={"example": 30})
+
+
+class AppointmentSchema(ma.Schema):
+    id = F.UUID(required=True)
+    patient_id = F.UUID(required=True)
+    patient_name = F.String(required=True)
+    room_id = F.UUID(required=True)
+    doctor_id = F.UUID(required=True)
+    starts_at = F.DateTime(required=True, metadata={
+        "example": "2026-11-24T10:00:00+03:00", "description": "In the clinic's offset"})
+    ends_at = F.DateTime(required=True, metadata={"example": "2026-11-24T10:30:00+03:00"})
+    status = F.String(required=True, metadata={
+        "enum": ["scheduled", "done", "cancelled", "no_show"]})
+    procedures = F.List(F.Nested(AppointmentLineSchema), required=True,
+                        metadata={"description": "Priced as on the day it was booked"})
+    price = F.String(required=True, metadata={
+        "example": "1500.00", "description": "The final price, a discount included"})
+    currency = F.String(required=True, metadata={"example": "RUB"})
+    note = F.String(required=True, allow_none=True)
+    doctor_overlap_confirmed = F.Boolean(required=True, metadata={
+        "description": "Booked although the doctor had another patient then"})
+
+
+class AppointmentPageSchema(_PageSchema):
+    items = F.List(F.Nested(AppointmentSchema), required=True)
+
+
+class AppointmentListArgsSchema(ma.Schema):
+    from_ = F.String(data_key="from", metadata={
+        "example": "2026-11-23", "description": "A date (the clinic's day) or a date-time "
+                                                "with offset; appointments ending after it"})
+    to = F.String(metadata={
+        "example": "2026-11-29", "description": "A date (inclusive: the whole day) or a "
+                                                "date-time (exclusive)"})
+    room_id = F.UUID()
+    doctor_id = F.UUID()
+    patient_id = F.UUID()
+    status = F.String(metadata={"example": "scheduled,done",
+                                "description": "One status or several, comma-separated"})
+    offset = F.Integer(load_default=0, validate=Range(min=0, max=MAX_OFFSET))
+    limit = F.Integer(load_default=100, validate=Range(min=1, max=MAX_APPOINTMENTS),
+                      metadata={"description": f"At most {MAX_APPOINTMENTS}"})
+
+
+class AppointmentCreateSchema(ma.Schema):
+    patient_id = F.UUID(required=True)
+    room_id = F.UUID(required=True)
+    doctor_id = F.UUID(required=True)
+    starts_at = F.String(required=True, metadata={
+        "example": "2026-11-24T10:00:00+03:00",
+        "description": "ISO 8601 with an offset, on the 5-minute grid"})
+    procedure_ids = F.List(F.UUID(), required=True, validate=Length(min=1, max=20),
+                           metadata={"description": "In order; the same one twice counts twice"})
+    price = PriceField(allow_none=True, metadata={
+        "oneOf": [{"type": "string"}, {"type": "number"}], "example": "1200.00",
+        "description": "The final price (a discount); left out: the sum of the procedures"})
+    note = F.String(allow_none=True, validate=Length(max=2000))
+    confirm_doctor_overlap = StrictBoolean(load_default=False, metadata={
+        "description": "true books even when the doctor has another patient then"})
+
+
+class AppointmentPatchSchema(ma.Schema):
+    starts_at = F.String(metadata={"example": "2026-11-24T11:00:00+03:00"})
+    room_id = F.UUID()
+    doctor_id = F.UUID()
+    procedure_ids = F.List(F.UUID(), validate=Length(min=1, max=20), metadata={
+        "description": "Procedures already on the visit keep their booked price"})
+    price = PriceField(allow_none=True, metadata={
+        "oneOf": [{"type": "string"}, {"type": "number"}, {"type": "null"}],
+        "description": "null goes back to the sum of the procedures"})
+    note = F.String(allow_none=True, validate=Length(max=2000))
+    status = F.String(validate=OneOf(["scheduled", "done", "cancelled", "no_show"]))
+    confirm_doctor_overlap = StrictBoolean(load_default=False)

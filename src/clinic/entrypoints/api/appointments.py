@@ -1,0 +1,239 @@
+"""/api/v1/appointments: the calendar for programs. A room clash and a doctor's overlap answer
+409 with different problem types; POST honours an Idempotency-Key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Response, jsonify, request, url_for
+from flask.views import MethodView
+from flask_smorest import abort
+
+from clinic.application.scheduling.book import BookingRequest
+from clinic.application.scheduling.change import AppointmentChanges
+from clinic.application.scheduling.queries import AppointmentFilter, CalendarEntry
+from clinic.domain.scheduling import (
+    AppointmentStatus,
+    DoctorBusy,
+    IdempotencyKeyReused,
+    RoomAlreadyBooked,
+)
+from clinic.domain.shared import Money, NotFound, ValidationFailed
+from clinic.entrypoints.api.auth import current_clinic_id, token_required
+from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
+from clinic.entrypoints.api.schemas import (
+    AppointmentCreateSchema,
+    AppointmentListArgsSchema,
+    AppointmentPageSchema,
+    AppointmentPatchSchema,
+    AppointmentSchema,
+)
+from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.web.errors import PROBLEM_JSON, problem
+
+blp = ApiBlueprint("api_appointments", __name__, url_prefix="/api/v1/appointments",
+                   description="Appointments: a room never holds two at once; times are in the "
+                               "clinic's offset")
+
+ROOM_BOOKED = "/api/v1/problems/room-booked"
+DOCTOR_BUSY = "/api/v1/problems/doctor-busy"
+KEY_REUSED = "/api/v1/problems/idempotency-key-reused"
+EARLIEST, LATEST = datetime(2000, 1, 1).date(), datetime(2100, 1, 1).date()
+
+
+def _zone() -> ZoneInfo:
+    clinic = container().account_queries().clinic_details(current_clinic_id())
+    return ZoneInfo(clinic.timezone if clinic else "UTC")
+
+
+def _json(entry: CalendarEntry, zone: ZoneInfo) -> dict[str, Any]:
+    def money(minor: int) -> str:
+        return str(Money(minor, entry.currency).to_decimal())
+
+    return {
+        "id": entry.id, "patient_id": entry.patient_id, "patient_name": entry.patient_name,
+        "room_id": entry.room_id, "doctor_id": entry.doctor_id,
+        "starts_at": entry.starts_at.astimezone(zone), "ends_at": entry.ends_at.astimezone(zone),
+        "status": entry.status, "price": money(entry.price_minor), "currency": entry.currency,
+        "note": entry.note, "doctor_overlap_confirmed": entry.doctor_overlap_confirmed,
+        "procedures": [{"procedure_id": line.procedure_id, "name": line.name,
+                        "price": money(line.price_minor),
+                        "duration_minutes": line.duration_minutes} for line in entry.lines],
+    }
+
+
+def _entry(appointment_id: uuid.UUID) -> dict[str, Any]:
+    entry = found(container().calendar_queries().entry(current_clinic_id(), appointment_id))
+    return _json(entry, _zone())
+
+
+def _moment(raw: str, field: str) -> datetime:
+    """An ISO 8601 date-time with its offset, in a sane range."""
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed({field: "datetime_invalid"}) from None
+    if moment.tzinfo is None:
+        raise ValidationFailed({field: "offset_required"})
+    if not EARLIEST <= moment.date() < LATEST:
+        raise ValidationFailed({field: "datetime_out_of_range"})
+    return moment
+
+
+def _bound(raw: str | None, field: str, zone: ZoneInfo, end: bool) -> datetime | None:
+    """A date means the clinic's whole day (`to` inclusive); a date-time is exact."""
+    if raw is None or raw == "":
+        return None
+    if len(raw) == 10:
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            raise ValidationFailed({field: "date_invalid"}) from None
+        if not EARLIEST <= day < LATEST:
+            raise ValidationFailed({field: "datetime_out_of_range"})
+        return datetime.combine(day + timedelta(days=1 if end else 0), datetime.min.time(),
+                                zone)
+    return _moment(raw, field)
+
+
+def _statuses(raw: str | None) -> list[str]:
+    names = [name.strip() for name in (raw or "").split(",") if name.strip()]
+    if any(name not in AppointmentStatus.__members__.values() for name in names):
+        raise ValidationFailed({"status": "status_invalid"})
+    return names
+
+
+def _conflict(detail: str, type_: str, **extra: Any) -> Response:
+    response = jsonify({"type": type_, "title": "Conflict", "status": 409, "detail": detail,
+                        **extra})
+    response.status_code = 409
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+def _room_booked(error: RoomAlreadyBooked) -> Response:
+    zone = _zone()
+    free = error.nearest_free_start
+    return _conflict(
+        "The room already has an appointment at that time."
+        + (" The nearest start that fits is in nearest_free_start." if free else ""),
+        ROOM_BOOKED,
+        clash={"starts_at": error.clash.start.astimezone(zone).isoformat(),
+               "ends_at": error.clash.end.astimezone(zone).isoformat()},
+        nearest_free_start=free.astimezone(zone).isoformat() if free else None)
+
+
+def _doctor_busy(error: DoctorBusy) -> Response:
+    zone = _zone()
+    return _conflict(
+        "The doctor has another appointment at that time. To book anyway (a doctor working "
+        'two chairs), send the request again with "confirm_doctor_overlap": true.',
+        DOCTOR_BUSY,
+        doctor_busy=[{"starts_at": c.start.astimezone(zone).isoformat(),
+                      "ends_at": c.end.astimezone(zone).isoformat()} for c in error.clashes])
+
+
+def _key_reused(error: IdempotencyKeyReused) -> Response:
+    return problem(422, "Unprocessable Entity", "This Idempotency-Key was already used for a "
+                   "different request. Use a new key for a new appointment.", type_=KEY_REUSED)
+
+
+def _not_found(error: NotFound) -> Response:
+    return problem(404, "Not Found", "There is no such record in this clinic.")
+
+
+blp.register_error_handler(RoomAlreadyBooked, _room_booked)
+blp.register_error_handler(DoctorBusy, _doctor_busy)
+blp.register_error_handler(IdempotencyKeyReused, _key_reused)
+blp.register_error_handler(NotFound, _not_found)
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip().strip('"')
+    if not key or len(key) > 255 or not key.isprintable():
+        abort(400, message="The Idempotency-Key header must be 1 to 255 visible characters.")
+    return key
+
+
+@blp.route("")
+class Appointments(MethodView):
+    decorators = [token_required]
+
+    @blp.arguments(AppointmentListArgsSchema, location="query")
+    @blp.response(200, AppointmentPageSchema)
+    @problems(blp, 401, 422)
+    def get(self, args: dict[str, Any]) -> Any:
+        """List appointments by start time: of a period, a room, a doctor, a patient, a status"""
+        zone = _zone()
+        wanted = AppointmentFilter(
+            start=_bound(args.get("from_"), "from", zone, end=False),
+            end=_bound(args.get("to"), "to", zone, end=True),
+            room_id=args.get("room_id"), doctor_id=args.get("doctor_id"),
+            patient_id=args.get("patient_id"), statuses=_statuses(args.get("status")))
+        if wanted.start and wanted.end and wanted.start >= wanted.end:
+            raise ValidationFailed({"to": "range_invalid"})
+        found_page = container().calendar_queries().find(
+            current_clinic_id(), wanted, args["offset"], args["limit"])
+        return {"items": [_json(entry, zone) for entry in found_page.rows],
+                "total": found_page.total, "offset": args["offset"], "limit": args["limit"]}
+
+    @blp.arguments(AppointmentCreateSchema)
+    @blp.response(201, AppointmentSchema)
+    @blp.doc(parameters=[{
+        "in": "header", "name": "Idempotency-Key", "required": False,
+        "schema": {"type": "string", "maxLength": 255},
+        "description": "Retrying with the same key and body books once and answers the same; "
+                       "the same key with another body answers 422. Kept for 24 hours."}])
+    @problems(blp, 400, 401, 409, 422)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Book an appointment (a time outside working hours is accepted: it records what
+        happened)"""
+        key = _idempotency_key()
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()
+                                ).hexdigest()
+        appointment = container().book_appointment()(current_clinic_id(), BookingRequest(
+            patient_id=body["patient_id"], room_id=body["room_id"],
+            doctor_id=body["doctor_id"], starts_at=_moment(body["starts_at"], "starts_at"),
+            procedure_ids=body["procedure_ids"], price=body.get("price"),
+            note=body.get("note") or "", confirm_doctor_overlap=body["confirm_doctor_overlap"],
+            confirm_outside_hours=True, idempotency_key=key, request_hash=digest))
+        location = url_for("api_appointments.AppointmentById",
+                           appointment_id=appointment.id, _external=True)
+        return _entry(appointment.id), 201, {"Location": location}
+
+
+@blp.route("/<uuid:appointment_id>")
+class AppointmentById(MethodView):
+    decorators = [token_required]
+
+    @blp.response(200, AppointmentSchema)
+    @problems(blp, 401, 404)
+    def get(self, appointment_id: uuid.UUID) -> Any:
+        """Read an appointment"""
+        return _entry(appointment_id)
+
+    @blp.arguments(AppointmentPatchSchema)
+    @blp.response(200, AppointmentSchema)
+    @problems(blp, 401, 404, 409, 422)
+    def patch(self, body: dict[str, Any], appointment_id: uuid.UUID) -> Any:
+        """Move it, change its procedures, price or note, or its status; all at once or none"""
+        if not body.keys() - {"confirm_doctor_overlap"}:
+            return _entry(appointment_id)
+        price = body.get("price", None if "price" not in body else "")
+        container().update_appointment()(current_clinic_id(), appointment_id, AppointmentChanges(
+            starts_at=_moment(body["starts_at"], "starts_at") if "starts_at" in body else None,
+            room_id=body.get("room_id"), doctor_id=body.get("doctor_id"),
+            procedure_ids=body.get("procedure_ids"),
+            price="" if "price" in body and price is None else price,
+            note=("" if body["note"] is None else body["note"]) if "note" in body else None,
+            status=AppointmentStatus(body["status"]) if "status" in body else None,
+            confirm_doctor_overlap=body["confirm_doctor_overlap"], confirm_outside_hours=True))
+        return _entry(appointment_id)
