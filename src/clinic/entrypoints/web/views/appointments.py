@@ -123,10 +123,11 @@ def move(appointment_id: uuid.UUID) -> Any:
 @clinic_required
 def edit(appointment_id: uuid.UUID) -> Any:
     """Other procedures (the length follows them), another final price, another note."""
-    form = {"procedure_ids": request.form.getlist("procedure_ids"),
-            "price": request.form.get("price", ""), "note": request.form.get("note", ""),
-            "confirm_doctor_overlap": request.form.get("confirm_doctor_overlap", ""),
-            "confirm_outside_hours": request.form.get("confirm_outside_hours", "")}
+    form: dict[str, Any] = {
+        "procedure_ids": request.form.getlist("procedure_ids"),
+        "price": request.form.get("price", ""), "note": request.form.get("note", ""),
+        "confirm_doctor_overlap": request.form.get("confirm_doctor_overlap", ""),
+        "confirm_outside_hours": request.form.get("confirm_outside_hours", "")}
     try:
         ids = [uuid.UUID(value) for value in form["procedure_ids"]]
     except ValueError:
