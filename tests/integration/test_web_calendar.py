@@ -149,7 +149,7 @@ def test_a_visit_outside_working_hours_is_booked_after_a_warning(clinic, web_con
 
 
 def test_the_procedures_and_price_of_a_visit_are_changed_from_its_details(clinic, web_container):
-    browser, rooms, book, today = clinic
+    browser, rooms, book, _today = clinic
     visit = book(rooms[0], 10)
     clinic_id = web_container.account_queries().tenants()[0].id
     with web_container.uow(clinic_id) as uow:

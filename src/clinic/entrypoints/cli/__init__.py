@@ -11,6 +11,7 @@ import click
 
 from clinic.config import load_settings
 from clinic.container import Container, build_container
+from clinic.entrypoints.cli.demo import demo
 
 
 class Context:
@@ -165,3 +166,6 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
 
     click.echo(f"Chairside is at http://{host}:{port}/  (Ctrl+C stops it)")
     run_server(ctx.container.settings(), host, port, workers)
+
+
+main.add_command(demo)
