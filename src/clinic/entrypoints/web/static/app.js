@@ -103,8 +103,11 @@
     var start = parseInt(time.slice(0, 2), 10) * 60 + parseInt(time.slice(3, 5), 10);
     var end = (start + minutes) % (24 * 60);
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    var money = new Intl.NumberFormat(out.getAttribute("data-locale"), {
-      style: "currency", currency: out.getAttribute("data-currency")}).format(price / 100);
+    var currency = out.getAttribute("data-currency");
+    var cents = ["USD", "EUR", "GBP"].indexOf(currency) >= 0;  // as the server's money filter
+    var whole = price % 100 === 0 && !cents ? {maximumFractionDigits: 0, minimumFractionDigits: 0} : {};
+    var money = new Intl.NumberFormat(out.getAttribute("data-locale"), Object.assign({
+      style: "currency", currency: currency}, whole)).format(price / 100);
     out.textContent = out.getAttribute("data-label")
       .replace("{minutes}", minutes).replace("{price}", money)
       .replace("{end}", pad(Math.floor(end / 60)) + ":" + pad(end % 60));

@@ -1,0 +1,91 @@
+"""The demo clinic (`clinic demo seed`) in a Russian browser: a busy week, the day of all rooms,
+a visit's details and its edit form, and the new-appointment dialog, for a person to look at."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import VIEWPORTS, assert_accessible, shot
+
+EMAIL, PASSWORD = "demo-e2e@chairside.local", "demo-demo-demo"
+
+
+@pytest.fixture(scope="session")
+def demo(server) -> dict[str, str]:
+    env = {**os.environ, "DATABASE_URL": server["database"]}
+    env.pop("REDIS_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "clinic.entrypoints.cli", "demo", "seed", "--email", EMAIL,
+         "--password", PASSWORD], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert EMAIL in done.stdout and PASSWORD in done.stdout
+    return server
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def russian(request, chromium, demo):
+    name = request.param
+    context = chromium.new_context(
+        viewport=VIEWPORTS[name], locale="ru-RU", base_url=demo["url"],
+        is_mobile=name == "phone", has_touch=name == "phone",
+        extra_http_headers={"Accept-Language": "ru-RU,ru;q=0.9"})
+    page = context.new_page()
+    page.emulate_media(reduced_motion="reduce")
+    page.set_default_timeout(10_000)
+    page.viewport_name = name
+    yield page
+    context.close()
+
+
+def _working_day(start: date) -> date:
+    return start if start.isoweekday() != 7 else start + timedelta(days=1)
+
+
+def test_the_demo_clinic_reads_well_in_russian(russian):
+    page = russian
+    page.goto("/signin")
+    page.get_by_label("Электронная почта").fill(EMAIL)
+    page.get_by_label("Пароль", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    expect(page).to_have_url(re.compile(r"/calendar"))
+
+    page.goto("/calendar?view=week")
+    drawn = page.locator("[data-appointment-id] >> visible=true")
+    expect(drawn.first).to_be_visible()
+    assert drawn.count() >= 5
+    shot(page, "30-demo-week-ru")
+    assert_accessible(page)
+
+    page.goto("/calendar?view=day")
+    expect(page.locator(".cal__room").first).to_be_visible()
+    shot(page, "31-demo-day-ru")
+
+    page.goto("/calendar?view=week")
+    page.locator("[data-appointment-id] >> visible=true").first.click()
+    dialog = page.locator("dialog[open]")
+    expect(dialog.get_by_role("heading")).to_be_visible()
+    expect(dialog.get_by_text("Процедуры", exact=True)).to_be_visible()
+    shot(page, "32-demo-details-ru")
+    assert_accessible(page)
+    dialog.get_by_role("button", name="Изменить процедуры или цену").click()
+    expect(dialog.get_by_text("Процедуры, цена и заметка")).to_be_visible()
+    expect(dialog.locator("[data-total]")).to_contain_text("мин")
+    shot(page, "33-demo-edit-ru")
+    page.keyboard.press("Escape")
+    expect(page.locator("dialog[open]")).to_have_count(0)
+
+    later = _working_day(date.today() + timedelta(days=28))  # past the seeded six weeks
+    page.goto(f"/calendar?view=week&date={later.isoformat()}")
+    column = ".cal__col.is-focus " if page.viewport_name == "phone" else ""
+    page.locator(f"{column}.cal__cell:not(.is-closed)").nth(3).click()
+    dialog = page.locator("dialog[open]")
+    expect(dialog.get_by_role("heading", name="Новая запись")).to_be_visible()
+    shot(page, "34-demo-new-ru")
+    assert_accessible(page)
