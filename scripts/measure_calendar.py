@@ -61,7 +61,8 @@ def seed(instance: Path, email: str) -> int:
         while booked < 60 and moment.hour < 19:
             picked = [procedures[booked % len(procedures)]]
             appointment = container.book_appointment()(clinic_id, BookingRequest(
-                patients[booked % len(patients)], room.id, doctor.id, moment, picked))
+                patients[booked % len(patients)], room.id, doctor.id, moment, picked,
+                confirm_outside_hours=True))
             moment = appointment.ends_at.astimezone(zone)
             booked += 1
     for other in others:
@@ -69,7 +70,8 @@ def seed(instance: Path, email: str) -> int:
         while moment.hour < 19:
             appointment = container.book_appointment()(clinic_id, BookingRequest(
                 patients[booked % len(patients)], other.id, doctor.id, moment,
-                [procedures[booked % len(procedures)]], confirm_doctor_overlap=True))
+                [procedures[booked % len(procedures)]], confirm_doctor_overlap=True,
+                confirm_outside_hours=True))
             moment = appointment.ends_at.astimezone(zone)
             booked += 1
     container.engine().dispose()
@@ -103,6 +105,7 @@ def main() -> None:
     result = {"visits": visits, "runs": args.runs, **results,
               "database": os.environ.get("DATABASE_URL", "sqlite (embedded)").split("@")[-1]}
     out = ROOT / "bench" / "results" / "calendar.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
     print(f"{visits} visits; {args.runs} runs per page; {result['database']}")
     for name, r in results.items():
