@@ -21,8 +21,14 @@ from clinic.adapters.sqlalchemy.queries import (
     SqlCalendarQueries,
     SqlPatientQueries,
 )
+from clinic.adapters.sqlalchemy.team_queries import SqlTeamQueries
 from clinic.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
-from clinic.application.accounts.api_tokens import AuthenticateApiToken, CreateApiToken
+from clinic.application.accounts.api_tokens import (
+    AuthenticateApiToken,
+    CreateApiToken,
+    ListApiTokens,
+    RevokeApiToken,
+)
 from clinic.application.accounts.clinic_settings import UpdateClinicSettings
 from clinic.application.accounts.password_reset import (
     CheckResetLink,
@@ -51,6 +57,15 @@ from clinic.application.scheduling.change import (
     MoveAppointment,
     UpdateAppointment,
 )
+from clinic.application.team.access import UnlimitedSeats
+from clinic.application.team.invitations import (
+    AcceptInvitation,
+    InviteMember,
+    OpenInvitation,
+    ResendInvitation,
+    RevokeInvitation,
+)
+from clinic.application.team.members import ChangeRole, LinkDoctor, RemoveMember, TransferOwnership
 from clinic.config import Settings
 
 
@@ -62,6 +77,7 @@ class Container(containers.DeclarativeContainer):
     uow = providers.Factory(SqlAlchemyUnitOfWork, session_factory=session_factory)
     account_queries = providers.Singleton(SqlAccountQueries, engine)
     patient_queries = providers.Singleton(SqlPatientQueries, engine)
+    team_queries = providers.Singleton(SqlTeamQueries, engine)
     calendar_queries = providers.Singleton(SqlCalendarQueries, engine)
     file_store = providers.Singleton(LocalFileStore, settings.provided.files_dir)
     photo_processor = providers.Singleton(PillowPhotoProcessor)
@@ -95,6 +111,19 @@ class Container(containers.DeclarativeContainer):
 
     sign_up = providers.Factory(SignUp, uow.provider, password_hasher, clock)
     sign_in = providers.Factory(SignIn, uow.provider, password_hasher)
+    seat_policy = providers.Singleton(UnlimitedSeats)
+    invite_member = providers.Factory(InviteMember, uow.provider, email_composer, clock,
+                                      outbox_dispatcher, seat_policy)
+    resend_invitation = providers.Factory(ResendInvitation, uow.provider, email_composer, clock,
+                                          outbox_dispatcher)
+    revoke_invitation = providers.Factory(RevokeInvitation, uow.provider, clock)
+    open_invitation = providers.Factory(OpenInvitation, uow.provider, clock)
+    accept_invitation = providers.Factory(AcceptInvitation, uow.provider, password_hasher, clock)
+    change_role = providers.Factory(ChangeRole, uow.provider, clock)
+    link_doctor = providers.Factory(LinkDoctor, uow.provider, clock)
+    remove_member = providers.Factory(RemoveMember, uow.provider, clock)
+    transfer_ownership = providers.Factory(TransferOwnership, uow.provider, password_hasher,
+                                           clock)
     request_password_reset = providers.Factory(
         RequestPasswordReset, uow.provider, email_composer, clock, outbox_dispatcher)
     check_reset_link = providers.Factory(CheckResetLink, uow.provider, clock)
@@ -102,7 +131,10 @@ class Container(containers.DeclarativeContainer):
     sign_out_everywhere = providers.Factory(SignOutEverywhere, uow.provider)
     choose_language = providers.Factory(ChooseLanguage, uow.provider)
     create_api_token = providers.Factory(CreateApiToken, uow.provider, clock)
-    authenticate_api_token = providers.Factory(AuthenticateApiToken, uow.provider)
+    list_api_tokens = providers.Factory(ListApiTokens, uow.provider)
+    revoke_api_token = providers.Factory(RevokeApiToken, uow.provider, clock)
+    authenticate_api_token = providers.Factory(AuthenticateApiToken, uow.provider,
+                                               account_queries)
 
     update_clinic_settings = providers.Factory(UpdateClinicSettings, uow.provider)
     remember_calendar_view = providers.Factory(RememberCalendarView, uow.provider)

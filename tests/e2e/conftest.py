@@ -10,6 +10,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,14 +28,27 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """`clinic serve` on an embedded SQLite database, as `make run` starts it."""
+def inbox() -> Iterator[Any]:
+    """A real SMTP server on loopback: the e2e server sends its emails here."""
+    from tests.integration.test_email_delivery import Inbox
+
+    box = Inbox()
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, inbox: Any) -> Iterator[dict[str, Any]]:
+    """`clinic serve` on an embedded SQLite database, as `make run` starts it, sending email
+    at once (no Redis: the inline queue) through the loopback SMTP server."""
     instance = tmp_path_factory.mktemp("e2e-instance")
     port = _free_port()
     env = {key: value for key, value in os.environ.items()
            if key not in {"DATABASE_URL", "REDIS_URL", "SMTP_HOST"}}
     env.update(CLINIC_INSTANCE_DIR=str(instance), RATELIMIT_ENABLED="0", SECRET_KEY="e2e",
-               PYTHONUNBUFFERED="1")
+               PYTHONUNBUFFERED="1", SMTP_HOST="127.0.0.1", SMTP_PORT=str(inbox.port),
+               SMTP_STARTTLS="0")
     cli = [sys.executable, "-m", "clinic.entrypoints.cli"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
     log = (instance / "server.log").open("w")
@@ -50,7 +64,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     else:
         process.kill()
         pytest.fail("the server did not start: " + (instance / "server.log").read_text())
-    yield {"url": base, "database": f"sqlite:///{instance / 'clinic.sqlite3'}"}
+    yield {"url": base, "database": f"sqlite:///{instance / 'clinic.sqlite3'}", "inbox": inbox}
     process.terminate()
     process.wait(timeout=10)
     log.close()

@@ -193,3 +193,22 @@ def api(client, web_container) -> Api:
 @pytest.fixture
 def other(client, web_container) -> Api:
     return api_sign_up(client, web_container, "olga@example.com")
+
+
+def add_member(container, clinic_id, email: str, name: str, role: str) -> uuid.UUID:
+    """A person in the clinic with that role, written directly (the invitation flow aside)."""
+    from clinic.domain.accounts import Membership, Role, User
+
+    now = container.clock().now()
+    with container.uow(clinic_id) as uow:
+        user = User(email, name, "not-a-password-hash", now)
+        uow.users.add(user)
+        uow.memberships.add(Membership(clinic_id, user.id, Role(role), now))
+        uow.commit()
+    return user.id
+
+
+def member_api(client, container, clinic_id, user_id, name: str = "theirs") -> Api:
+    """An API token made by that person, as if they made it on the settings page."""
+    token = container.create_api_token()(clinic_id, name, created_by=user_id)
+    return Api(client, clinic_id, token.secret)

@@ -51,7 +51,9 @@ def test_tokens_create_prints_a_working_token_on_its_last_line(run, container):
     result = run("tokens", "create", str(clinic_id), "--name", "website")
     assert result.exit_code == 0, result.output
     secret = result.output.strip().splitlines()[-1]
-    assert container.authenticate_api_token()(secret) == clinic_id
+    holder = container.authenticate_api_token()(secret)
+    assert holder is not None and (holder.clinic_id, holder.role, holder.user_id) == (
+        clinic_id, "owner", None)
 
 
 @pytest.mark.parametrize("args", [

@@ -17,10 +17,13 @@ from tests.integration.conftest import Browser
 
 # Which of clinic A's records each kind of URL argument names.
 ARGUMENT_KINDS = {"room_id": "rooms", "doctor_id": "doctors", "procedure_id": "procedures",
-                  "patient_id": "patients", "appointment_id": "appointments"}
+                  "patient_id": "patients", "appointment_id": "appointments",
+                  "user_id": "users", "invitation_id": "invitations", "clinic_id": "clinics",
+                  "token_id": "api_tokens"}
 CLINIC_TABLES = (tables.clinics, tables.rooms, tables.doctors, tables.procedures,
                  tables.patients, tables.memberships, tables.appointments,
-                 tables.appointment_lines, tables.idempotency_keys)
+                 tables.appointment_lines, tables.idempotency_keys, tables.invitations,
+                 tables.membership_events)
 
 
 def _snapshot(engine, clinic_id) -> dict[str, list[tuple]]:
@@ -45,6 +48,11 @@ def _clinic_a_ids(web_container, clinic_id) -> dict[str, str]:
     image = io.BytesIO()
     Image.new("RGB", (200, 200), "red").save(image, "PNG")
     web_container.set_doctor_photo()(clinic_id, doctor.id, image.getvalue())
+    owner = web_container.team_queries().members(clinic_id)[0]
+    ids["users"], ids["clinics"] = owner.user_id, clinic_id
+    ids["api_tokens"] = web_container.create_api_token()(clinic_id, "site", owner.user_id).id
+    ids["invitations"] = web_container.invite_member()(
+        clinic_id, owner.user_id, "ivan@example.com", "staff", lambda token: token).id
     return {k: str(v) for k, v in ids.items()}
 
 

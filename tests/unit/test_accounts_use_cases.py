@@ -1,18 +1,30 @@
 import pytest
 
-from clinic.application.accounts.api_tokens import AuthenticateApiToken, CreateApiToken
+from clinic.application.accounts.api_tokens import (
+    AuthenticateApiToken,
+    CreateApiToken,
+    TokenHolder,
+)
 from clinic.application.accounts.password_reset import (
     CheckResetLink,
     RequestPasswordReset,
     ResetPassword,
 )
+from clinic.application.accounts.queries import SessionUser
 from clinic.application.accounts.sessions import ChooseLanguage, SignOutEverywhere
 from clinic.application.accounts.sign_in import SignIn
 from clinic.application.accounts.sign_up import SignUp, SignUpCommand
 from clinic.application.outbox.deliver import DeliverOutboxMessage
 from clinic.application.outbox.dispatch import OutboxDispatcher
 from clinic.application.ports import ANY_CLINIC
-from clinic.domain.accounts import InvalidCredentials, ResetLinkInvalid, Role
+from clinic.domain.accounts import (
+    ClinicStatus,
+    InvalidCredentials,
+    Membership,
+    ResetLinkInvalid,
+    Role,
+    User,
+)
 from clinic.domain.shared import NotFound, ValidationFailed
 from tests.unit.fakes import (
     FakeClock,
@@ -181,21 +193,91 @@ class TestOutboxDelivery:
         assert "SMTP server down" in (message.last_error or "")
 
 
+class FakeAccountQueries:
+    """session_user over the fake store: the person (unless disabled) and their membership."""
+
+    def __init__(self, uow) -> None:
+        self.store = uow.store
+
+    def session_user(self, user_id, clinic_id):
+        user = self.store.users.get(user_id)
+        if user is None or user.disabled:
+            return None
+        membership = next((m for m in self.store.memberships.values()
+                           if m.user_id == user_id and m.clinic_id == clinic_id), None)
+        clinic = self.store.clinics.get(clinic_id) if membership else None
+        return SessionUser(user.id, user.email, user.name, user.locale, user.session_version,
+                           clinic.id if clinic else None, clinic.name if clinic else None,
+                           clinic.status.value if clinic else None,
+                           membership.role.value if membership else None)
+
+
 class TestApiTokens:
+    @staticmethod
+    def authenticate(uow, secret):
+        return AuthenticateApiToken(uow, FakeAccountQueries(uow))(secret)
+
+    @staticmethod
+    def add_member(uow, clock, clinic_id, email, role):
+        user = User(email, email.split("@")[0], "fake$x", clock.now())
+        uow.store.users[user.id] = user
+        membership = Membership(clinic_id, user.id, role, clock.now())
+        uow.store.memberships[membership.id] = membership
+        return user, membership
+
     def test_a_token_speaks_for_its_clinic_and_only_its_hash_is_kept(self, uow, clock):
         signed_in = sign_up(uow, clock)
         token = CreateApiToken(uow, clock)(signed_in.clinic_id, "website")
         (stored,) = uow.store.tokens.values()
         assert token.secret.startswith("chs_") and token.secret not in stored.token_hash
-        assert AuthenticateApiToken(uow)(token.secret) == signed_in.clinic_id
+        assert self.authenticate(uow, token.secret) == TokenHolder(
+            signed_in.clinic_id, Role.OWNER, None)
 
     def test_unknown_or_revoked_tokens_speak_for_nobody(self, uow, clock):
         signed_in = sign_up(uow, clock)
         token = CreateApiToken(uow, clock)(signed_in.clinic_id, "website")
-        assert AuthenticateApiToken(uow)("chs_not-a-token") is None
-        assert AuthenticateApiToken(uow)("Bearer nonsense") is None
+        assert self.authenticate(uow, "chs_not-a-token") is None
+        assert self.authenticate(uow, "Bearer nonsense") is None
         uow.store.tokens[token.id].revoked_at = clock.now()
-        assert AuthenticateApiToken(uow)(token.secret) is None
+        assert self.authenticate(uow, token.secret) is None
+
+    def test_a_suspended_clinic_speaks_for_nobody(self, uow, clock):
+        signed_in = sign_up(uow, clock)
+        operator = CreateApiToken(uow, clock)(signed_in.clinic_id, "website")
+        mine = CreateApiToken(uow, clock)(signed_in.clinic_id, "mine",
+                                          created_by=signed_in.user_id)
+        uow.store.clinics[signed_in.clinic_id].status = ClinicStatus.SUSPENDED
+        assert self.authenticate(uow, operator.secret) is None
+        assert self.authenticate(uow, mine.secret) is None
+
+    def test_a_persons_token_speaks_with_their_role_as_it_is_now(self, uow, clock):
+        signed_in = sign_up(uow, clock)
+        user, membership = self.add_member(uow, clock, signed_in.clinic_id, "olga@example.com",
+                                           Role.ADMIN)
+        token = CreateApiToken(uow, clock)(signed_in.clinic_id, "olga's", created_by=user.id)
+        assert self.authenticate(uow, token.secret) == TokenHolder(
+            signed_in.clinic_id, Role.ADMIN, user.id)
+        membership.role = Role.STAFF
+        assert self.authenticate(uow, token.secret).role is Role.STAFF
+
+    def test_a_removed_or_disabled_persons_token_stops_working(self, uow, clock):
+        signed_in = sign_up(uow, clock)
+        olga, membership = self.add_member(uow, clock, signed_in.clinic_id, "olga@example.com",
+                                           Role.STAFF)
+        ivan, _ = self.add_member(uow, clock, signed_in.clinic_id, "ivan@example.com",
+                                  Role.STAFF)
+        olgas = CreateApiToken(uow, clock)(signed_in.clinic_id, "olga's", created_by=olga.id)
+        ivans = CreateApiToken(uow, clock)(signed_in.clinic_id, "ivan's", created_by=ivan.id)
+        del uow.store.memberships[membership.id]
+        ivan.disabled = True
+        assert self.authenticate(uow, olgas.secret) is None
+        assert self.authenticate(uow, ivans.secret) is None
+
+    def test_a_member_of_another_clinic_gets_nothing_here(self, uow, clock):
+        first = sign_up(uow, clock)
+        second = sign_up(uow, clock, email="boris@example.com")
+        token = CreateApiToken(uow, clock)(first.clinic_id, "boris's", created_by=second.user_id)
+        assert self.authenticate(uow, token.secret) is None
 
     def test_a_token_for_an_unknown_clinic_is_refused(self, uow, clock):
         import uuid

@@ -13,6 +13,7 @@ from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, 
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.patients import Patient
 from clinic.domain.scheduling import Appointment, IdempotencyKey, TimeRange
+from clinic.domain.team import Invitation, MembershipEvent
 
 
 class _AnyClinic:
@@ -82,6 +83,10 @@ class MembershipRepository(Protocol):
 
     def get(self, clinic_id: uuid.UUID, user_id: uuid.UUID) -> Membership | None: ...
 
+    def for_clinic(self, clinic_id: uuid.UUID) -> Sequence[Membership]: ...
+
+    def remove(self, membership: Membership) -> None: ...
+
 
 class PasswordResetRepository(Protocol):
     def add(self, reset: PasswordReset) -> None: ...
@@ -93,6 +98,22 @@ class ApiTokenRepository(Protocol):
     def add(self, token: ApiToken) -> None: ...
 
     def get_by_hash(self, token_hash: str) -> ApiToken | None: ...
+
+    def for_clinic(self, clinic_id: uuid.UUID) -> Sequence[ApiToken]: ...
+
+
+class TeamRepository(Protocol):
+    def add_invitation(self, invitation: Invitation) -> None: ...
+
+    def invitation(self, invitation_id: uuid.UUID) -> Invitation | None: ...
+
+    def invitation_by_token_hash(self, token_hash: str) -> Invitation | None: ...
+
+    def invitations(self, clinic_id: uuid.UUID, email: str | None = None) -> Sequence[Invitation]:
+        """Every invitation of the clinic (to that email), oldest first."""
+        ...
+
+    def add_event(self, event: MembershipEvent) -> None: ...
 
 
 class OutboxRepository(Protocol):
@@ -187,6 +208,7 @@ class UnitOfWork(Protocol):
     procedures: ProcedureRepository
     patients: PatientRepository
     appointments: AppointmentRepository
+    team: TeamRepository
 
     def lock_for_writing(self) -> None:
         """Call first: make this transaction the only writer (SQLite's BEGIN IMMEDIATE), so a

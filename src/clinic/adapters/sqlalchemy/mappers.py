@@ -11,6 +11,7 @@ from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, 
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.patients import Patient
 from clinic.domain.scheduling import Appointment, AppointmentLine, IdempotencyKey
+from clinic.domain.team import Invitation, MembershipEvent
 
 mapper_registry = registry(metadata=tables.metadata)
 _started = False
@@ -60,4 +61,8 @@ def start_mappers() -> None:
     })
     mapper_registry.map_imperatively(IdempotencyKey, tables.idempotency_keys,
                                      properties={"_clinic": _parent(Clinic)})
+    mapper_registry.map_imperatively(Invitation, tables.invitations, properties={
+        "_clinic": _parent(Clinic)})
+    mapper_registry.map_imperatively(MembershipEvent, tables.membership_events, properties={
+        "_clinic": _parent(Clinic)})
     _started = True

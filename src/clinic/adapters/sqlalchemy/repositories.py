@@ -17,6 +17,7 @@ from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, 
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.patients import Patient
 from clinic.domain.scheduling import Appointment, AppointmentStatus, IdempotencyKey, TimeRange
+from clinic.domain.team import Invitation, MembershipEvent
 
 
 class _Repository:
@@ -57,6 +58,13 @@ class SqlMembershipRepository(_Repository):
         return self.session.scalars(
             select(Membership).where(m.clinic_id == clinic_id, m.user_id == user_id)).first()
 
+    def for_clinic(self, clinic_id: uuid.UUID) -> Sequence[Membership]:
+        return self.session.scalars(select(Membership).where(
+            tables.memberships.c.clinic_id == clinic_id)).all()
+
+    def remove(self, membership: Membership) -> None:
+        self.session.delete(membership)
+
 
 class SqlPasswordResetRepository(_Repository):
     def add(self, reset: PasswordReset) -> None:
@@ -76,6 +84,36 @@ class SqlApiTokenRepository(_Repository):
         return self.session.scalars(
             select(ApiToken).where(tables.api_tokens.c.token_hash == token_hash)
         ).first()
+
+    def for_clinic(self, clinic_id: uuid.UUID) -> Sequence[ApiToken]:
+        t = tables.api_tokens.c
+        return self.session.scalars(select(ApiToken).where(t.clinic_id == clinic_id)
+                                    .order_by(t.created_at)).all()
+
+
+class SqlTeamRepository(_Repository):
+    """Invitations and the history of the team's changes."""
+
+    def add_invitation(self, invitation: Invitation) -> None:
+        self.session.add(invitation)
+
+    def invitation(self, invitation_id: uuid.UUID) -> Invitation | None:
+        return self.session.scalars(select(Invitation).where(
+            tables.invitations.c.id == invitation_id)).first()
+
+    def invitation_by_token_hash(self, token_hash: str) -> Invitation | None:
+        return self.session.scalars(select(Invitation).where(
+            tables.invitations.c.token_hash == token_hash)).first()
+
+    def invitations(self, clinic_id: uuid.UUID, email: str | None = None) -> Sequence[Invitation]:
+        i = tables.invitations.c
+        stmt = select(Invitation).where(i.clinic_id == clinic_id)
+        if email is not None:
+            stmt = stmt.where(i.email == email)
+        return self.session.scalars(stmt.order_by(i.created_at)).all()
+
+    def add_event(self, event: MembershipEvent) -> None:
+        self.session.add(event)
 
 
 class SqlOutboxRepository(_Repository):

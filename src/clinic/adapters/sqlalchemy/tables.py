@@ -27,6 +27,7 @@ from sqlalchemy.schema import SchemaItem
 from clinic.adapters.sqlalchemy.types import UtcDateTime
 from clinic.domain.accounts import ClinicStatus, Role
 from clinic.domain.scheduling import AppointmentStatus
+from clinic.domain.team import TeamAction
 
 metadata = MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s",
@@ -102,7 +103,8 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("prefix", String(16), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
-    Column("created_by", Uuid, ForeignKey("users.id", ondelete="SET NULL")),
+    # CASCADE: a person's token never outlives them as an ownerless (operator's) token
+    Column("created_by", Uuid, ForeignKey("users.id", ondelete="CASCADE")),
     Column("revoked_at", UtcDateTime),
     Column("last_used_at", UtcDateTime),
 )
@@ -249,4 +251,35 @@ idempotency_keys = _clinic_owned(
                          name="fk_idempotency_key_same_clinic_appointments", ondelete="CASCADE"),
     UniqueConstraint("clinic_id", "key", name="uq_idempotency_keys_clinic_key"),
     Index("ix_idempotency_keys_created", "clinic_id", "created_at"),
+)
+
+invitations = _clinic_owned(
+    "invitations",
+    Column("email", String(254), nullable=False),
+    Column("role", _enum(Role, "member_role"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("invited_by", Uuid, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("accepted_at", UtcDateTime),
+    Column("accepted_by", Uuid, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("revoked_at", UtcDateTime),
+    Column("sent_count", Integer, nullable=False),
+    Index("ix_invitations_clinic_email", "clinic_id", "email"),
+    # One open invitation per address and clinic, so a double click sends one, not two.
+    Index("uq_invitations_open", "clinic_id", "email", unique=True,
+          sqlite_where=text("accepted_at IS NULL AND revoked_at IS NULL"),
+          postgresql_where=text("accepted_at IS NULL AND revoked_at IS NULL")),
+)
+
+membership_events = _clinic_owned(
+    "membership_events",
+    Column("action", _enum(TeamAction, "team_action"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("actor_id", Uuid, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("actor_name", String(120), nullable=False),
+    Column("subject_email", String(254), nullable=False),
+    Column("subject_name", String(120), nullable=False),
+    Column("detail", String(200), nullable=False),
+    Index("ix_membership_events_clinic_time", "clinic_id", "created_at"),
 )

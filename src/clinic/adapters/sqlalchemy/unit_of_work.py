@@ -19,6 +19,7 @@ from clinic.adapters.sqlalchemy.repositories import (
     SqlPatientRepository,
     SqlProcedureRepository,
     SqlRoomRepository,
+    SqlTeamRepository,
     SqlUserRepository,
 )
 from clinic.adapters.sqlalchemy.tenancy import TENANT_KEY
@@ -44,6 +45,7 @@ class SqlAlchemyUnitOfWork:
         self.procedures = SqlProcedureRepository(self.session)
         self.patients = SqlPatientRepository(self.session)
         self.appointments = SqlAppointmentRepository(self.session)
+        self.team = SqlTeamRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
+from clinic.application.accounts.queries import AccountQueries
 from clinic.application.accounts.secrets import new_token, token_hash
 from clinic.application.ports import ANY_CLINIC, Clock, UnitOfWorkFactory
-from clinic.domain.accounts import ApiToken, ClinicStatus, name_error
+from clinic.domain.accounts import ApiToken, ClinicStatus, Role, name_error
 from clinic.domain.shared import NotFound, ValidationFailed
 
 TOKEN_PREFIX = "chs_"  # noqa: S105 - a public marker, not a secret
@@ -40,20 +42,84 @@ class CreateApiToken:
         return NewApiToken(token.id, secret)
 
 
-class AuthenticateApiToken:
-    """The clinic a bearer token speaks for, or None for an unknown, revoked or suspended one."""
+@dataclass(frozen=True)
+class TokenRow:
+    id: uuid.UUID
+    name: str
+    prefix: str
+    created_at: datetime
+    created_by_name: str | None  # None: the operator's
+
+
+class ListApiTokens:
+    """The clinic's tokens in use, oldest first, with who made each."""
 
     def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
         self.uow_factory = uow_factory
 
-    def __call__(self, secret: str) -> uuid.UUID | None:
+    def __call__(self, clinic_id: uuid.UUID) -> list[TokenRow]:
+        with self.uow_factory(clinic_id) as uow:
+            rows = []
+            for token in uow.api_tokens.for_clinic(clinic_id):
+                if not token.active:
+                    continue
+                maker = uow.users.get(token.created_by) if token.created_by else None
+                rows.append(TokenRow(token.id, token.name, token.prefix, token.created_at,
+                                     maker.name if maker else None))
+            return rows
+
+
+class RevokeApiToken:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+
+    def __call__(self, clinic_id: uuid.UUID, token_id: uuid.UUID) -> None:
+        with self.uow_factory(clinic_id) as uow:
+            token = next((t for t in uow.api_tokens.for_clinic(clinic_id) if t.id == token_id),
+                         None)
+            if token is None:
+                raise NotFound()
+            if token.revoked_at is None:
+                token.revoked_at = self.clock.now()
+                uow.commit()
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    """Who a bearer token speaks for: its clinic, and the role it acts with on this request."""
+
+    clinic_id: uuid.UUID
+    role: Role
+    user_id: uuid.UUID | None  # None: made by the operator (`clinic tokens create`)
+
+
+class AuthenticateApiToken:
+    """The clinic a bearer token speaks for and with which role, or None for an unknown, revoked
+    or suspended one. A token made by a person speaks with that person's role in the clinic as it
+    is now: changed roles apply on the next request, and a removed or disabled person's tokens
+    stop working. One made by the operator speaks as the owner. Two SQL statements."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, accounts: AccountQueries) -> None:
+        self.uow_factory = uow_factory
+        self.accounts = accounts
+
+    def __call__(self, secret: str) -> TokenHolder | None:
         if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
             return None
         with self.uow_factory(ANY_CLINIC) as uow:
             token = uow.api_tokens.get_by_hash(token_hash(secret))
             if token is None or not token.active:
                 return None
-            clinic = uow.clinics.get(token.clinic_id)
-            if clinic is None or clinic.status != ClinicStatus.ACTIVE:
-                return None
-            return token.clinic_id
+            clinic_id, creator = token.clinic_id, token.created_by
+            if creator is None:
+                clinic = uow.clinics.get(clinic_id)
+                if clinic is None or clinic.status != ClinicStatus.ACTIVE:
+                    return None
+                return TokenHolder(clinic_id, Role.OWNER, None)
+        # The person (unless disabled), their membership and its clinic, in one round trip.
+        person = self.accounts.session_user(creator, clinic_id)
+        if (person is None or person.role is None or person.clinic_id != clinic_id
+                or person.clinic_status != ClinicStatus.ACTIVE.value):
+            return None
+        return TokenHolder(clinic_id, Role(person.role), creator)

@@ -7,7 +7,15 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
-from clinic.entrypoints.api import appointments, clinic, doctors, patients, procedures, rooms
+from clinic.entrypoints.api import (
+    appointments,
+    clinic,
+    doctors,
+    members,
+    patients,
+    procedures,
+    rooms,
+)
 from clinic.entrypoints.api.schemas import ProblemSchema
 
 
@@ -36,6 +44,6 @@ def init_app(app: Flask, csrf: Any) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A clinic API token"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blueprint in (clinic.blp, rooms.blp, doctors.blp, procedures.blp, patients.blp,
-                      appointments.blp):
+                      appointments.blp, members.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -24,7 +24,8 @@ from clinic.domain.scheduling import (
     RoomAlreadyBooked,
 )
 from clinic.domain.shared import Money, NotFound, ValidationFailed
-from clinic.entrypoints.api.auth import current_clinic_id, token_required
+from clinic.domain.team import Permission
+from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
 from clinic.entrypoints.api.schemas import (
     AppointmentCreateSchema,
@@ -167,9 +168,10 @@ def _idempotency_key() -> str | None:
 class Appointments(MethodView):
     decorators = [token_required]
 
+    @permission_required(Permission.CALENDAR)
     @blp.arguments(AppointmentListArgsSchema, location="query")
     @blp.response(200, AppointmentPageSchema)
-    @problems(blp, 401, 422)
+    @problems(blp, 401, 403, 422)
     def get(self, args: dict[str, Any]) -> Any:
         """List appointments by start time: of a period, a room, a doctor, a patient, a status"""
         zone = _zone()
@@ -185,6 +187,7 @@ class Appointments(MethodView):
         return {"items": [_json(entry, zone) for entry in found_page.rows],
                 "total": found_page.total, "offset": args["offset"], "limit": args["limit"]}
 
+    @permission_required(Permission.CALENDAR)
     @blp.arguments(AppointmentCreateSchema)
     @blp.response(201, AppointmentSchema)
     @blp.doc(parameters=[{
@@ -192,7 +195,7 @@ class Appointments(MethodView):
         "schema": {"type": "string", "maxLength": 255},
         "description": "Retrying with the same key and body books once and answers the same; "
                        "the same key with another body answers 422. Kept for 24 hours."}])
-    @problems(blp, 400, 401, 409, 422)
+    @problems(blp, 400, 401, 403, 409, 422)
     def post(self, body: dict[str, Any]) -> Any:
         """Book an appointment (a time outside working hours is accepted: it records what
         happened)"""
@@ -214,15 +217,17 @@ class Appointments(MethodView):
 class AppointmentById(MethodView):
     decorators = [token_required]
 
+    @permission_required(Permission.CALENDAR)
     @blp.response(200, AppointmentSchema)
-    @problems(blp, 401, 404)
+    @problems(blp, 401, 403, 404)
     def get(self, appointment_id: uuid.UUID) -> Any:
         """Read an appointment"""
         return _entry(appointment_id)
 
+    @permission_required(Permission.CALENDAR)
     @blp.arguments(AppointmentPatchSchema)
     @blp.response(200, AppointmentSchema)
-    @problems(blp, 401, 404, 409, 422)
+    @problems(blp, 401, 403, 404, 409, 422)
     def patch(self, body: dict[str, Any], appointment_id: uuid.UUID) -> Any:
         """Move it, change its procedures, price or note, or its status; all at once or none"""
         if not body.keys() - {"confirm_doctor_overlap"}:

@@ -10,7 +10,8 @@ from flask.views import MethodView
 
 from clinic.application.catalog.doctors import DoctorFields
 from clinic.domain.catalog import Doctor
-from clinic.entrypoints.api.auth import current_clinic_id, token_required
+from clinic.domain.team import Permission
+from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
 from clinic.entrypoints.api.schemas import (
     DoctorCreateSchema,
@@ -36,17 +37,19 @@ def _doctor(doctor_id: uuid.UUID) -> Doctor:
 class Doctors(MethodView):
     decorators = [token_required]
 
+    @permission_required(Permission.CATALOG_READ)
     @blp.arguments(ListArgsSchema, location="query")
     @blp.response(200, DoctorPageSchema)
-    @problems(blp, 401, 422)
+    @problems(blp, 401, 403, 422)
     def get(self, args: dict[str, Any]) -> Any:
         """List the doctors, by name"""
         with container().uow(current_clinic_id()) as uow:
             return page(uow.doctors.list(args["include_archived"]), args)
 
+    @permission_required(Permission.CATALOG_EDIT)
     @blp.arguments(DoctorCreateSchema)
     @blp.response(201, DoctorSchema)
-    @problems(blp, 401, 422)
+    @problems(blp, 401, 403, 422)
     def post(self, body: dict[str, Any]) -> Any:
         """Add a doctor; without a colour they get one no other active doctor has"""
         fields = DoctorFields(body["name"], body.get("color") or "")
@@ -57,15 +60,17 @@ class Doctors(MethodView):
 class DoctorById(MethodView):
     decorators = [token_required]
 
+    @permission_required(Permission.CATALOG_READ)
     @blp.response(200, DoctorSchema)
-    @problems(blp, 401, 404)
+    @problems(blp, 401, 403, 404)
     def get(self, doctor_id: uuid.UUID) -> Any:
         """Read a doctor"""
         return _doctor(doctor_id)
 
+    @permission_required(Permission.CATALOG_EDIT)
     @blp.arguments(DoctorPatchSchema)
     @blp.response(200, DoctorSchema)
-    @problems(blp, 401, 404, 422)
+    @problems(blp, 401, 403, 404, 422)
     def patch(self, body: dict[str, Any], doctor_id: uuid.UUID) -> Any:
         """Change a doctor; fields left out keep their value; `archived` archives or restores"""
         doctor = _doctor(doctor_id)
@@ -77,8 +82,9 @@ class DoctorById(MethodView):
                                                   body["archived"])
         return doctor
 
+    @permission_required(Permission.CATALOG_EDIT)
     @blp.response(200, DoctorSchema)
-    @problems(blp, 401, 404)
+    @problems(blp, 401, 403, 404)
     def delete(self, doctor_id: uuid.UUID) -> Any:
         """Archive a doctor (PATCH `{"archived": false}` restores them)"""
         return container().archive_doctor()(current_clinic_id(), doctor_id, True)
@@ -88,9 +94,10 @@ class DoctorById(MethodView):
 class DoctorPhoto(MethodView):
     decorators = [token_required]
 
+    @permission_required(Permission.CATALOG_READ)
     @blp.response(200, {"type": "string", "format": "binary"}, content_type="image/jpeg",
                   description="The doctor's photo: a 640 px square JPEG")
-    @problems(blp, 401, 404)
+    @problems(blp, 401, 403, 404)
     def get(self, doctor_id: uuid.UUID) -> Any:
         """Download a doctor's photo"""
         data, content_type = found(

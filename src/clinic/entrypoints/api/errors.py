@@ -48,6 +48,8 @@ _MESSAGES = {
 _DESCRIPTIONS = {
     400: "The request could not be read: bad JSON or a bad header",
     401: "No valid token",
+    403: "The token's role does not allow this (a token speaks with the role of the person who "
+         "made it)",
     404: "Not found in this token's clinic",
     409: "A conflict: see the problem's type (a phone on another card, a busy room, a busy "
          "doctor)",

@@ -9,7 +9,8 @@ from flask.views import MethodView
 
 from clinic.application.patients.save import PatientFields
 from clinic.domain.patients import Patient, digits
-from clinic.entrypoints.api.auth import current_clinic_id, token_required
+from clinic.domain.team import Permission
+from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
 from clinic.entrypoints.api.schemas import (
     PatientCreateSchema,
@@ -47,17 +48,19 @@ def _phone_kept(body: dict[str, Any], current: Patient) -> bool:
 class Patients(MethodView):
     decorators = [token_required]
 
+    @permission_required(Permission.PATIENTS)
     @blp.arguments(PatientListArgsSchema, location="query")
     @blp.response(200, PatientPageSchema)
-    @problems(blp, 401, 422)
+    @problems(blp, 401, 403, 422)
     def get(self, args: dict[str, Any]) -> Any:
         """Find patients: newest first, or those whose name or phone contains `q`"""
         return container().patient_queries().find(current_clinic_id(), args["q"],
                                                   args["offset"], args["limit"])
 
+    @permission_required(Permission.PATIENTS)
     @blp.arguments(PatientCreateSchema)
     @blp.response(201, PatientSchema)
-    @problems(blp, 401, 409, 422)
+    @problems(blp, 401, 403, 409, 422)
     def post(self, body: dict[str, Any]) -> Any:
         """Add a patient card"""
         return container().save_patient()(current_clinic_id(), _fields(body),
@@ -68,15 +71,17 @@ class Patients(MethodView):
 class PatientById(MethodView):
     decorators = [token_required]
 
+    @permission_required(Permission.PATIENTS)
     @blp.response(200, PatientSchema)
-    @problems(blp, 401, 404)
+    @problems(blp, 401, 403, 404)
     def get(self, patient_id: uuid.UUID) -> Any:
         """Read a patient card"""
         return _patient(patient_id)
 
+    @permission_required(Permission.PATIENTS)
     @blp.arguments(PatientPatchSchema)
     @blp.response(200, PatientSchema)
-    @problems(blp, 401, 404, 409, 422)
+    @problems(blp, 401, 403, 404, 409, 422)
     def patch(self, body: dict[str, Any], patient_id: uuid.UUID) -> Any:
         """Change a patient card; fields left out keep their value"""
         patient = _patient(patient_id)

@@ -9,7 +9,8 @@ from flask.views import MethodView
 
 from clinic.application.catalog.procedures import ProcedureFields
 from clinic.domain.catalog import Procedure
-from clinic.entrypoints.api.auth import current_clinic_id, token_required
+from clinic.domain.team import Permission
+from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
 from clinic.entrypoints.api.schemas import (
     ListArgsSchema,
@@ -35,17 +36,19 @@ def _procedure(procedure_id: uuid.UUID) -> Procedure:
 class Procedures(MethodView):
     decorators = [token_required]
 
+    @permission_required(Permission.CATALOG_READ)
     @blp.arguments(ListArgsSchema, location="query")
     @blp.response(200, ProcedurePageSchema)
-    @problems(blp, 401, 422)
+    @problems(blp, 401, 403, 422)
     def get(self, args: dict[str, Any]) -> Any:
         """List the procedures, by name"""
         with container().uow(current_clinic_id()) as uow:
             return page(uow.procedures.list(args["include_archived"]), args)
 
+    @permission_required(Permission.CATALOG_EDIT)
     @blp.arguments(ProcedureCreateSchema)
     @blp.response(201, ProcedureSchema)
-    @problems(blp, 401, 422)
+    @problems(blp, 401, 403, 422)
     def post(self, body: dict[str, Any]) -> Any:
         """Add a procedure to the price list"""
         fields = ProcedureFields(body["name"], body["price"], str(body["duration_minutes"]))
@@ -56,15 +59,17 @@ class Procedures(MethodView):
 class ProcedureById(MethodView):
     decorators = [token_required]
 
+    @permission_required(Permission.CATALOG_READ)
     @blp.response(200, ProcedureSchema)
-    @problems(blp, 401, 404)
+    @problems(blp, 401, 403, 404)
     def get(self, procedure_id: uuid.UUID) -> Any:
         """Read a procedure"""
         return _procedure(procedure_id)
 
+    @permission_required(Permission.CATALOG_EDIT)
     @blp.arguments(ProcedurePatchSchema)
     @blp.response(200, ProcedureSchema)
-    @problems(blp, 401, 404, 422)
+    @problems(blp, 401, 403, 404, 422)
     def patch(self, body: dict[str, Any], procedure_id: uuid.UUID) -> Any:
         """Change a procedure; fields left out keep their value; `archived` archives or restores"""
         procedure = _procedure(procedure_id)
@@ -79,8 +84,9 @@ class ProcedureById(MethodView):
                                                         body["archived"])
         return procedure
 
+    @permission_required(Permission.CATALOG_EDIT)
     @blp.response(200, ProcedureSchema)
-    @problems(blp, 401, 404)
+    @problems(blp, 401, 403, 404)
     def delete(self, procedure_id: uuid.UUID) -> Any:
         """Archive a procedure (PATCH `{"archived": false}` restores it)"""
         return container().archive_procedure()(current_clinic_id(), procedure_id, True)

@@ -9,7 +9,8 @@ from flask.views import MethodView
 
 from clinic.application.catalog.rooms import RoomFields
 from clinic.domain.catalog import Room
-from clinic.entrypoints.api.auth import current_clinic_id, token_required
+from clinic.domain.team import Permission
+from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
 from clinic.entrypoints.api.schemas import (
     ListArgsSchema,
@@ -35,17 +36,19 @@ def _room(room_id: uuid.UUID) -> Room:
 class Rooms(MethodView):
     decorators = [token_required]
 
+    @permission_required(Permission.CATALOG_READ)
     @blp.arguments(ListArgsSchema, location="query")
     @blp.response(200, RoomPageSchema)
-    @problems(blp, 401, 422)
+    @problems(blp, 401, 403, 422)
     def get(self, args: dict[str, Any]) -> Any:
         """List the rooms, by name"""
         with container().uow(current_clinic_id()) as uow:
             return page(uow.rooms.list(args["include_archived"]), args)
 
+    @permission_required(Permission.CATALOG_EDIT)
     @blp.arguments(RoomCreateSchema)
     @blp.response(201, RoomSchema)
-    @problems(blp, 401, 422)
+    @problems(blp, 401, 403, 422)
     def post(self, body: dict[str, Any]) -> Any:
         """Add a room"""
         fields = RoomFields(body["name"], body.get("address") or "")
@@ -56,15 +59,17 @@ class Rooms(MethodView):
 class RoomById(MethodView):
     decorators = [token_required]
 
+    @permission_required(Permission.CATALOG_READ)
     @blp.response(200, RoomSchema)
-    @problems(blp, 401, 404)
+    @problems(blp, 401, 403, 404)
     def get(self, room_id: uuid.UUID) -> Any:
         """Read a room"""
         return _room(room_id)
 
+    @permission_required(Permission.CATALOG_EDIT)
     @blp.arguments(RoomPatchSchema)
     @blp.response(200, RoomSchema)
-    @problems(blp, 401, 404, 422)
+    @problems(blp, 401, 403, 404, 422)
     def patch(self, body: dict[str, Any], room_id: uuid.UUID) -> Any:
         """Change a room; fields left out keep their value; `archived` archives or restores"""
         room = _room(room_id)
@@ -76,8 +81,9 @@ class RoomById(MethodView):
             room = container().archive_room()(current_clinic_id(), room_id, body["archived"])
         return room
 
+    @permission_required(Permission.CATALOG_EDIT)
     @blp.response(200, RoomSchema)
-    @problems(blp, 401, 404)
+    @problems(blp, 401, 403, 404)
     def delete(self, room_id: uuid.UUID) -> Any:
         """Archive a room (PATCH `{"archived": false}` restores it)"""
         return container().archive_room()(current_clinic_id(), room_id, True)

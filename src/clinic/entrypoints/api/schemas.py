@@ -103,6 +103,26 @@ def page(items: Sequence[Any], args: Mapping[str, Any]) -> dict[str, Any]:
             "limit": limit}
 
 
+class PageArgsSchema(ma.Schema):
+    offset = F.Integer(load_default=0, validate=Range(min=0, max=MAX_OFFSET))
+    limit = F.Integer(load_default=50, validate=Range(min=1, max=MAX_LIMIT))
+
+
+class MemberSchema(ma.Schema):
+    user_id = F.UUID(required=True)
+    name = F.String(required=True, metadata={"example": "Anna Petrova"})
+    email = F.String(required=True, metadata={"example": "anna@example.com"})
+    role = F.String(required=True, metadata={"enum": ["owner", "admin", "staff"]})
+    doctor_id = F.UUID(required=True, allow_none=True, metadata={
+        "description": "The doctor record this person is, if any"})
+    joined_at = F.DateTime(required=True)
+
+
+class MemberPageSchema(_PageSchema):
+    items = F.List(F.Nested(MemberSchema), required=True,
+                   metadata={"description": "The owner first, then admins, then staff, by name"})
+
+
 class RoomSchema(ma.Schema):
     id = F.UUID(required=True)
     name = F.String(required=True, metadata={"example": "Room 1"})

@@ -12,16 +12,19 @@ from clinic.container import Container, build_container
 from clinic.entrypoints import api
 from clinic.entrypoints.web import auth, errors, i18n, security
 from clinic.entrypoints.web.views import (
+    api_keys,
     appointments,
     booking,
     calendar,
     clinic_settings,
     doctor_photos,
     health,
+    invitations,
     language,
     pages,
     patients,
     records,
+    team,
 )
 from clinic.entrypoints.web.views import auth as auth_views
 
@@ -50,7 +53,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     auth.init_app(app)
     for blueprint in (auth_views.bp, pages.bp, language.bp, health.bp, records.bp,
                       calendar.bp, booking.bp, doctor_photos.bp, patients.bp,
-                      clinic_settings.bp, appointments.bp):
+                      clinic_settings.bp, appointments.bp, team.bp, invitations.bp,
+                      api_keys.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, security.csrf)
     security.init_limiter(app, settings.redis_url, settings.ratelimit_enabled)

@@ -7,17 +7,17 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, flash, redirect, session, url_for
+from flask import Flask, abort, current_app, flash, redirect, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from clinic.application.accounts.queries import SessionUser
 from clinic.application.accounts.signed_in import SignedIn
+from clinic.domain.team import Permission, can
 from clinic.entrypoints.web.container_access import container
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-STAFF_SECTIONS_ONLY = {"owner", "admin"}
 
 
 class WebUser(UserMixin):  # type: ignore[misc]
@@ -32,9 +32,10 @@ class WebUser(UserMixin):  # type: ignore[misc]
     def __getattr__(self, name: str) -> Any:
         return getattr(self.data, name)
 
-    @property
-    def is_manager(self) -> bool:
-        return self.data.role in STAFF_SECTIONS_ONLY
+    def can(self, permission: Permission) -> bool:
+        """What the role allows, for showing only what the person may use (the server checks
+        again on every request with `permission_required`)."""
+        return can(self.data.role, permission)
 
 
 def _load_user(session_id: str) -> WebUser | None:
@@ -68,6 +69,18 @@ def start_session(signed_in: SignedIn) -> None:
     data = container().account_queries().session_user(signed_in.user_id, signed_in.clinic_id)
     if data is not None:
         login_user(WebUser(data))
+        # how many clinics they can switch between: the menu offers a switch when two or more
+        session["clinic_count"] = len(container().team_queries().clinics_of(signed_in.user_id))
+
+
+def switch_clinic(clinic_id: uuid.UUID) -> bool:
+    """Work in another of the person's clinics from the next request on."""
+    mine = container().team_queries().clinics_of(current_user.user_id)
+    if all(choice.clinic_id != clinic_id for choice in mine):
+        return False
+    session["clinic_id"] = str(clinic_id)
+    session["clinic_count"] = len(mine)
+    return True
 
 
 def end_session() -> None:
@@ -83,9 +96,28 @@ def clinic_required(view: F) -> F:
         if not current_user.is_authenticated:
             return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
         if current_user.clinic_id is None:
+            if container().team_queries().clinics_of(current_user.user_id):
+                flash(_l("You no longer have access to that clinic. Pick another one."), "info")
+                return redirect(url_for("pages.clinics"))
             flash(_l("Your account is not part of any clinic now."), "info")
             end_session()
             return redirect(url_for("auth.sign_in"))
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def permission_required(permission: Permission) -> Callable[[F], F]:
+    """A member of the chosen clinic whose role allows this; others get the 403 page."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if current_user.is_authenticated and current_user.clinic_id is not None \
+                    and not current_user.can(permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return clinic_required(wrapper)  # type: ignore[return-value]
+
+    return decorator

@@ -16,6 +16,7 @@ from flask_babel import Babel, format_date, get_locale
 from flask_login import current_user
 
 from clinic.domain.shared import Money
+from clinic.domain.team import Permission
 from clinic.entrypoints.web.messages import phone
 
 LANGUAGES = {"ru": "Русский", "en": "English"}
@@ -91,3 +92,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["short_date"] = lambda value: str(format_date(value, format="medium"))
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["Permission"] = Permission

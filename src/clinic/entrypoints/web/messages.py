@@ -43,6 +43,12 @@ _FIELD_ERRORS = {
     "procedure_unavailable": _l("One of the procedures is no longer offered. Pick again."),
     "procedures_required": _l("Pick at least one procedure."),
     "start_off_grid": _l("Start times go in 5-minute steps, for example 10:05."),
+    "role_invalid": _l("Pick a role from the list."),
+    "already_invited": _l("This person is already invited. Resend the invitation below if "
+                          "the email was lost."),
+    "password_wrong": _l("This is not the password of this account. Try again."),
+    "owner_must_be_admin": _l("Pick a member who is an administrator. Make them one first if "
+                              "needed."),
 }
 
 

@@ -35,6 +35,8 @@ RATE_LIMITS = {
     "auth.sign_up": ["10 per minute; 40 per hour"],
     "auth.forgot_password": ["5 per minute; 20 per hour", "email:3 per hour"],
     "auth.reset_password": ["10 per minute"],
+    "invitations.open_link": ["10 per minute; 60 per hour"],
+    "team.invite": ["10 per minute; 50 per day"],
 }
 
 COMPRESSIBLE = ("text/", "application/json", "application/problem+json",

@@ -21,7 +21,8 @@ from clinic.domain.scheduling import (
     RoomAlreadyBooked,
 )
 from clinic.domain.shared import NotFound, ValidationFailed
-from clinic.entrypoints.web.auth import clinic_required
+from clinic.domain.team import Permission
+from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.messages import field_errors
 from clinic.entrypoints.web.views.booking import working_hours
@@ -45,9 +46,10 @@ def _details(appointment_id: uuid.UUID, status: int = 200, headers: dict[str, st
         doctor = uow.doctors.get(appointment.doctor_id)
         rooms, doctors = list(uow.rooms.list()), list(uow.doctors.list())
         procedures = list(uow.procedures.list()) if extra.get("editing") else []
+        booked_by = uow.users.get(appointment.created_by) if appointment.created_by else None
     return render_template("calendar/_details.html", appointment=appointment, patient=patient,
                            room=room, doctor=doctor, rooms=rooms, doctors=doctors,
-                           procedures=procedures,
+                           procedures=procedures, booked_by=booked_by,
                            zone=_zone(), status_names=status_names(), **extra), status, \
         headers or {}
 
@@ -58,7 +60,7 @@ def status_names() -> dict[str, str]:
 
 
 @bp.get("/calendar/appointments/<uuid:appointment_id>")
-@clinic_required
+@permission_required(Permission.CALENDAR)
 def show(appointment_id: uuid.UUID) -> Any:
     return _details(appointment_id, confirm=request.args.get("confirm"),
                     moving=request.args.get("move") == "1",
@@ -66,7 +68,7 @@ def show(appointment_id: uuid.UUID) -> Any:
 
 
 @bp.post("/calendar/appointments/<uuid:appointment_id>/status")
-@clinic_required
+@permission_required(Permission.CALENDAR)
 def change_status(appointment_id: uuid.UUID) -> Any:
     try:
         status = AppointmentStatus(request.form.get("status", ""))
@@ -88,7 +90,7 @@ def change_status(appointment_id: uuid.UUID) -> Any:
 
 
 @bp.post("/calendar/appointments/<uuid:appointment_id>/move")
-@clinic_required
+@permission_required(Permission.CALENDAR)
 def move(appointment_id: uuid.UUID) -> Any:
     form = {k: request.form.get(k, "") for k in ("date", "time", "room_id", "doctor_id")}
     try:
@@ -120,7 +122,7 @@ def move(appointment_id: uuid.UUID) -> Any:
 
 
 @bp.post("/calendar/appointments/<uuid:appointment_id>/edit")
-@clinic_required
+@permission_required(Permission.CALENDAR)
 def edit(appointment_id: uuid.UUID) -> Any:
     """Other procedures (the length follows them), another final price, another note."""
     form: dict[str, Any] = {

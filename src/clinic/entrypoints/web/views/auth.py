@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -67,6 +67,8 @@ def sign_in() -> Any:
             error = _("The email or the password is wrong. Check both and try again.")
         else:
             start_session(signed_in)
+            if session.get("clinic_count", 0) > 1:
+                return redirect(url_for("pages.clinics"))
             return _home()
     status = 422 if error else 200
     return render_template("auth/sign_in.html", form=form, error=error), status

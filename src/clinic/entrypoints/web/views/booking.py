@@ -16,7 +16,8 @@ from clinic.application.scheduling.book import BookingRequest
 from clinic.domain.patients import DuplicatePhone
 from clinic.domain.scheduling import DoctorBusy, OutsideWorkingHours, RoomAlreadyBooked, TimeRange
 from clinic.domain.shared import ValidationFailed
-from clinic.entrypoints.web.auth import clinic_required
+from clinic.domain.team import Permission
+from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.i18n import weekday_abbr
 from clinic.entrypoints.web.messages import field_errors
@@ -53,7 +54,7 @@ def _render(form: dict[str, Any], errors: dict[str, str], status: int = 200,
 
 
 @bp.get("/calendar/book")
-@clinic_required
+@permission_required(Permission.CALENDAR)
 def new() -> Any:
     start = request.args.get("start", "")
     day, _sep, time = start.partition("T")
@@ -89,7 +90,7 @@ def _first_free_in_hour(day: str, hhmm: str, room_id: str) -> str:
 
 
 @bp.post("/calendar/book")
-@clinic_required
+@permission_required(Permission.CALENDAR)
 def create() -> Any:
     form: dict[str, Any] = {name: request.form.get(name, "") for name in FIELDS}
     form["procedure_ids"] = request.form.getlist("procedure_ids")
@@ -164,7 +165,7 @@ def _patient(form: dict[str, Any], clinic_id: uuid.UUID) -> uuid.UUID:
 
 
 @bp.get("/calendar/patients")
-@clinic_required
+@permission_required(Permission.CALENDAR)
 def patient_options() -> Any:
     query = request.args.get("q", "").strip()[:100]
     found = container().patient_queries().find(current_user.clinic_id, query, limit=8)

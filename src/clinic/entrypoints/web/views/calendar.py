@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from clinic.entrypoints.web.auth import clinic_required
+from clinic.domain.team import Permission
+from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.calendar_grid import build_day, build_week, span_utc, week_start
 from clinic.entrypoints.web.container_access import container
 
@@ -119,7 +120,7 @@ def view_args(ctx: dict[str, Any], **changes: Any) -> dict[str, Any]:
 
 
 @bp.get("/calendar")
-@clinic_required
+@permission_required(Permission.CALENDAR)
 def week() -> Any:
     ctx = calendar_context()
     template = "calendar/_grid.html" if request.headers.get("HX-Request") else \
@@ -128,7 +129,7 @@ def week() -> Any:
 
 
 @bp.get("/calendar/go")
-@clinic_required
+@permission_required(Permission.CALENDAR)
 def go() -> Any:
     """The date picker and the room/doctor selector post here as a plain GET form."""
     args: dict[str, Any] = {"date": request.args.get("date", ""),

@@ -12,7 +12,8 @@ from flask_login import current_user
 
 from clinic.application.accounts.clinic_settings import COUNTRIES, CURRENCIES, ClinicSettings
 from clinic.domain.shared import ValidationFailed
-from clinic.entrypoints.web.auth import clinic_required
+from clinic.domain.team import Permission
+from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.i18n import LANGUAGES, current_language
 from clinic.entrypoints.web.messages import field_errors
@@ -34,10 +35,8 @@ def _choices() -> dict[str, Any]:
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@clinic_required
+@permission_required(Permission.SETTINGS)
 def edit() -> Any:
-    if not current_user.is_manager:
-        abort(403)
     clinic = container().account_queries().clinic_details(current_user.clinic_id)
     if clinic is None:
         abort(404)

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from clinic.domain.shared import NotFound, ValidationFailed
-from clinic.entrypoints.web.auth import clinic_required
+from clinic.domain.team import Permission
+from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.messages import field_errors
 
@@ -18,7 +19,7 @@ bp = Blueprint("doctor_photos", __name__)
 
 
 @bp.post("/doctors/<uuid:doctor_id>/photo")
-@clinic_required
+@permission_required(Permission.CATALOG_EDIT)
 def upload(doctor_id: uuid.UUID) -> Any:
     upload = request.files.get("photo")
     data = upload.read() if upload else b""
@@ -34,7 +35,7 @@ def upload(doctor_id: uuid.UUID) -> Any:
 
 
 @bp.post("/doctors/<uuid:doctor_id>/photo/remove")
-@clinic_required
+@permission_required(Permission.CATALOG_EDIT)
 def remove(doctor_id: uuid.UUID) -> Any:
     try:
         container().remove_doctor_photo()(current_user.clinic_id, doctor_id)
@@ -45,7 +46,7 @@ def remove(doctor_id: uuid.UUID) -> Any:
 
 
 @bp.get("/doctors/<uuid:doctor_id>/photo/<any(thumb, large):size>")
-@clinic_required
+@permission_required(Permission.CATALOG_READ)
 def show(doctor_id: uuid.UUID, size: str) -> Any:
     photo = container().load_doctor_photo()(current_user.clinic_id, doctor_id, size)
     if photo is None:

@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_required
 
-from clinic.entrypoints.web.auth import clinic_required
+from clinic.domain.team import Permission
+from clinic.entrypoints.web.auth import clinic_required, permission_required, switch_clinic
+from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.web.views.team import ROLE_NAMES
 
 bp = Blueprint("pages", __name__)
 
-# (endpoint name, label, icon, only for owner and admin)
+# (endpoint name, label, icon, what the role must allow to see it)
 SECTIONS = [
-    ("calendar", _l("Calendar"), "calendar", False),
-    ("patients", _l("Patients"), "people", False),
-    ("procedures", _l("Procedures"), "list", False),
-    ("doctors", _l("Doctors"), "doctor", False),
-    ("rooms", _l("Rooms"), "door", False),
-    ("reports", _l("Reports"), "chart", True),
-    ("team", _l("Team"), "team", True),
-    ("settings", _l("Settings"), "gear", True),
+    ("calendar", _l("Calendar"), "calendar", Permission.CALENDAR),
+    ("patients", _l("Patients"), "people", Permission.PATIENTS),
+    ("procedures", _l("Procedures"), "list", Permission.CATALOG_READ),
+    ("doctors", _l("Doctors"), "doctor", Permission.CATALOG_READ),
+    ("rooms", _l("Rooms"), "door", Permission.CATALOG_READ),
+    ("reports", _l("Reports"), "chart", Permission.REPORTS),
+    ("team", _l("Team"), "team", Permission.PEOPLE),
+    ("settings", _l("Settings"), "gear", Permission.SETTINGS),
 ]
 PHONE_TABS = ("calendar", "patients", "reports")
 
 COMING = {
     "reports": _l("Revenue, number of visits and the average visit value will live here."),
-    "team": _l("Here you will invite colleagues by email and choose what they may do."),
 }
 SECTION_ENDPOINTS: dict[str, tuple[str, dict[str, Any]]] = {
     "calendar": ("calendar.week", {}),
@@ -35,8 +38,8 @@ SECTION_ENDPOINTS: dict[str, tuple[str, dict[str, Any]]] = {
     "procedures": ("records.index", {"kind": "procedures"}),
     "doctors": ("records.index", {"kind": "doctors"}),
     "rooms": ("records.index", {"kind": "rooms"}),
-    "reports": ("pages.section", {"section": "reports"}),
-    "team": ("pages.section", {"section": "team"}),
+    "reports": ("pages.reports", {}),
+    "team": ("team.index", {}),
     "settings": ("clinic_settings.edit", {}),
 }
 
@@ -46,9 +49,10 @@ def section_url(key: str) -> str:
     return url_for(endpoint, **values)
 
 
-def visible_sections() -> list[tuple[str, Any, str, bool]]:
-    manager = current_user.is_authenticated and current_user.is_manager
-    return [s for s in SECTIONS if manager or not s[3]]
+def visible_sections() -> list[tuple[str, Any, str, Permission]]:
+    if not current_user.is_authenticated:
+        return []
+    return [s for s in SECTIONS if current_user.can(s[3])]
 
 
 @bp.app_context_processor
@@ -64,14 +68,11 @@ def home() -> Any:
     return redirect(url_for("auth.sign_up"))
 
 
-@bp.get("/<any(reports, team):section>")
-@clinic_required
-def section(section: str) -> Any:
-    entry = next((s for s in visible_sections() if s[0] == section), None)
-    if entry is None:
-        abort(403)
-    return render_template("sections/coming.html", section=section, title=entry[1],
-                           text=COMING[section])
+@bp.get("/reports")
+@permission_required(Permission.REPORTS)
+def reports() -> Any:
+    return render_template("sections/coming.html", section="reports", title=SECTIONS[5][1],
+                           text=COMING["reports"])
 
 
 @bp.get("/more")
@@ -84,3 +85,20 @@ def more() -> Any:
 @clinic_required
 def account() -> Any:
     return render_template("sections/account.html", section="account")
+
+
+@bp.get("/clinics")
+@login_required
+def clinics() -> Any:
+    """Pick the clinic to work in, for a person who belongs to several."""
+    choices = container().team_queries().clinics_of(current_user.user_id)
+    return render_template("sections/clinics.html", section="account", choices=choices,
+                           role_names=ROLE_NAMES)
+
+
+@bp.post("/clinics/<uuid:clinic_id>")
+@login_required
+def choose_clinic(clinic_id: uuid.UUID) -> Any:
+    if not switch_clinic(clinic_id):
+        abort(404)
+    return redirect(url_for("calendar.week"))

@@ -14,7 +14,8 @@ from clinic.application.patients.queries import PatientSearch
 from clinic.application.patients.save import PatientFields
 from clinic.domain.patients import DuplicatePhone
 from clinic.domain.shared import NotFound, ValidationFailed
-from clinic.entrypoints.web.auth import clinic_required
+from clinic.domain.team import Permission
+from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.messages import field_errors
 
@@ -24,7 +25,7 @@ PAGE_SIZE = 25
 
 
 @bp.get("/patients")
-@clinic_required
+@permission_required(Permission.PATIENTS)
 def index() -> Any:
     query = request.args.get("q", "").strip()[:100]
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
@@ -46,7 +47,7 @@ def _get(patient_id: uuid.UUID) -> Any:
 
 
 @bp.get("/patients/<uuid:patient_id>")
-@clinic_required
+@permission_required(Permission.PATIENTS)
 def show(patient_id: uuid.UUID) -> Any:
     patient = _get(patient_id)
     visits = container().calendar_queries().patient_visits(current_user.clinic_id, patient_id)
@@ -61,7 +62,7 @@ def show(patient_id: uuid.UUID) -> Any:
 
 @bp.route("/patients/new", methods=["GET", "POST"])
 @bp.route("/patients/<uuid:patient_id>/edit", methods=["GET", "POST"])
-@clinic_required
+@permission_required(Permission.PATIENTS)
 def save(patient_id: uuid.UUID | None = None) -> Any:
     patient = _get(patient_id) if patient_id else None
     if request.method == "GET":

@@ -17,7 +17,8 @@ from clinic.application.catalog.procedures import ProcedureFields
 from clinic.application.catalog.rooms import RoomFields
 from clinic.domain.catalog import DOCTOR_COLORS
 from clinic.domain.shared import NotFound, ValidationFailed
-from clinic.entrypoints.web.auth import clinic_required
+from clinic.domain.team import Permission
+from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.messages import field_errors
 
@@ -84,7 +85,7 @@ def _render_form(kind: str, item: Any | None, form: dict[str, str],
 
 
 @bp.get(f"/{KINDS_RULE}")
-@clinic_required
+@permission_required(Permission.CATALOG_READ)
 def index(kind: str) -> Any:
     show_archived = request.args.get("archived") == "1"
     items = _items(kind, include_archived=True)
@@ -98,7 +99,7 @@ def index(kind: str) -> Any:
 
 @bp.route(f"/{KINDS_RULE}/new", methods=["GET", "POST"])
 @bp.route(f"/{KINDS_RULE}/<uuid:item_id>/edit", methods=["GET", "POST"])
-@clinic_required
+@permission_required(Permission.CATALOG_EDIT)
 def save(kind: str, item_id: uuid.UUID | None = None) -> Any:
     item = _get(kind, item_id) if item_id else None
     if request.method == "GET":
@@ -118,7 +119,7 @@ def save(kind: str, item_id: uuid.UUID | None = None) -> Any:
 
 
 @bp.post(f"/{KINDS_RULE}/<uuid:item_id>/<any(archive, restore):action>")
-@clinic_required
+@permission_required(Permission.CATALOG_EDIT)
 def set_archived(kind: str, item_id: uuid.UUID, action: str) -> Any:
     use_case = getattr(container(), f"archive_{kind[:-1]}")()
     try:

@@ -1,0 +1,1 @@
+"""The clinic's people: invitations, roles, removal, ownership."""
