@@ -166,3 +166,13 @@ def test_the_procedures_and_price_of_a_visit_are_changed_from_its_details(clinic
     html = done.get_data(as_text=True)
     assert done.status_code == 200 and done.headers["HX-Trigger"] == "calendar-changed"
     assert "X-ray" in html and "10:00–10:45" in html and "$95.00" in html
+
+
+def test_a_doctor_signing_in_first_sees_their_own_week(app, web_container):
+    browser = Browser(app.test_client())
+    browser.sign_up()  # the owner treats patients: the sign-up makes her a doctor, linked
+    clinic_id = web_container.account_queries().tenants()[0].id
+    with web_container.uow(clinic_id) as uow:
+        mine = next(d for d in uow.doctors.list() if d.user_id is not None)
+    html = browser.client.get("/calendar").get_data(as_text=True)
+    assert f'data-doctor-id="{mine.id}"' in html

@@ -162,3 +162,22 @@ def test_static_files_never_carry_the_session_cookie(browser):
     response = browser.client.get("/static/app.css")
     assert response.status_code == 200 and not response.headers.getlist("Set-Cookie")
     assert "max-age=31536000" in response.headers["Cache-Control"]
+
+
+def test_invitations_and_invitation_links_are_rate_limited(sqlite_url, tmp_path):
+    container = make_container(make_settings(sqlite_url, tmp_path, ratelimit_enabled=True))
+    browser = Browser(create_app(container.settings(), container).test_client())
+    browser.sign_up()
+    codes = [browser.post("/team/invite", {"email": f"p{i}@example.com", "role": "staff"},
+                          source="/team").status_code for i in range(11)]
+    assert codes[:10] == [302] * 10 and codes[10] == 429
+    with container.engine().connect() as conn:
+        from sqlalchemy import func, select
+
+        from clinic.adapters.sqlalchemy import tables
+
+        assert conn.execute(select(func.count()).select_from(tables.invitations)).scalar() == 10
+    guesses = [browser.post(f"/invite/guess{i}", {"password": "x"}, source="/account"
+                            ).status_code for i in range(11)]
+    assert guesses[:10] == [404] * 10 and guesses[10] == 429
+    container.engine().dispose()

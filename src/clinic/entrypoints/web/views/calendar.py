@@ -53,8 +53,13 @@ def calendar_context() -> dict[str, Any]:
         doctor_id = None
     if room_id is not None and all(r.id != room_id for r in rooms):
         room_id = None
-    if room_id is None and doctor_id is None and rooms:
-        room_id = rooms[0].id
+    if room_id is None and doctor_id is None:
+        # a doctor who signs in sees their own appointments first; the desk sees a room
+        mine = next((d.id for d in doctors if d.user_id == current_user.user_id), None)
+        if mine is not None and not chosen.get("mode"):
+            doctor_id = mine
+        elif rooms:
+            room_id = rooms[0].id
     mode = request.args.get("view") or chosen.get("mode") or "week"
     mode = mode if mode in ("week", "day") else "week"
     view = f"{mode}|doctor:{doctor_id}" if doctor_id else f"{mode}|room:{room_id or ''}"
