@@ -92,3 +92,10 @@ def test_the_demo_clinic_reads_well_in_russian(russian):
     expect(dialog.get_by_role("heading", name="Новая запись")).to_be_visible()
     shot(page, "34-demo-new-ru")
     assert_accessible(page)
+    page.keyboard.press("Escape")
+
+    page.goto("/team")
+    expect(page.get_by_role("heading", name="Команда", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Отправить приглашение")).to_be_visible()
+    shot(page, "35-demo-team-ru")
+    assert_accessible(page)
