@@ -21,6 +21,7 @@ from clinic.adapters.sqlalchemy.queries import (
     SqlCalendarQueries,
     SqlPatientQueries,
 )
+from clinic.adapters.sqlalchemy.report_queries import SqlReportQueries
 from clinic.adapters.sqlalchemy.team_queries import SqlTeamQueries
 from clinic.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from clinic.application.accounts.api_tokens import (
@@ -78,6 +79,7 @@ class Container(containers.DeclarativeContainer):
     account_queries = providers.Singleton(SqlAccountQueries, engine)
     patient_queries = providers.Singleton(SqlPatientQueries, engine)
     team_queries = providers.Singleton(SqlTeamQueries, engine)
+    report_queries = providers.Singleton(SqlReportQueries, engine)
     calendar_queries = providers.Singleton(SqlCalendarQueries, engine)
     file_store = providers.Singleton(LocalFileStore, settings.provided.files_dir)
     photo_processor = providers.Singleton(PillowPhotoProcessor)

@@ -61,6 +61,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", _APPOINTMENT): EVERYONE,
     ("PATCH", _APPOINTMENT): EVERYONE,
     ("GET", "/api/v1/members"): MANAGERS,
+    ("GET", "/api/v1/reports/summary"): MANAGERS,
 }
 
 
@@ -186,7 +187,7 @@ def test_every_api_route_answers_each_role_as_the_table_says(any_db_app, contain
                 bad = client.open(url, method=method, data="{not json",
                                   content_type="application/json", headers=headers)
                 assert bad.status_code == 403, f"{where}; with a bad body {bad.status_code}"
-    assert refused == 10  # the catalog's 9 writes and the members list, for staff
+    assert refused == 11  # the catalog's 9 writes, the members list and reports, for staff
 
 
 def test_the_openapi_document_promises_403_where_a_role_can_be_refused(any_db_app):

@@ -221,6 +221,7 @@ appointments = _clinic_owned(
     Index("ix_appointments_room_time", "clinic_id", "room_id", "starts_at"),
     Index("ix_appointments_doctor_time", "clinic_id", "doctor_id", "starts_at"),
     Index("ix_appointments_patient_time", "clinic_id", "patient_id", "starts_at"),
+    Index("ix_appointments_clinic_time", "clinic_id", "starts_at"),  # reports, the API list
     # On PostgreSQL the migration adds an exclusion constraint (btree_gist) so that two
     # non-cancelled appointments can never overlap in one room, whatever races happen.
 )

@@ -14,6 +14,7 @@ from clinic.entrypoints.api import (
     members,
     patients,
     procedures,
+    reports,
     rooms,
 )
 from clinic.entrypoints.api.schemas import ProblemSchema
@@ -44,6 +45,6 @@ def init_app(app: Flask, csrf: Any) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A clinic API token"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blueprint in (clinic.blp, rooms.blp, doctors.blp, procedures.blp, patients.blp,
-                      appointments.blp, members.blp):
+                      appointments.blp, members.blp, reports.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -1,0 +1,177 @@
+"""The report's SQL: totals, the breakdowns and the chart's bars by GROUP BY; rows in batches.
+
+The chart's bars are whole days (or weeks) in the clinic's time zone. Their bounds are computed
+here in Python (a day is not always 24 hours) and joined as a small VALUES list, so the grouping
+is the database's and works the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Engine,
+    Integer,
+    and_,
+    case,
+    column,
+    func,
+    select,
+    values,
+)
+
+from clinic.adapters.sqlalchemy.tables import (
+    appointment_lines,
+    appointments,
+    doctors,
+    patients,
+    rooms,
+)
+from clinic.adapters.sqlalchemy.types import UtcDateTime
+from clinic.application.reporting.queries import (
+    Bar,
+    Breakdown,
+    ReportPage,
+    ReportRow,
+    ReportScope,
+    Summary,
+    local_midnight,
+)
+from clinic.domain.reporting import NOT_COUNTED_STATUSES, average_minor, counted_as
+from clinic.domain.scheduling import AppointmentStatus
+
+_NOT_COUNTED = [AppointmentStatus(s) for s in NOT_COUNTED_STATUSES]
+
+
+class SqlReportQueries:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @staticmethod
+    def _where(scope: ReportScope) -> list[Any]:
+        a = appointments.c
+        conditions = [a.clinic_id == scope.clinic_id, a.starts_at >= scope.start,
+                      a.starts_at < scope.end]
+        if scope.doctor_id is not None:
+            conditions.append(a.doctor_id == scope.doctor_id)
+        if scope.room_id is not None:
+            conditions.append(a.room_id == scope.room_id)
+        return conditions
+
+    @staticmethod
+    def _counted(now: datetime) -> Any:
+        a = appointments.c
+        return and_(a.status.not_in(_NOT_COUNTED), a.starts_at <= now)
+
+    def summary(self, scope: ReportScope, currency: str) -> Summary:
+        a = appointments.c
+        where = self._where(scope)
+        counted = self._counted(scope.now)
+        planned = and_(a.status.not_in(_NOT_COUNTED), a.starts_at > scope.now)
+        totals = select(
+            func.coalesce(func.sum(case((counted, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((counted, a.price_minor), else_=0)), 0),
+            func.coalesce(func.sum(case((planned, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((planned, a.price_minor), else_=0)), 0),
+            func.coalesce(func.sum(case((a.status.in_(_NOT_COUNTED), 1), else_=0)), 0),
+        ).where(*where)
+        d, r = doctors.c, rooms.c
+        count_, revenue = func.count().label("n"), func.sum(a.price_minor).label("revenue")
+        by_doctor = (
+            select(d.id, d.name, count_, revenue)
+            .join(doctors, and_(d.clinic_id == a.clinic_id, d.id == a.doctor_id))
+            .where(*where, counted).group_by(d.id, d.name)
+            .order_by(revenue.desc(), d.name))
+        by_room = (
+            select(r.id, r.name, count_, revenue)
+            .join(rooms, and_(r.clinic_id == a.clinic_id, r.id == a.room_id))
+            .where(*where, counted).group_by(r.id, r.name)
+            .order_by(revenue.desc(), r.name))
+        buckets = scope.period.buckets()
+        bounds = values(column("n", Integer), column("b_start", UtcDateTime),
+                        column("b_end", UtcDateTime), name="buckets").data(
+            [(n, local_midnight(first, scope.zone), local_midnight(end, scope.zone))
+             for n, (first, end) in enumerate(buckets)]).cte("buckets")
+        per_bar = (
+            select(bounds.c.n, func.count(), func.sum(a.price_minor))
+            .join(bounds, and_(a.starts_at >= bounds.c.b_start, a.starts_at < bounds.c.b_end))
+            .where(*where, counted).group_by(bounds.c.n))
+        with self.engine.connect() as conn:
+            n, total, planned_n, planned_total, skipped = conn.execute(totals).one()
+            doctors_rows = conn.execute(by_doctor).all()
+            rooms_rows = conn.execute(by_room).all()
+            bar_rows = {row[0]: (row[1], row[2]) for row in conn.execute(per_bar)}
+        bars = []
+        for i, (first, end) in enumerate(buckets):
+            bar_count, bar_total = bar_rows.get(i, (0, 0))
+            bars.append(Bar(first, end, int(bar_count), int(bar_total or 0)))
+        return Summary(
+            period=scope.period, currency=currency, appointments_count=int(n),
+            revenue_minor=int(total), average_minor=average_minor(int(total), int(n)),
+            planned_count=int(planned_n), planned_minor=int(planned_total),
+            not_counted_count=int(skipped),
+            by_doctor=[Breakdown(i, name, int(c), int(v)) for i, name, c, v in doctors_rows],
+            by_room=[Breakdown(i, name, int(c), int(v)) for i, name, c, v in rooms_rows],
+            bars=bars)
+
+    @staticmethod
+    def _rows_select(scope: ReportScope) -> Any:
+        a, p, d, r = appointments.c, patients.c, doctors.c, rooms.c
+        return (
+            select(a.id, a.starts_at, a.ends_at, p.name.label("patient"),
+                   d.name.label("doctor"), r.name.label("room"), a.price_minor, a.currency,
+                   a.status)
+            .join(patients, and_(p.clinic_id == a.clinic_id, p.id == a.patient_id))
+            .join(doctors, and_(d.clinic_id == a.clinic_id, d.id == a.doctor_id))
+            .join(rooms, and_(r.clinic_id == a.clinic_id, r.id == a.room_id)))
+
+    def _with_lines(self, conn: Any, scope: ReportScope,
+                    rows: Sequence[Any]) -> list[ReportRow]:
+        names: dict[uuid.UUID, list[str]] = {row.id: [] for row in rows}
+        if rows:
+            lines = appointment_lines.c
+            stmt = (select(lines.appointment_id, lines.name)
+                    .where(lines.clinic_id == scope.clinic_id,
+                           lines.appointment_id.in_(list(names)))
+                    .order_by(lines.appointment_id, lines.position))
+            for appointment_id, name in conn.execute(stmt):
+                names[appointment_id].append(name)
+        return [ReportRow(
+            id=row.id, starts_at=row.starts_at, ends_at=row.ends_at, patient_name=row.patient,
+            doctor_name=row.doctor, room_name=row.room, procedures=names[row.id],
+            price_minor=row.price_minor, currency=row.currency, status=str(row.status.value),
+            counted=counted_as(str(row.status.value), row.starts_at, scope.now))
+            for row in rows]
+
+    def rows(self, scope: ReportScope, offset: int = 0, limit: int = 50,
+             newest_first: bool = False) -> ReportPage:
+        a = appointments.c
+        order = (a.starts_at.desc(), a.id.desc()) if newest_first else (a.starts_at, a.id)
+        stmt = self._rows_select(scope).where(*self._where(scope)).order_by(*order)
+        count = select(func.count()).select_from(appointments).where(*self._where(scope))
+        with self.engine.connect() as conn:
+            total = int(conn.execute(count).scalar_one())
+            found = conn.execute(stmt.offset(offset).limit(limit)).all() if total > offset \
+                else []
+            return ReportPage(self._with_lines(conn, scope, found), total)
+
+    def stream(self, scope: ReportScope, batch: int = 1000) -> Iterator[ReportRow]:
+        """Keyset pages by (starts_at, id): memory stays flat however long the period."""
+        a = appointments.c
+        after: tuple[datetime, uuid.UUID] | None = None
+        while True:
+            stmt = self._rows_select(scope).where(*self._where(scope))
+            if after is not None:
+                stmt = stmt.where(
+                    (a.starts_at > after[0]) | and_(a.starts_at == after[0], a.id > after[1]))
+            stmt = stmt.order_by(a.starts_at, a.id).limit(batch)
+            with self.engine.connect() as conn:
+                found = conn.execute(stmt).all()
+                page = self._with_lines(conn, scope, found)
+            yield from page
+            if len(found) < batch:
+                return
+            after = (found[-1].starts_at, found[-1].id)
+

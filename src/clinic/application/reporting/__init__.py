@@ -1,0 +1,1 @@
+"""Reports: what the clinic earned in a period, and the appointments behind the figures."""

@@ -1,0 +1,99 @@
+"""GET /api/v1/reports/summary: what the clinic earned in a period (admin and owner tokens)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import marshmallow as ma
+
+from clinic.application.reporting.queries import Breakdown, ReportScope
+from clinic.domain.reporting import Preset, custom_period, preset_period
+from clinic.domain.shared import Money
+from clinic.domain.team import Permission
+from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
+from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
+from clinic.entrypoints.web.container_access import container
+
+blp = ApiBlueprint("api_reports", __name__, url_prefix="/api/v1/reports",
+                   description="What the clinic earned (admin and owner tokens)")
+F = ma.fields
+
+
+class SummaryArgsSchema(ma.Schema):
+    from_ = F.Date(data_key="from", metadata={
+        "example": "2026-11-01", "description": "The first day (the clinic's); with `to`. "
+                                                "Both left out: this month"})
+    to = F.Date(metadata={"example": "2026-11-30", "description": "The last day, included"})
+    doctor_id = F.UUID()
+    room_id = F.UUID()
+
+
+class BreakdownSchema(ma.Schema):
+    appointments_count = F.Integer(required=True)
+    name = F.String(required=True)
+    revenue = F.String(required=True, metadata={"example": "125000.00"})
+
+
+class DoctorBreakdownSchema(BreakdownSchema):
+    doctor_id = F.UUID(required=True)
+
+
+class RoomBreakdownSchema(BreakdownSchema):
+    room_id = F.UUID(required=True)
+
+
+class SummarySchema(ma.Schema):
+    from_ = F.Date(data_key="from", required=True)
+    to = F.Date(required=True)
+    currency = F.String(required=True, metadata={"example": "RUB"})
+    appointments_count = F.Integer(required=True, metadata={
+        "description": "Appointments whose start has passed, not cancelled nor no-show"})
+    revenue = F.String(required=True, metadata={"example": "1250000.00"})
+    average_value = F.String(required=True, metadata={
+        "example": "3500.00", "description": "Rounded half-up to the minor unit"})
+    planned_count = F.Integer(required=True, metadata={
+        "description": "Appointments still ahead in the period (not in revenue)"})
+    planned_revenue = F.String(required=True)
+    by_doctor = F.List(F.Nested(DoctorBreakdownSchema), required=True)
+    by_room = F.List(F.Nested(RoomBreakdownSchema), required=True)
+
+
+@blp.route("/summary")
+@token_required
+@permission_required(Permission.REPORTS)
+@blp.arguments(SummaryArgsSchema, location="query")
+@blp.response(200, SummarySchema)
+@problems(blp, 401, 403, 422)
+def summary(args: dict[str, Any]) -> Any:
+    """Revenue, appointments and average value of a period (whole days in the clinic's time
+    zone), with the planned ones apart and a breakdown by doctor and by room"""
+    clinic = found(container().account_queries().clinic_details(current_clinic_id()))
+    zone = ZoneInfo(clinic.timezone)
+    now = datetime.now(UTC)
+    first, last = args.get("from_"), args.get("to")
+    if first is None and last is None:
+        period = preset_period(Preset.THIS_MONTH, now.astimezone(zone).date())
+    else:
+        period = custom_period(first, last)
+    result = container().report_queries().summary(ReportScope(
+        clinic.id, period, zone, now, doctor_id=args.get("doctor_id"),
+        room_id=args.get("room_id")), clinic.currency)
+
+    def money(minor: int) -> str:
+        return str(Money(minor, clinic.currency).to_decimal())
+
+    def rows(items: list[Breakdown] | Any, key: str) -> list[dict[str, Any]]:
+        return [{key: b.id, "name": b.name, "appointments_count": b.appointments_count,
+                 "revenue": money(b.revenue_minor)} for b in items]
+
+    return {"from_": period.first, "to": period.last, "currency": clinic.currency,
+            "appointments_count": result.appointments_count,
+            "revenue": money(result.revenue_minor),
+            "average_value": money(result.average_minor),
+            "planned_count": result.planned_count,
+            "planned_revenue": money(result.planned_minor),
+            "by_doctor": rows(result.by_doctor, "doctor_id"),
+            "by_room": rows(result.by_room, "room_id")}
+
