@@ -1,0 +1,115 @@
+"""What a clinic may use: chairs (active rooms) and seats (people other than the owner), against
+what it has paid for. Nothing is ever deleted when a subscription lapses: what is beyond the
+allowance is frozen (rooms take no new visits, people only read) until it is paid again."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from clinic.domain.shared import DomainError
+
+FREE_CHAIRS = 2
+CHAIR_PRICE_CENTS = 500  # USD a month, for each chair beyond the free ones
+SEAT_PRICE_CENTS = 100  # USD a month, for each person beyond the owner
+BILLING_CURRENCY = "USD"
+
+
+class SubscriptionStatus(enum.StrEnum):
+    NONE = "none"  # never paid: the free allowance
+    ACTIVE = "active"
+    PAST_DUE = "past_due"  # a payment failed; Stripe is still retrying: the licence holds
+    LAPSED = "lapsed"  # unpaid past the retries, or cancelled: back to the free allowance
+
+
+class ChairLimitReached(DomainError):
+    code = "chair_limit"
+
+    def __init__(self, in_use: int, allowed: int) -> None:
+        super().__init__(f"{in_use} chairs in use, {allowed} allowed")
+        self.in_use, self.allowed = in_use, allowed
+
+
+class SeatLimitReached(DomainError):
+    code = "seat_limit"
+
+    def __init__(self, in_use: int, allowed: int) -> None:
+        super().__init__(f"{in_use} seats in use, {allowed} allowed")
+        self.in_use, self.allowed = in_use, allowed
+
+
+class LowerThanInUse(DomainError):
+    """Fewer paid chairs or seats than are in use: archive rooms or remove people first."""
+
+    code = "lower_than_in_use"
+
+    def __init__(self, chairs_over: int, seats_over: int) -> None:
+        super().__init__(f"{chairs_over} chair(s), {seats_over} seat(s) too many")
+        self.chairs_over, self.seats_over = chairs_over, seats_over
+
+
+@dataclass(frozen=True)
+class Licence:
+    """What was really paid (as Stripe last confirmed it)."""
+
+    status: SubscriptionStatus = SubscriptionStatus.NONE
+    paid_chairs: int = 0
+    paid_seats: int = 0
+    period_end: datetime | None = None
+
+    @property
+    def holds(self) -> bool:
+        return self.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE)
+
+    @property
+    def allowed_chairs(self) -> int:
+        return FREE_CHAIRS + (self.paid_chairs if self.holds else 0)
+
+    @property
+    def allowed_seats(self) -> int:
+        return self.paid_seats if self.holds else 0
+
+    @property
+    def monthly_cents(self) -> int:
+        return monthly_cents(self.paid_chairs, self.paid_seats)
+
+
+def monthly_cents(extra_chairs: int, extra_seats: int) -> int:
+    return extra_chairs * CHAIR_PRICE_CENTS + extra_seats * SEAT_PRICE_CENTS
+
+
+def check_can_add_chair(active_rooms: int, licence: Licence) -> None:
+    """Adding or restoring a room: refused beyond the allowance (the page offers to pay)."""
+    if active_rooms + 1 > licence.allowed_chairs:
+        raise ChairLimitReached(active_rooms + 1, licence.allowed_chairs)
+
+
+def check_can_add_seat(seats_in_use: int, licence: Licence) -> None:
+    """Inviting a person: members other than the owner plus pending invitations are seats."""
+    if seats_in_use + 1 > licence.allowed_seats:
+        raise SeatLimitReached(seats_in_use + 1, licence.allowed_seats)
+
+
+def check_can_lower(chairs: int, seats: int, active_rooms: int, seats_in_use: int) -> None:
+    """A lower quantity (from the end of the paid period) must still cover what is in use."""
+    chairs_over = max(0, active_rooms - (FREE_CHAIRS + chairs))
+    seats_over = max(0, seats_in_use - seats)
+    if chairs_over or seats_over:
+        raise LowerThanInUse(chairs_over, seats_over)
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A room or a member with the moment it came: the latest beyond the allowance freeze."""
+
+    id: uuid.UUID
+    since: datetime
+
+
+def beyond_allowance(items: Sequence[Dated], allowed: int) -> set[uuid.UUID]:
+    """The ids beyond `allowed`, the latest first to go: the oldest keep working."""
+    ordered = sorted(items, key=lambda item: (item.since, str(item.id)))
+    return {item.id for item in ordered[max(allowed, 0):]}

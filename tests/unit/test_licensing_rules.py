@@ -1,0 +1,88 @@
+"""Chairs and seats against what was paid: limits, lapses that freeze instead of deleting, and
+lowering that must still cover what is in use."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from clinic.domain.licensing import (
+    ChairLimitReached,
+    Dated,
+    Licence,
+    LowerThanInUse,
+    SeatLimitReached,
+    SubscriptionStatus,
+    beyond_allowance,
+    check_can_add_chair,
+    check_can_add_seat,
+    check_can_lower,
+    monthly_cents,
+)
+
+FREE = Licence()
+PAID = Licence(SubscriptionStatus.ACTIVE, paid_chairs=3, paid_seats=2)
+
+
+def test_two_chairs_and_only_the_owner_are_free():
+    check_can_add_chair(1, FREE)
+    with pytest.raises(ChairLimitReached) as raised:
+        check_can_add_chair(2, FREE)
+    assert (raised.value.in_use, raised.value.allowed) == (3, 2)
+    with pytest.raises(SeatLimitReached):
+        check_can_add_seat(0, FREE)
+
+
+def test_paid_chairs_and_seats_raise_the_limits_while_the_subscription_holds():
+    check_can_add_chair(4, PAID)
+    with pytest.raises(ChairLimitReached):
+        check_can_add_chair(5, PAID)
+    check_can_add_seat(1, PAID)
+    with pytest.raises(SeatLimitReached):
+        check_can_add_seat(2, PAID)
+    past_due = Licence(SubscriptionStatus.PAST_DUE, 3, 2)
+    assert (past_due.allowed_chairs, past_due.allowed_seats) == (5, 2)  # Stripe still retries
+    lapsed = Licence(SubscriptionStatus.LAPSED, 3, 2)
+    assert (lapsed.allowed_chairs, lapsed.allowed_seats) == (2, 0)
+
+
+@given(st.integers(0, 50), st.integers(0, 50), st.sampled_from(list(SubscriptionStatus)),
+       st.integers(0, 60))
+def test_a_room_can_be_added_exactly_while_below_the_allowance(chairs, seats, status, rooms):
+    licence = Licence(status, chairs, seats)
+    allowed = 2 + (chairs if status in (SubscriptionStatus.ACTIVE,
+                                        SubscriptionStatus.PAST_DUE) else 0)
+    if rooms < allowed:
+        check_can_add_chair(rooms, licence)
+    else:
+        with pytest.raises(ChairLimitReached):
+            check_can_add_chair(rooms, licence)
+
+
+@given(st.integers(0, 100), st.integers(0, 100))
+def test_the_monthly_price_is_five_dollars_a_chair_and_one_a_seat(chairs, seats):
+    assert monthly_cents(chairs, seats) == chairs * 500 + seats * 100
+    assert Licence(SubscriptionStatus.ACTIVE, chairs, seats).monthly_cents == \
+        monthly_cents(chairs, seats)
+
+
+def test_lowering_is_refused_while_more_is_in_use_and_says_how_much():
+    check_can_lower(1, 0, active_rooms=3, seats_in_use=0)
+    with pytest.raises(LowerThanInUse) as raised:
+        check_can_lower(0, 1, active_rooms=4, seats_in_use=3)
+    assert (raised.value.chairs_over, raised.value.seats_over) == (2, 2)
+
+
+@given(st.lists(st.integers(0, 10_000), unique=True, max_size=30), st.integers(0, 35))
+def test_the_latest_beyond_the_allowance_are_frozen_the_oldest_keep_working(minutes, allowed):
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    items = [Dated(uuid.uuid4(), start + timedelta(minutes=m)) for m in minutes]
+    frozen = beyond_allowance(items, allowed)
+    assert len(frozen) == max(0, len(items) - allowed)
+    working = [i for i in items if i.id not in frozen]
+    if frozen and working:
+        assert max(i.since for i in working) < min(i.since for i in items if i.id in frozen)
