@@ -11,6 +11,7 @@ from typing import Any, Protocol, Self
 from clinic.application.outbox.message import EmailMessage, OutboxMessage
 from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
 from clinic.domain.catalog import Doctor, Procedure, Room
+from clinic.domain.licensing import Payment, Subscription
 from clinic.domain.patients import Patient
 from clinic.domain.scheduling import Appointment, IdempotencyKey, TimeRange
 from clinic.domain.team import Invitation, MembershipEvent
@@ -178,6 +179,24 @@ class AppointmentRepository(Protocol):
         ...
 
 
+class BillingRepository(Protocol):
+    def subscription(self, clinic_id: uuid.UUID) -> Subscription | None: ...
+
+    def add_subscription(self, subscription: Subscription) -> None: ...
+
+    def payment(self, external_ref: str) -> Payment | None: ...
+
+    def add_payment(self, payment: Payment) -> None: ...
+
+    def payments(self, clinic_id: uuid.UUID, limit: int = 50) -> Sequence[Payment]: ...
+
+    def mark_processed(self, event_id: str, event_type: str, now: datetime) -> None:
+        """Record a provider event as processed, in this transaction (a duplicate: Conflict)."""
+        ...
+
+    def was_processed(self, event_id: str) -> bool: ...
+
+
 class FileStore(Protocol):
     """Uploaded files (doctors' photos), kept under keys that start with the clinic's id."""
 
@@ -209,6 +228,7 @@ class UnitOfWork(Protocol):
     patients: PatientRepository
     appointments: AppointmentRepository
     team: TeamRepository
+    billing: BillingRepository
 
     def lock_for_writing(self) -> None:
         """Call first: make this transaction the only writer (SQLite's BEGIN IMMEDIATE), so a

@@ -7,10 +7,10 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from clinic.domain.shared import DomainError
+from clinic.domain.shared import DomainError, new_id
 
 FREE_CHAIRS = 2
 CHAIR_PRICE_CENTS = 500  # USD a month, for each chair beyond the free ones
@@ -113,3 +113,74 @@ def beyond_allowance(items: Sequence[Dated], allowed: int) -> set[uuid.UUID]:
     """The ids beyond `allowed`, the latest first to go: the oldest keep working."""
     ordered = sorted(items, key=lambda item: (item.since, str(item.id)))
     return {item.id for item in ordered[max(allowed, 0):]}
+
+
+@dataclass(eq=False)
+class Subscription:
+    """A clinic's paid extras as the payment provider last confirmed them."""
+
+    clinic_id: uuid.UUID
+    updated_at: datetime
+    status: SubscriptionStatus = SubscriptionStatus.NONE
+    paid_chairs: int = 0
+    paid_seats: int = 0
+    period_end: datetime | None = None
+    customer_ref: str | None = None  # Stripe's customer id (or the test gateway's)
+    subscription_ref: str | None = None
+    id: uuid.UUID = field(default_factory=new_id)
+
+    @property
+    def licence(self) -> Licence:
+        return Licence(self.status, self.paid_chairs, self.paid_seats, self.period_end)
+
+    def sync(self, status: SubscriptionStatus, chairs: int, seats: int,
+             period_end: datetime | None, now: datetime) -> bool:
+        """Take the provider's current state (read from it, never from an event's copy, so
+        events arriving out of order cannot roll the licence back); True if anything changed."""
+        new = (status, max(chairs, 0), max(seats, 0), period_end)
+        old = (self.status, self.paid_chairs, self.paid_seats, self.period_end)
+        if new == old:
+            return False
+        self.status, self.paid_chairs, self.paid_seats, self.period_end = new
+        self.updated_at = now
+        return True
+
+
+class PaymentKind(enum.StrEnum):
+    PAYMENT = "payment"
+    REFUND = "refund"
+
+
+@dataclass(eq=False)
+class Payment:
+    """Money received (or given back): integer cents, kept with the clinic's name so the record
+    outlives the clinic. `external_ref` (the invoice or refund id) is unique: a replayed event
+    records nothing twice."""
+
+    clinic_id: uuid.UUID | None
+    clinic_name: str
+    kind: PaymentKind
+    amount_cents: int
+    currency: str
+    external_ref: str
+    created_at: datetime
+    invoice_url: str | None = None
+    id: uuid.UUID = field(default_factory=new_id)
+
+
+@dataclass(frozen=True)
+class PaymentReceived:
+    """Published after a payment is recorded; the partner programme listens."""
+
+    payment_id: uuid.UUID
+    clinic_id: uuid.UUID
+    amount_cents: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class PaymentRefunded:
+    payment_id: uuid.UUID
+    clinic_id: uuid.UUID
+    amount_cents: int
+    currency: str

@@ -9,6 +9,7 @@ from clinic.adapters.sqlalchemy import tables
 from clinic.application.outbox.message import OutboxMessage
 from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
 from clinic.domain.catalog import Doctor, Procedure, Room
+from clinic.domain.licensing import Payment, Subscription
 from clinic.domain.patients import Patient
 from clinic.domain.scheduling import Appointment, AppointmentLine, IdempotencyKey
 from clinic.domain.team import Invitation, MembershipEvent
@@ -65,4 +66,7 @@ def start_mappers() -> None:
         "_clinic": _parent(Clinic)})
     mapper_registry.map_imperatively(MembershipEvent, tables.membership_events, properties={
         "_clinic": _parent(Clinic)})
+    mapper_registry.map_imperatively(Subscription, tables.subscriptions, properties={
+        "_clinic": _parent(Clinic)})
+    mapper_registry.map_imperatively(Payment, tables.payments)
     _started = True

@@ -8,13 +8,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clinic.adapters.sqlalchemy import tables
 from clinic.adapters.sqlalchemy.tenancy import TENANT_KEY, TenantNotSet
 from clinic.application.outbox.message import OutboxMessage
+from clinic.application.ports import Conflict
 from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
 from clinic.domain.catalog import Doctor, Procedure, Room
+from clinic.domain.licensing import Payment, Subscription
 from clinic.domain.patients import Patient
 from clinic.domain.scheduling import Appointment, AppointmentStatus, IdempotencyKey, TimeRange
 from clinic.domain.team import Invitation, MembershipEvent
@@ -220,3 +223,38 @@ class SqlAppointmentRepository(_Repository):
             raise TenantNotSet("idempotency keys are always forgotten for one clinic")
         self.session.execute(delete(tables.idempotency_keys).where(
             k.clinic_id == tenant, k.created_at < before))
+
+
+class SqlBillingRepository(_Repository):
+    """The subscription, payments and refunds, and the provider events already processed."""
+
+    def subscription(self, clinic_id: uuid.UUID) -> Subscription | None:
+        return self.session.scalars(select(Subscription).where(
+            tables.subscriptions.c.clinic_id == clinic_id)).first()
+
+    def add_subscription(self, subscription: Subscription) -> None:
+        self.session.add(subscription)
+
+    def payment(self, external_ref: str) -> Payment | None:
+        return self.session.scalars(select(Payment).where(
+            tables.payments.c.external_ref == external_ref)).first()
+
+    def add_payment(self, payment: Payment) -> None:
+        self.session.add(payment)
+
+    def payments(self, clinic_id: uuid.UUID, limit: int = 50) -> Sequence[Payment]:
+        p = tables.payments.c
+        return self.session.scalars(select(Payment).where(p.clinic_id == clinic_id)
+                                    .order_by(p.created_at.desc()).limit(limit)).all()
+
+    def mark_processed(self, event_id: str, event_type: str, now: datetime) -> None:
+        """Insert the event's row with the change it causes; a second time is a Conflict."""
+        try:
+            self.session.execute(tables.processed_events.insert().values(
+                id=event_id, type=event_type[:100], received_at=now))
+        except IntegrityError as error:
+            raise Conflict(str(error.orig)) from error
+
+    def was_processed(self, event_id: str) -> bool:
+        e = tables.processed_events.c
+        return self.session.execute(select(e.id).where(e.id == event_id)).first() is not None

@@ -26,6 +26,7 @@ from sqlalchemy.schema import SchemaItem
 
 from clinic.adapters.sqlalchemy.types import UtcDateTime
 from clinic.domain.accounts import ClinicStatus, Role
+from clinic.domain.licensing import PaymentKind, SubscriptionStatus
 from clinic.domain.scheduling import AppointmentStatus
 from clinic.domain.team import TeamAction
 
@@ -283,4 +284,40 @@ membership_events = _clinic_owned(
     Column("subject_name", String(120), nullable=False),
     Column("detail", String(200), nullable=False),
     Index("ix_membership_events_clinic_time", "clinic_id", "created_at"),
+)
+
+subscriptions = _clinic_owned(
+    "subscriptions",
+    Column("status", _enum(SubscriptionStatus, "subscription_status"), nullable=False),
+    Column("paid_chairs", Integer, nullable=False),
+    Column("paid_seats", Integer, nullable=False),
+    Column("period_end", UtcDateTime),
+    Column("customer_ref", String(255)),
+    Column("subscription_ref", String(255)),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("clinic_id", name="uq_subscriptions_clinic"),
+    CheckConstraint("paid_chairs >= 0 AND paid_seats >= 0", name="quantities_not_negative"),
+)
+
+# Not clinic-owned: a payment outlives its clinic (kept with the clinic's name).
+payments = Table(
+    "payments", metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("clinic_id", Uuid, ForeignKey("clinics.id", ondelete="SET NULL"), index=True),
+    Column("clinic_name", String(120), nullable=False),
+    Column("kind", _enum(PaymentKind, "payment_kind"), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("external_ref", String(255), nullable=False, unique=True),
+    Column("invoice_url", String(1000)),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
+)
+
+# Each provider event once: the id is the key, inserted with the change it causes.
+processed_events = Table(
+    "processed_events", metadata,
+    Column("id", String(255), primary_key=True),
+    Column("type", String(100), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
 )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from clinic.adapters.sqlalchemy.repositories import (
     SqlApiTokenRepository,
     SqlAppointmentRepository,
+    SqlBillingRepository,
     SqlClinicRepository,
     SqlDoctorRepository,
     SqlMembershipRepository,
@@ -46,6 +47,7 @@ class SqlAlchemyUnitOfWork:
         self.patients = SqlPatientRepository(self.session)
         self.appointments = SqlAppointmentRepository(self.session)
         self.team = SqlTeamRepository(self.session)
+        self.billing = SqlBillingRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
