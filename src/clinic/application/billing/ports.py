@@ -1,0 +1,85 @@
+"""The payment provider as the billing use cases see it: Stripe, or the test-mode gateway."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from clinic.domain.licensing import PaymentReceived, PaymentRefunded, SubscriptionStatus
+
+
+@dataclass(frozen=True)
+class ProviderSubscription:
+    """The subscription as the provider says it is now."""
+
+    subscription_ref: str
+    customer_ref: str
+    status: SubscriptionStatus
+    chairs: int
+    seats: int
+    period_end: datetime | None
+
+
+@dataclass(frozen=True)
+class ProviderInvoice:
+    ref: str
+    amount_cents: int
+    currency: str
+    paid_at: datetime
+    url: str | None
+
+
+@dataclass(frozen=True)
+class CheckoutStart:
+    url: str  # where to send the person to pay
+
+
+class PaymentGateway(Protocol):
+    test_mode: bool  # "Test mode — no real payment" on every billing screen
+
+    def start_checkout(self, clinic_id: uuid.UUID, customer_ref: str | None, email: str,
+                       chairs: int, seats: int, success_url: str,
+                       cancel_url: str) -> CheckoutStart: ...
+
+    def current_subscription(self, subscription_ref: str) -> ProviderSubscription | None: ...
+
+    def change_quantities(self, subscription_ref: str, chairs: int, seats: int) -> None:
+        """An increase is prorated and charged at once; the licence rises when the provider
+        confirms (the webhook, or a sync)."""
+        ...
+
+    def portal_url(self, customer_ref: str, return_url: str) -> str: ...
+
+    def recent_invoices(self, customer_ref: str) -> Sequence[ProviderInvoice]: ...
+
+
+BillingEvent = PaymentReceived | PaymentRefunded
+
+
+class EventBus(Protocol):
+    def publish(self, event: BillingEvent) -> None: ...
+
+    def subscribe(self, handler: Callable[[BillingEvent], None]) -> None: ...
+
+
+class InProcessEventBus:
+    """Handlers run after the change is committed, in the same process; one that fails is
+    logged and does not undo the payment (the partner ledger can be recomputed)."""
+
+    def __init__(self) -> None:
+        self.handlers: list[Callable[[BillingEvent], None]] = []
+
+    def subscribe(self, handler: Callable[[BillingEvent], None]) -> None:
+        self.handlers.append(handler)
+
+    def publish(self, event: BillingEvent) -> None:
+        import logging
+
+        for handler in self.handlers:
+            try:
+                handler(event)
+            except Exception:
+                logging.getLogger(__name__).exception("a handler of %s failed", event)

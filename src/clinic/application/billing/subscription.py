@@ -1,0 +1,163 @@
+"""The licence of a clinic, paying for more, and keeping the local state true to the provider."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from clinic.application.billing.ports import EventBus, PaymentGateway
+from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
+from clinic.application.team.access import acting_member
+from clinic.domain.accounts import Role
+from clinic.domain.licensing import (
+    BILLING_CURRENCY,
+    Licence,
+    Payment,
+    PaymentKind,
+    PaymentReceived,
+    PaymentRefunded,
+    Subscription,
+    SubscriptionStatus,
+    check_can_lower,
+)
+from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.domain.team import Permission
+
+MAX_EXTRA = 500  # far beyond any clinic of 1-10 chairs; keeps a typo from costing a fortune
+
+
+@dataclass(frozen=True)
+class Usage:
+    active_rooms: int
+    seats_in_use: int  # members other than the owner, plus pending invitations
+
+
+def usage(uow: UnitOfWork, clinic_id: uuid.UUID, now: datetime) -> Usage:
+    rooms = len(uow.rooms.list())
+    members = [m for m in uow.memberships.for_clinic(clinic_id) if m.role is not Role.OWNER]
+    pending = [i for i in uow.team.invitations(clinic_id) if i.is_pending(now)]
+    return Usage(rooms, len(members) + len(pending))
+
+
+def licence_of(uow: UnitOfWork, clinic_id: uuid.UUID) -> Licence:
+    subscription = uow.billing.subscription(clinic_id)
+    return subscription.licence if subscription else Licence()
+
+
+@dataclass(frozen=True)
+class BillingOverview:
+    licence: Licence
+    usage: Usage
+    payments: Sequence[Payment]
+    test_mode: bool
+    has_customer: bool
+
+
+class ShowBilling:
+    def __init__(self, uow_factory: UnitOfWorkFactory, gateway: PaymentGateway,
+                 clock: Clock) -> None:
+        self.uow_factory, self.gateway, self.clock = uow_factory, gateway, clock
+
+    def __call__(self, clinic_id: uuid.UUID) -> BillingOverview:
+        with self.uow_factory(clinic_id) as uow:
+            subscription = uow.billing.subscription(clinic_id)
+            return BillingOverview(
+                licence_of(uow, clinic_id), usage(uow, clinic_id, self.clock.now()),
+                list(uow.billing.payments(clinic_id)), self.gateway.test_mode,
+                bool(subscription and subscription.customer_ref))
+
+
+def _quantity(raw: int, field: str) -> int:
+    if not 0 <= raw <= MAX_EXTRA:
+        raise ValidationFailed({field: "quantity_invalid"})
+    return raw
+
+
+class ChangePlan:
+    """Pay for another number of extra chairs and seats. The first time goes through the
+    provider's checkout (the answer is where to send the person); later an increase is
+    charged at once and a decrease takes effect at the end of the paid period, refused while
+    more is in use than the lower numbers allow."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, gateway: PaymentGateway,
+                 clock: Clock) -> None:
+        self.uow_factory, self.gateway, self.clock = uow_factory, gateway, clock
+
+    def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID, chairs: int, seats: int,
+                 success_url: str, cancel_url: str) -> str | None:
+        chairs, seats = _quantity(chairs, "chairs"), _quantity(seats, "seats")
+        with self.uow_factory(clinic_id) as uow:
+            actor, _clinic = acting_member(uow, clinic_id, actor_id, Permission.BILLING)
+            in_use = usage(uow, clinic_id, self.clock.now())
+            check_can_lower(chairs, seats, in_use.active_rooms, in_use.seats_in_use)
+            subscription = uow.billing.subscription(clinic_id)
+        if subscription and subscription.subscription_ref and subscription.licence.holds:
+            self.gateway.change_quantities(subscription.subscription_ref, chairs, seats)
+            return None
+        start = self.gateway.start_checkout(
+            clinic_id, subscription.customer_ref if subscription else None, actor.email,
+            chairs, seats, success_url, cancel_url)
+        return start.url
+
+
+class SyncSubscription:
+    """Make the local licence what the provider says now (read, never copied from an event)."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, gateway: PaymentGateway,
+                 clock: Clock) -> None:
+        self.uow_factory, self.gateway, self.clock = uow_factory, gateway, clock
+
+    def __call__(self, clinic_id: uuid.UUID, subscription_ref: str) -> bool:
+        current = self.gateway.current_subscription(subscription_ref)
+        with self.uow_factory(clinic_id) as uow:
+            uow.lock_for_writing()
+            if uow.clinics.get(clinic_id) is None:
+                raise NotFound()
+            now = self.clock.now()
+            subscription = uow.billing.subscription(clinic_id)
+            if subscription is None:
+                subscription = Subscription(clinic_id, now)
+                uow.billing.add_subscription(subscription)
+            if current is None:
+                changed = subscription.sync(SubscriptionStatus.LAPSED, subscription.paid_chairs,
+                                            subscription.paid_seats, subscription.period_end,
+                                            now)
+            else:
+                subscription.customer_ref = current.customer_ref
+                subscription.subscription_ref = current.subscription_ref
+                changed = subscription.sync(current.status, current.chairs, current.seats,
+                                            current.period_end, now)
+            uow.commit()
+            return changed
+
+
+class RecordPayment:
+    """A payment or a refund, once per provider reference; the event is published after the
+    commit, so a listener never sees a payment that was rolled back."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, events: EventBus, clock: Clock) -> None:
+        self.uow_factory, self.events, self.clock = uow_factory, events, clock
+
+    def __call__(self, clinic_id: uuid.UUID, kind: PaymentKind, external_ref: str,
+                 amount_cents: int, currency: str = BILLING_CURRENCY,
+                 invoice_url: str | None = None) -> Payment | None:
+        if amount_cents < 0:
+            raise ValidationFailed({"amount": "amount_invalid"})
+        with self.uow_factory(clinic_id) as uow:
+            clinic = uow.clinics.get(clinic_id)
+            if clinic is None:
+                raise NotFound()
+            if uow.billing.payment(external_ref) is not None:
+                return None  # a replay
+            payment = Payment(clinic_id, clinic.name, kind, amount_cents, currency.upper(),
+                              external_ref, self.clock.now(), invoice_url)
+            uow.billing.add_payment(payment)
+            try:
+                uow.commit()
+            except Conflict:  # the same event twice at once: the other one recorded it
+                return None
+        event_type = PaymentReceived if kind is PaymentKind.PAYMENT else PaymentRefunded
+        self.events.publish(event_type(payment.id, clinic_id, amount_cents, payment.currency))
+        return payment
