@@ -47,6 +47,9 @@ _FIELD_ERRORS = {
     "already_invited": _l("This person is already invited. Resend the invitation below if "
                           "the email was lost."),
     "password_wrong": _l("This is not the password of this account. Try again."),
+    "date_invalid": _l("Pick a date, for example 01.11.2026."),
+    "range_invalid": _l("The end must not come before the start."),
+    "period_too_long": _l("A period can be at most three years long."),
     "owner_must_be_admin": _l("Pick a member who is an administrator. Make them one first if "
                               "needed."),
 }

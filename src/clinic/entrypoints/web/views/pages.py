@@ -1,4 +1,5 @@
-"""The signed-in pages: the calendar, the sections later issues fill, the account page."""
+"""The signed-in shell: the sections and their links, the home redirect, More, the account
+page and the choice of clinic."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from clinic.domain.team import Permission
-from clinic.entrypoints.web.auth import clinic_required, permission_required, switch_clinic
+from clinic.entrypoints.web.auth import clinic_required, switch_clinic
 from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.views.team import ROLE_NAMES
 
@@ -29,16 +30,13 @@ SECTIONS = [
 ]
 PHONE_TABS = ("calendar", "patients", "reports")
 
-COMING = {
-    "reports": _l("Revenue, number of visits and the average visit value will live here."),
-}
 SECTION_ENDPOINTS: dict[str, tuple[str, dict[str, Any]]] = {
     "calendar": ("calendar.week", {}),
     "patients": ("patients.index", {}),
     "procedures": ("records.index", {"kind": "procedures"}),
     "doctors": ("records.index", {"kind": "doctors"}),
     "rooms": ("records.index", {"kind": "rooms"}),
-    "reports": ("pages.reports", {}),
+    "reports": ("reports.index", {}),
     "team": ("team.index", {}),
     "settings": ("clinic_settings.edit", {}),
 }
@@ -66,13 +64,6 @@ def home() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("calendar.week"))
     return redirect(url_for("auth.sign_up"))
-
-
-@bp.get("/reports")
-@permission_required(Permission.REPORTS)
-def reports() -> Any:
-    return render_template("sections/coming.html", section="reports", title=SECTIONS[5][1],
-                           text=COMING["reports"])
 
 
 @bp.get("/more")
