@@ -16,7 +16,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('appointments', schema=None) as batch_op:
         batch_op.create_index('ix_appointments_clinic_time', ['clinic_id', 'starts_at'],
-                              unique=False)
+                              unique=False,
+                              postgresql_include=['status', 'price_minor', 'doctor_id',
+                                                  'room_id'])
 
 
 def downgrade() -> None:
