@@ -10,6 +10,7 @@ from clinic.adapters.email_composer import JinjaEmailComposer
 from clinic.adapters.files import LocalFileStore
 from clinic.adapters.images import PillowPhotoProcessor
 from clinic.adapters.inline_queue import InlineQueue
+from clinic.adapters.local_checkout import LocalCheckoutGateway
 from clinic.adapters.mail import ConsoleMailer, SmtpMailer
 from clinic.adapters.passwords import Argon2PasswordHasher
 from clinic.adapters.rq_queue import RqQueue
@@ -40,6 +41,15 @@ from clinic.application.accounts.preferences import RememberCalendarView
 from clinic.application.accounts.sessions import ChooseLanguage, SignOutEverywhere
 from clinic.application.accounts.sign_in import SignIn
 from clinic.application.accounts.sign_up import SignUp
+from clinic.application.billing.ports import InProcessEventBus
+from clinic.application.billing.subscription import (
+    ChangePlan,
+    CompleteTestCheckout,
+    Reconcile,
+    RecordPayment,
+    ShowBilling,
+    SyncSubscription,
+)
 from clinic.application.catalog.archive import SetArchived
 from clinic.application.catalog.doctors import (
     LoadDoctorPhoto,
@@ -114,6 +124,18 @@ class Container(containers.DeclarativeContainer):
     sign_up = providers.Factory(SignUp, uow.provider, password_hasher, clock)
     sign_in = providers.Factory(SignIn, uow.provider, password_hasher)
     seat_policy = providers.Singleton(UnlimitedSeats)
+    # Billing. Without Stripe keys (the only gateway so far): the local test-mode checkout.
+    payment_gateway = providers.Singleton(LocalCheckoutGateway, file_store, clock)
+    billing_events = providers.Singleton(InProcessEventBus)
+    show_billing = providers.Factory(ShowBilling, uow.provider, payment_gateway, clock)
+    change_plan = providers.Factory(ChangePlan, uow.provider, payment_gateway, clock)
+    sync_subscription = providers.Factory(SyncSubscription, uow.provider, payment_gateway,
+                                          clock)
+    record_payment = providers.Factory(RecordPayment, uow.provider, billing_events, clock)
+    complete_test_checkout = providers.Factory(CompleteTestCheckout, payment_gateway,
+                                               sync_subscription, record_payment)
+    reconcile_billing = providers.Factory(Reconcile, uow.provider, payment_gateway,
+                                          sync_subscription, record_payment)
     invite_member = providers.Factory(InviteMember, uow.provider, email_composer, clock,
                                       outbox_dispatcher, seat_policy)
     resend_invitation = providers.Factory(ResendInvitation, uow.provider, email_composer, clock,

@@ -83,3 +83,17 @@ def test_outbox_status_and_relay(run, container):
 def test_the_worker_refuses_to_start_without_redis(run):
     result = run("worker", "--burst")
     assert result.exit_code == 2 and "REDIS_URL" in result.output
+
+
+def test_billing_reconcile_fixes_the_local_state_once(run, container):
+    owner = _sign_up(container)
+    url = container.change_plan()(owner.clinic_id, owner.user_id, 1, 0, "/ok", "/back")
+    container.complete_test_checkout()(url.rsplit("/", 1)[1])
+    container.change_plan()(owner.clinic_id, owner.user_id, 2, 0, "/ok", "/back")
+    first = run("billing", "reconcile")
+    assert first.exit_code == 0, first.output
+    assert "1 licence(s) changed, 1 payment(s) recorded" in first.output
+    again = run("billing", "reconcile", str(owner.clinic_id))
+    assert "checked 1 clinic(s): 0 licence(s) changed, 0 payment(s) recorded" in again.output
+    unknown = run("billing", "reconcile", "00000000-0000-0000-0000-000000000000")
+    assert unknown.exit_code == 2 and "no clinic with id" in unknown.output

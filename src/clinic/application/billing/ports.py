@@ -33,6 +33,18 @@ class ProviderInvoice:
 
 
 @dataclass(frozen=True)
+class CompletedCheckout:
+    """A test-mode checkout just paid: what the provider's webhooks would have told us."""
+
+    clinic_id: uuid.UUID
+    subscription_ref: str
+    invoice_ref: str
+    amount_cents: int
+    currency: str
+    success_url: str
+
+
+@dataclass(frozen=True)
 class CheckoutStart:
     url: str  # where to send the person to pay
 
@@ -54,6 +66,14 @@ class PaymentGateway(Protocol):
     def portal_url(self, customer_ref: str, return_url: str) -> str: ...
 
     def recent_invoices(self, customer_ref: str) -> Sequence[ProviderInvoice]: ...
+
+
+class LocalCheckout(Protocol):
+    """The test-mode gateway's own local checkout (Stripe has its hosted page instead)."""
+
+    def checkout(self, token: str) -> dict[str, object] | None: ...
+
+    def complete(self, token: str) -> CompletedCheckout | None: ...
 
 
 BillingEvent = PaymentReceived | PaymentRefunded

@@ -7,7 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from clinic.application.billing.ports import EventBus, PaymentGateway
+from clinic.application.billing.ports import (
+    CompletedCheckout,
+    EventBus,
+    LocalCheckout,
+    PaymentGateway,
+)
 from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
 from clinic.application.team.access import acting_member
 from clinic.domain.accounts import Role
@@ -161,3 +166,46 @@ class RecordPayment:
         event_type = PaymentReceived if kind is PaymentKind.PAYMENT else PaymentRefunded
         self.events.publish(event_type(payment.id, clinic_id, amount_cents, payment.currency))
         return payment
+
+
+class CompleteTestCheckout:
+    """"Complete payment" on the test-mode checkout page: the same use cases as Stripe's
+    webhooks (the licence synced from the provider, the payment recorded and published)."""
+
+    def __init__(self, checkout: LocalCheckout, sync: SyncSubscription,
+                 record: RecordPayment) -> None:
+        self.checkout, self.sync, self.record = checkout, sync, record
+
+    def __call__(self, token: str) -> CompletedCheckout | None:
+        done = self.checkout.complete(token)
+        if done is None:
+            return None
+        self.sync(done.clinic_id, done.subscription_ref)
+        self.record(done.clinic_id, PaymentKind.PAYMENT, done.invoice_ref, done.amount_cents,
+                    done.currency)
+        return done
+
+
+class Reconcile:
+    """Re-read the subscription and the recent invoices from the provider and fix the local
+    state; a second run changes nothing."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, gateway: PaymentGateway,
+                 sync: SyncSubscription, record: RecordPayment) -> None:
+        self.uow_factory, self.gateway = uow_factory, gateway
+        self.sync, self.record = sync, record
+
+    def __call__(self, clinic_id: uuid.UUID) -> tuple[bool, int]:
+        """(whether the licence changed, how many payments were missing and are now kept)."""
+        with self.uow_factory(clinic_id) as uow:
+            subscription = uow.billing.subscription(clinic_id)
+        if subscription is None or not subscription.subscription_ref:
+            return False, 0
+        changed = self.sync(clinic_id, subscription.subscription_ref)
+        added = 0
+        if subscription.customer_ref:
+            for invoice in self.gateway.recent_invoices(subscription.customer_ref):
+                if self.record(clinic_id, PaymentKind.PAYMENT, invoice.ref,
+                               invoice.amount_cents, invoice.currency, invoice.url):
+                    added += 1
+        return changed, added

@@ -120,6 +120,33 @@ def tokens_create(ctx: Context, clinic_id: uuid.UUID, name: str) -> None:
 
 
 @main.group()
+def billing() -> None:
+    """Subscriptions and payments (the payment provider is the source of truth)."""
+
+
+@billing.command("reconcile")
+@click.argument("clinic_id", required=False, callback=lambda ctx, param, value:
+                _clinic_id(ctx, param, value) if value else None)
+@pass_ctx
+def billing_reconcile(ctx: Context, clinic_id: uuid.UUID | None) -> None:
+    """Re-read subscriptions and recent invoices from the provider and fix the local state
+    (every clinic, or one); a second run changes nothing."""
+    ids = [t.id for t in ctx.container.account_queries().tenants()]
+    if clinic_id is not None:
+        if clinic_id not in ids:
+            raise click.BadParameter(f"no clinic with id {clinic_id}", param_hint="CLINIC_ID")
+        ids = [clinic_id]
+    reconcile = ctx.container.reconcile_billing()
+    changed = added = 0
+    for one in ids:
+        licence_changed, payments_added = reconcile(one)
+        changed += licence_changed
+        added += payments_added
+    click.echo(f"checked {len(ids)} clinic(s): {changed} licence(s) changed, "
+               f"{added} payment(s) recorded")
+
+
+@main.group()
 def outbox() -> None:
     """Emails waiting to be sent."""
 
