@@ -34,6 +34,7 @@ ROLES: dict[str, set[str] | None] = {
     "reports.index": MANAGERS, "reports.download_csv": MANAGERS,
     "reports.download_xlsx": MANAGERS,
     "api_keys.index": MANAGERS, "api_keys.revoke": MANAGERS,
+    "billing.index": OWNER, "billing.change_plan": OWNER, "billing.test_checkout": OWNER,
     "team.index": MANAGERS, "team.invite": MANAGERS, "team.invitation": MANAGERS,
     "team.change_role": MANAGERS, "team.link_doctor": MANAGERS, "team.remove": MANAGERS,
     "team.ownership": OWNER,
@@ -83,8 +84,9 @@ def _routes(app, ids):
         assert rule.endpoint in ROLES, f"{rule.endpoint} ({rule.rule}): who may use it?"
         if ROLES[rule.endpoint] is PUBLIC:
             continue
-        choices = {a: list(getattr(c, "items", [])) for a, c in rule._converters.items()
-                   if not isinstance(c, UUIDConverter)}
+        # `any(...)` rules are walked for each choice; a plain string argument gets a word
+        choices = {a: list(getattr(c, "items", None) or ["anything"])
+                   for a, c in rule._converters.items() if not isinstance(c, UUIDConverter)}
         for combo in itertools.product(*choices.values()):
             values = dict(zip(choices, combo, strict=True))
             for arg, converter in rule._converters.items():

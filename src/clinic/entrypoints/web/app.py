@@ -14,6 +14,7 @@ from clinic.entrypoints.web import auth, errors, i18n, security
 from clinic.entrypoints.web.views import (
     api_keys,
     appointments,
+    billing,
     booking,
     calendar,
     clinic_settings,
@@ -55,7 +56,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     for blueprint in (auth_views.bp, pages.bp, language.bp, health.bp, records.bp,
                       calendar.bp, booking.bp, doctor_photos.bp, patients.bp,
                       clinic_settings.bp, appointments.bp, team.bp, invitations.bp,
-                      api_keys.bp, reports.bp):
+                      api_keys.bp, reports.bp, billing.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, security.csrf)
     security.init_limiter(app, settings.redis_url, settings.ratelimit_enabled)

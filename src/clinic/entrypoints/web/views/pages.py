@@ -27,6 +27,7 @@ SECTIONS = [
     ("reports", _l("Reports"), "chart", Permission.REPORTS),
     ("team", _l("Team"), "team", Permission.PEOPLE),
     ("settings", _l("Settings"), "gear", Permission.SETTINGS),
+    ("billing", _l("Billing"), "card", Permission.BILLING),
 ]
 PHONE_TABS = ("calendar", "patients", "reports")
 
@@ -39,6 +40,7 @@ SECTION_ENDPOINTS: dict[str, tuple[str, dict[str, Any]]] = {
     "reports": ("reports.index", {}),
     "team": ("team.index", {}),
     "settings": ("clinic_settings.edit", {}),
+    "billing": ("billing.index", {}),
 }
 
 

@@ -1,0 +1,90 @@
+"""Оплата (the owner's): what is in use and paid for, what it costs, paying for more, and the
+test-mode checkout that stands in for Stripe's when no keys are set."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from clinic.domain.licensing import (
+    CHAIR_PRICE_CENTS,
+    FREE_CHAIRS,
+    SEAT_PRICE_CENTS,
+    LowerThanInUse,
+)
+from clinic.domain.shared import ValidationFailed
+from clinic.domain.team import Permission
+from clinic.entrypoints.web.auth import permission_required
+from clinic.entrypoints.web.container_access import container
+
+bp = Blueprint("billing", __name__)
+
+
+def _page(form: dict[str, str] | None = None, problem: str | None = None,
+          status: int = 200) -> Any:
+    overview = container().show_billing()(current_user.clinic_id)
+    licence = overview.licence
+    form = form or {"chairs": str(licence.paid_chairs if licence.holds else 0),
+                    "seats": str(licence.paid_seats if licence.holds else 0)}
+    return render_template(
+        "billing/index.html", section="billing", overview=overview, licence=licence,
+        form=form, problem=problem, free_chairs=FREE_CHAIRS, chair_cents=CHAIR_PRICE_CENTS,
+        seat_cents=SEAT_PRICE_CENTS), status
+
+
+@bp.get("/billing")
+@permission_required(Permission.BILLING)
+def index() -> Any:
+    return _page()
+
+
+@bp.post("/billing/plan")
+@permission_required(Permission.BILLING)
+def change_plan() -> Any:
+    form = {"chairs": request.form.get("chairs", "").strip(),
+            "seats": request.form.get("seats", "").strip()}
+    if not (form["chairs"].isdigit() and form["seats"].isdigit()):
+        return _page(form, _("Type whole numbers: 0, 1, 2…"), 422)
+    try:
+        url = container().change_plan()(
+            current_user.clinic_id, current_user.user_id, int(form["chairs"]),
+            int(form["seats"]), url_for("billing.index", paid=1, _external=True),
+            url_for("billing.index", _external=True))
+    except ValidationFailed:
+        return _page(form, _("Type a number from 0 to 500."), 422)
+    except LowerThanInUse as over:
+        parts = []
+        if over.chairs_over:
+            parts.append(_("archive %(n)s room(s)", n=over.chairs_over))
+        if over.seats_over:
+            parts.append(_("remove %(n)s person(s) or withdraw their invitations",
+                           n=over.seats_over))
+        return _page(form, _("More is in use than these numbers allow. First %(what)s.",
+                             what=_(" and ").join(parts)), 422)
+    if url is not None:
+        return redirect(url)
+    flash(_("The change is sent. The new numbers apply once the payment is confirmed."),
+          "success")
+    return redirect(url_for("billing.index"))
+
+
+@bp.route("/billing/test-pay/<token>", methods=["GET", "POST"])
+@permission_required(Permission.BILLING)
+def test_checkout(token: str) -> Any:
+    """The test-mode gateway's checkout page: no card, no real money."""
+    gateway = container().payment_gateway()
+    pending = gateway.checkout(token)
+    if pending is None or pending["clinic_id"] != current_user.clinic_id:
+        abort(404)
+    if request.method == "POST":
+        done = container().complete_test_checkout()(token)
+        if done is not None:
+            flash(_("Paid (test mode). The new numbers apply now."), "success")
+        return redirect(url_for("billing.index"))
+    chairs, seats = int(pending["chairs"]), int(pending["seats"])
+    return render_template("billing/test_checkout.html", section="billing", chairs=chairs,
+                           seats=seats, total=chairs * CHAIR_PRICE_CENTS
+                           + seats * SEAT_PRICE_CENTS, done=bool(pending.get("completed")))
