@@ -65,6 +65,11 @@ class Settings:
     ratelimit_enabled: bool = True
     session_cookie_secure: bool = False
     testing: bool = False
+    stripe_secret_key: str | None = field(default=None, repr=False)
+    stripe_webhook_secret: str | None = field(default=None, repr=False)
+    stripe_price_chair: str | None = None
+    stripe_price_seat: str | None = None
+    stripe_api_base: str | None = None  # tests point the SDK at localstripe or a recorder
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -82,6 +87,11 @@ class Settings:
     @property
     def mailer(self) -> str:
         return "smtp" if self.smtp_host else "console"
+
+    @property
+    def payment_provider(self) -> str:
+        """Stripe when its secret key is set, else the test-mode gateway (no real payment)."""
+        return "stripe" if self.stripe_secret_key else "local"
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -105,6 +115,11 @@ def load_settings(**overrides: object) -> Settings:
         "base_url": _env("BASE_URL"),
         "ratelimit_enabled": _flag("RATELIMIT_ENABLED", True),
         "session_cookie_secure": _flag("SESSION_COOKIE_SECURE", False),
+        "stripe_secret_key": _env("STRIPE_SECRET_KEY"),
+        "stripe_webhook_secret": _env("STRIPE_WEBHOOK_SECRET"),
+        "stripe_price_chair": _env("STRIPE_PRICE_CHAIR"),
+        "stripe_price_seat": _env("STRIPE_PRICE_SEAT"),
+        "stripe_api_base": _env("STRIPE_API_BASE"),
     }
     values.update(overrides)
     if "secret_key" not in values:

@@ -25,6 +25,7 @@ from clinic.adapters.sqlalchemy.queries import (
 from clinic.adapters.sqlalchemy.report_queries import SqlReportQueries
 from clinic.adapters.sqlalchemy.team_queries import SqlTeamQueries
 from clinic.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from clinic.adapters.stripe_gateway import StripeGateway, StripeWebhooks, make_stripe_client
 from clinic.application.accounts.api_tokens import (
     AuthenticateApiToken,
     CreateApiToken,
@@ -50,6 +51,7 @@ from clinic.application.billing.subscription import (
     ShowBilling,
     SyncSubscription,
 )
+from clinic.application.billing.webhooks import HandleProviderEvent
 from clinic.application.catalog.archive import SetArchived
 from clinic.application.catalog.doctors import (
     LoadDoctorPhoto,
@@ -124,8 +126,18 @@ class Container(containers.DeclarativeContainer):
     sign_up = providers.Factory(SignUp, uow.provider, password_hasher, clock)
     sign_in = providers.Factory(SignIn, uow.provider, password_hasher)
     seat_policy = providers.Singleton(UnlimitedSeats)
-    # Billing. Without Stripe keys (the only gateway so far): the local test-mode checkout.
-    payment_gateway = providers.Singleton(LocalCheckoutGateway, file_store, clock)
+    # Billing: Stripe when STRIPE_SECRET_KEY is set, else the local test-mode checkout.
+    stripe_client = providers.Singleton(make_stripe_client, settings.provided.stripe_secret_key,
+                                        settings.provided.stripe_api_base)
+    payment_gateway = providers.Selector(
+        settings.provided.payment_provider,
+        stripe=providers.Singleton(StripeGateway, stripe_client,
+                                   settings.provided.stripe_price_chair,
+                                   settings.provided.stripe_price_seat),
+        local=providers.Singleton(LocalCheckoutGateway, file_store, clock),
+    )
+    webhook_reader = providers.Singleton(StripeWebhooks,
+                                         settings.provided.stripe_webhook_secret, stripe_client)
     billing_events = providers.Singleton(InProcessEventBus)
     show_billing = providers.Factory(ShowBilling, uow.provider, payment_gateway, clock)
     change_plan = providers.Factory(ChangePlan, uow.provider, payment_gateway, clock)
@@ -136,6 +148,9 @@ class Container(containers.DeclarativeContainer):
                                                sync_subscription, record_payment)
     reconcile_billing = providers.Factory(Reconcile, uow.provider, payment_gateway,
                                           sync_subscription, record_payment)
+    handle_provider_event = providers.Factory(HandleProviderEvent, uow.provider,
+                                              payment_gateway, sync_subscription,
+                                              record_payment, clock)
     invite_member = providers.Factory(InviteMember, uow.provider, email_composer, clock,
                                       outbox_dispatcher, seat_policy)
     resend_invitation = providers.Factory(ResendInvitation, uow.provider, email_composer, clock,

@@ -42,6 +42,7 @@ ROLES: dict[str, set[str] | None] = {
     "pages.choose_clinic": EVERYONE,
     "pages.home": PUBLIC, "static": PUBLIC, "health.healthz": PUBLIC,
     "health.readyz": PUBLIC, "language.choose": PUBLIC, "invitations.open_link": PUBLIC,
+    "stripe_webhooks.receive": PUBLIC,  # authenticated by Stripe's signature, not a session
 }
 WRITTEN = (tables.rooms, tables.doctors, tables.procedures, tables.patients, tables.memberships,
            tables.appointments, tables.invitations, tables.clinics, tables.api_tokens)

@@ -235,6 +235,14 @@ class SqlBillingRepository(_Repository):
     def add_subscription(self, subscription: Subscription) -> None:
         self.session.add(subscription)
 
+    def subscription_by_ref(self, subscription_ref: str) -> Subscription | None:
+        return self.session.scalars(select(Subscription).where(
+            tables.subscriptions.c.subscription_ref == subscription_ref)).first()
+
+    def subscription_by_customer(self, customer_ref: str) -> Subscription | None:
+        return self.session.scalars(select(Subscription).where(
+            tables.subscriptions.c.customer_ref == customer_ref)).first()
+
     def payment(self, external_ref: str) -> Payment | None:
         return self.session.scalars(select(Payment).where(
             tables.payments.c.external_ref == external_ref)).first()

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from clinic.domain.licensing import PaymentReceived, PaymentRefunded, SubscriptionStatus
+from clinic.domain.licensing import (
+    PaymentKind,
+    PaymentReceived,
+    PaymentRefunded,
+    SubscriptionStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,48 @@ class PaymentGateway(Protocol):
     def portal_url(self, customer_ref: str, return_url: str) -> str: ...
 
     def recent_invoices(self, customer_ref: str) -> Sequence[ProviderInvoice]: ...
+
+
+class InvalidWebhook(Exception):
+    """A webhook whose signature is missing, wrong or stale, or that cannot be read: ignored."""
+
+
+@dataclass(frozen=True)
+class ProviderPayment:
+    """Money the provider says moved: an invoice paid, or a refund."""
+
+    kind: PaymentKind
+    ref: str  # the invoice or refund id: unique, so a replay records nothing twice
+    amount_cents: int
+    currency: str
+    url: str | None = None
+
+
+class EventKind(enum.StrEnum):
+    SUBSCRIPTION_CHANGED = "subscription_changed"  # checkout done, subscription created/updated
+    INVOICE_PAID = "invoice_paid"
+    PAYMENT_FAILED = "payment_failed"
+    REFUNDED = "refunded"
+    OTHER = "other"  # acknowledged and remembered, nothing else
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    """A verified webhook, told in the provider's neutral terms (the adapter reads its JSON)."""
+
+    id: str
+    type: str  # the provider's own name, e.g. "invoice.paid"
+    kind: EventKind
+    clinic_id: uuid.UUID | None = None  # what the event itself says, if anything
+    subscription_ref: str | None = None
+    customer_ref: str | None = None
+    payments: tuple[ProviderPayment, ...] = ()
+
+
+class WebhookReader(Protocol):
+    def read(self, payload: bytes, signature: str | None) -> ProviderEvent:
+        """Verify the signature on the raw body and read the event; raises InvalidWebhook."""
+        ...
 
 
 class LocalCheckout(Protocol):

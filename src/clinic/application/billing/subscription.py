@@ -151,6 +151,7 @@ class RecordPayment:
         if amount_cents < 0:
             raise ValidationFailed({"amount": "amount_invalid"})
         with self.uow_factory(clinic_id) as uow:
+            uow.lock_for_writing()  # SQLite: no read-then-write race with a twin event
             clinic = uow.clinics.get(clinic_id)
             if clinic is None:
                 raise NotFound()

@@ -26,6 +26,7 @@ from clinic.entrypoints.web.views import (
     patients,
     records,
     reports,
+    stripe_webhooks,
     team,
 )
 from clinic.entrypoints.web.views import auth as auth_views
@@ -58,6 +59,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                       clinic_settings.bp, appointments.bp, team.bp, invitations.bp,
                       api_keys.bp, reports.bp, billing.bp):
         app.register_blueprint(blueprint)
+    security.csrf.exempt(stripe_webhooks.bp)  # signed by Stripe, no session, no form
+    app.register_blueprint(stripe_webhooks.bp)
     api.init_app(app, security.csrf)
     security.init_limiter(app, settings.redis_url, settings.ratelimit_enabled)
     errors.init_app(app)

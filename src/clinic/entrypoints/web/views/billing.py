@@ -76,6 +76,8 @@ def change_plan() -> Any:
 def test_checkout(token: str) -> Any:
     """The test-mode gateway's checkout page: no card, no real money."""
     gateway = container().payment_gateway()
+    if not gateway.test_mode or not hasattr(gateway, "checkout"):
+        abort(404)  # Stripe is live: its hosted checkout, not this page
     pending = gateway.checkout(token)
     if pending is None or pending["clinic_id"] != current_user.clinic_id:
         abort(404)
