@@ -392,5 +392,9 @@ def test_with_stripe_keys_the_owner_pays_at_stripe_and_the_webhook_raises_the_li
         held = licence(container, clinic_id)
         assert (held.status, held.paid_chairs, held.paid_seats, held.period_end) == (
             SubscriptionStatus.ACTIVE, 1, 2, PERIOD_END)
+        card = owner.post("/billing/card", {}, source="/billing")  # Manage card: the portal
+        [portal] = recording_stripe.to("/v1/billing_portal/sessions")
+        assert portal.params["customer"] == "cus_test_1"
+        assert card.status_code == 302 and card.headers["Location"].startswith("https://")
     finally:
         container.engine().dispose()

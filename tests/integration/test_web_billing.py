@@ -43,3 +43,11 @@ def test_lowering_below_what_is_in_use_says_what_to_archive(app, web_container):
         web_container.save_room()(clinic_id, RoomFields(name))
     refused = owner.post("/billing/plan", {"chairs": "0", "seats": "0"}, source="/billing")
     assert refused.status_code == 422 and "archive 1 room(s)" in _text(refused)
+
+
+def test_in_test_mode_there_is_no_card_to_manage(app):
+    owner = Browser(app.test_client())
+    owner.sign_up()
+    answer = owner.post("/billing/card", {}, source="/billing")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/billing")
+    assert "no card to manage" in _text(owner.client.get("/billing"))

@@ -35,6 +35,7 @@ ROLES: dict[str, set[str] | None] = {
     "reports.download_xlsx": MANAGERS,
     "api_keys.index": MANAGERS, "api_keys.revoke": MANAGERS,
     "billing.index": OWNER, "billing.change_plan": OWNER, "billing.test_checkout": OWNER,
+    "billing.manage_card": OWNER,
     "team.index": MANAGERS, "team.invite": MANAGERS, "team.invitation": MANAGERS,
     "team.change_role": MANAGERS, "team.link_doctor": MANAGERS, "team.remove": MANAGERS,
     "team.ownership": OWNER,

@@ -58,6 +58,7 @@ class BillingOverview:
     payments: Sequence[Payment]
     test_mode: bool
     has_customer: bool
+    customer_ref: str | None = None
 
 
 class ShowBilling:
@@ -71,7 +72,8 @@ class ShowBilling:
             return BillingOverview(
                 licence_of(uow, clinic_id), usage(uow, clinic_id, self.clock.now()),
                 list(uow.billing.payments(clinic_id)), self.gateway.test_mode,
-                bool(subscription and subscription.customer_ref))
+                bool(subscription and subscription.customer_ref),
+                subscription.customer_ref if subscription else None)
 
 
 def _quantity(raw: int, field: str) -> int:

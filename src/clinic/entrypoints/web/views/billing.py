@@ -71,6 +71,18 @@ def change_plan() -> Any:
     return redirect(url_for("billing.index"))
 
 
+@bp.post("/billing/card")
+@permission_required(Permission.BILLING)
+def manage_card() -> Any:
+    """Stripe's customer portal: the card, the invoices, cancelling."""
+    overview = container().show_billing()(current_user.clinic_id)
+    if overview.test_mode or not overview.customer_ref:
+        flash(_("There is no card to manage yet: nothing has been paid."), "info")
+        return redirect(url_for("billing.index"))
+    return redirect(container().payment_gateway().portal_url(
+        overview.customer_ref, url_for("billing.index", _external=True)))
+
+
 @bp.route("/billing/test-pay/<token>", methods=["GET", "POST"])
 @permission_required(Permission.BILLING)
 def test_checkout(token: str) -> Any:
