@@ -25,7 +25,12 @@ from clinic.adapters.sqlalchemy.queries import (
 from clinic.adapters.sqlalchemy.report_queries import SqlReportQueries
 from clinic.adapters.sqlalchemy.team_queries import SqlTeamQueries
 from clinic.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
-from clinic.adapters.stripe_gateway import StripeGateway, StripeWebhooks, make_stripe_client
+from clinic.adapters.stripe_gateway import (
+    StripeGateway,
+    StripeWebhooks,
+    make_stripe_client,
+    setup_prices,
+)
 from clinic.application.accounts.api_tokens import (
     AuthenticateApiToken,
     CreateApiToken,
@@ -129,6 +134,7 @@ class Container(containers.DeclarativeContainer):
     # Billing: Stripe when STRIPE_SECRET_KEY is set, else the local test-mode checkout.
     stripe_client = providers.Singleton(make_stripe_client, settings.provided.stripe_secret_key,
                                         settings.provided.stripe_api_base)
+    setup_stripe_prices = providers.Callable(setup_prices, stripe_client)
     payment_gateway = providers.Selector(
         settings.provided.payment_provider,
         stripe=providers.Singleton(StripeGateway, stripe_client,

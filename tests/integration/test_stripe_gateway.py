@@ -316,3 +316,48 @@ def test_the_container_uses_stripe_only_with_a_key(recording_stripe: RecordingSt
     assert gateway is live.payment_gateway()  # one client for the process
     gateway.portal_url("cus_test_1", "https://app.test/billing")
     assert [r.path for r in recording_stripe.requests] == ["/v1/billing_portal/sessions"]
+
+
+def test_setup_prices_creates_the_two_prices_once(sqlite_url, tmp_path, recording_stripe):
+    from click.testing import CliRunner
+
+    from clinic.entrypoints.cli import Context, main
+    from tests.integration.conftest import make_container, make_settings
+
+    container = make_container(make_settings(
+        sqlite_url, tmp_path, stripe_secret_key="sk_test_chairside",
+        stripe_api_base=recording_stripe.url))
+    context = Context()
+    context._container = container
+    recording_stripe.respond("/v1/prices", {"object": "list", "data": [], "has_more": False})
+    first = CliRunner().invoke(main, ["billing", "setup-prices"], obj=context)
+    assert first.exit_code == 0, first.output
+    created = [r for r in recording_stripe.to("/v1/prices") if r.method == "POST"]
+    assert sorted(r.params["lookup_key"] for r in created) == [
+        "chairside_extra_chair", "chairside_extra_seat"]
+    chair = next(r for r in created if r.params["lookup_key"] == "chairside_extra_chair")
+    assert (chair.params["unit_amount"], chair.params["currency"],
+            chair.params["recurring[interval]"]) == ("500", "usd", "month")
+    assert "STRIPE_PRICE_CHAIR=" in first.output
+    recording_stripe.respond("/v1/prices", {"object": "list", "has_more": False, "data": [
+        {"id": "price_chair", "object": "price", "lookup_key": "chairside_extra_chair"},
+        {"id": "price_seat", "object": "price", "lookup_key": "chairside_extra_seat"}]})
+    again = CliRunner().invoke(main, ["billing", "setup-prices"], obj=context)
+    assert "STRIPE_PRICE_CHAIR=price_chair" in again.output
+    assert "STRIPE_PRICE_SEAT=price_seat" in again.output
+    assert len([r for r in recording_stripe.to("/v1/prices") if r.method == "POST"]) == 2
+    container.engine().dispose()
+
+
+def test_setup_prices_needs_a_stripe_key(sqlite_url, tmp_path):
+    from click.testing import CliRunner
+
+    from clinic.entrypoints.cli import Context, main
+    from tests.integration.conftest import make_container, make_settings
+
+    container = make_container(make_settings(sqlite_url, tmp_path))
+    context = Context()
+    context._container = container
+    refused = CliRunner().invoke(main, ["billing", "setup-prices"], obj=context)
+    assert refused.exit_code == 2 and "STRIPE_SECRET_KEY" in refused.output
+    container.engine().dispose()

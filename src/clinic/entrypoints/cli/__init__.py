@@ -146,6 +146,21 @@ def billing_reconcile(ctx: Context, clinic_id: uuid.UUID | None) -> None:
                f"{added} payment(s) recorded")
 
 
+@billing.command("setup-prices")
+@pass_ctx
+def billing_setup_prices(ctx: Context) -> None:
+    """Create the two monthly prices in Stripe (an extra chair $5, an extra person $1) unless
+    they exist, and print the settings to use; running it again creates nothing."""
+    if ctx.container.stripe_client() is None:
+        raise click.UsageError("set STRIPE_SECRET_KEY first (the prices live in Stripe)")
+    prices = ctx.container.setup_stripe_prices()
+    for kind, (price_id, created) in prices.items():
+        click.echo(f"{kind}: {price_id} ({'created' if created else 'already there'})",
+                   err=True)
+    click.echo(f"STRIPE_PRICE_CHAIR={prices['chair'][0]}")
+    click.echo(f"STRIPE_PRICE_SEAT={prices['seat'][0]}")
+
+
 @main.group()
 def outbox() -> None:
     """Emails waiting to be sent."""
