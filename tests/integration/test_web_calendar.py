@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from clinic.application.catalog.doctors import DoctorFields
 from clinic.application.catalog.rooms import RoomFields
 from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
-from tests.integration.conftest import Browser
+from tests.integration.conftest import Browser, csrf_of
 from tests.integration.test_query_counts import count_statements
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -176,3 +177,26 @@ def test_a_doctor_signing_in_first_sees_their_own_week(app, web_container):
         mine = next(d for d in uow.doctors.list() if d.user_id is not None)
     html = browser.client.get("/calendar").get_data(as_text=True)
     assert f'data-doctor-id="{mine.id}"' in html
+
+
+def test_the_desk_gets_the_doctor_it_booked_for_last(app, web_container):
+    desk = Browser(app.test_client())
+    desk.post("/signup", {"clinic_name": "Smile", "name": "Vera", "email": "vera@example.com",
+                          "password": "correct horse", "timezone": "Europe/Moscow",
+                          "treats_patients": "no"})
+    clinic_id = web_container.account_queries().tenants()[0].id
+    web_container.save_doctor()(clinic_id, DoctorFields("Dr One", ""))
+    second = web_container.save_doctor()(clinic_id, DoctorFields("Dr Two", ""))
+    patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+    with web_container.uow(clinic_id) as uow:
+        room = uow.rooms.list()[0]
+        consultation = next(p for p in uow.procedures.list() if p.name.startswith("Consult"))
+    page = desk.client.get("/calendar/book?start=2026-12-01T10:00").get_data(as_text=True)
+    assert f'<option value="{second.id}" selected' not in page
+    booked = desk.client.post("/calendar/book", data={
+        "csrf_token": csrf_of(page), "patient_id": str(patient.id), "date": "2026-12-01",
+        "time": "10:00", "room_id": str(room.id), "doctor_id": str(second.id),
+        "procedure_ids": str(consultation.id)}, headers={"HX-Request": "true"})
+    assert booked.status_code == 200
+    again = desk.client.get("/calendar/book?start=2026-12-01T11:00").get_data(as_text=True)
+    assert f'<option value="{second.id}" selected' in again

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -62,7 +62,9 @@ def new() -> Any:
     if not doctor_id:
         with container().uow(current_user.clinic_id) as uow:
             mine = [d for d in uow.doctors.list() if d.user_id == current_user.user_id]
-        doctor_id = str(mine[0].id) if mine else ""
+        # the person's own doctor record, else the doctor they booked for last (the desk
+        # books one doctor's patients all morning)
+        doctor_id = str(mine[0].id) if mine else session.get("last_doctor", "")
     time = _first_free_in_hour(day, time[:5], request.args.get("room_id", ""))
     form = {"date": day, "time": time, "room_id": request.args.get("room_id", ""),
             "doctor_id": doctor_id, "procedure_ids": [],
@@ -122,6 +124,7 @@ def create() -> Any:
         return _render(form, {}, 409, doctor_busy=busy)
     except OutsideWorkingHours:
         return _render(form, {}, 409, outside_hours=working_hours())
+    session["last_doctor"] = form["doctor_id"]
     response = render_template("calendar/_booked.html")
     return response, 200, {"HX-Trigger": "calendar-changed"}
 
