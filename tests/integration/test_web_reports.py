@@ -19,7 +19,8 @@ from clinic.application.catalog.rooms import RoomFields
 from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
 from clinic.domain.scheduling import AppointmentStatus
-from clinic.entrypoints.web.views.reports import nice_ceiling, parse_day
+from clinic.entrypoints.web.report_chart import nice_ceiling
+from clinic.entrypoints.web.views.reports import parse_day
 from tests.integration.conftest import Browser
 from tests.integration.test_query_counts import count_statements
 

@@ -53,6 +53,11 @@ def money(amount: Decimal | int | float, currency: str) -> str:
     return str(format_currency(value, currency, locale=locale))
 
 
+def money_minor(amount_minor: int, currency: str) -> str:
+    """`money` for an amount kept in minor units (kopecks, cents)."""
+    return money(Money(int(amount_minor), currency).to_decimal(), currency)
+
+
 def weekday_short(value: date) -> str:
     return weekday_abbr(value.isoweekday())
 
@@ -87,8 +92,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["phone"] = phone
     app.jinja_env.filters["weekday_short"] = weekday_short
     app.jinja_env.filters["local_time"] = local_time
-    app.jinja_env.filters["money_minor"] = lambda amount, currency: money(
-        Money(int(amount), currency).to_decimal(), currency)
+    app.jinja_env.filters["money_minor"] = money_minor
     app.jinja_env.filters["short_date"] = lambda value: str(format_date(value, format="medium"))
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language

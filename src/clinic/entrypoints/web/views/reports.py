@@ -4,19 +4,16 @@ Excel. The page costs a fixed number of SQL statements whatever the data."""
 
 from __future__ import annotations
 
-import math
 import re
 import tempfile
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_interval, format_skeleton
-from babel.numbers import format_decimal
+from babel.dates import format_date, format_interval
 from flask import (
     Blueprint,
     Response,
@@ -29,7 +26,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from clinic.application.reporting.queries import ReportScope, Summary
+from clinic.application.reporting.queries import ReportScope
 from clinic.domain.reporting import (
     Counted,
     Period,
@@ -37,13 +34,14 @@ from clinic.domain.reporting import (
     custom_period,
     preset_period,
 )
-from clinic.domain.shared import Money, ValidationFailed
+from clinic.domain.shared import ValidationFailed
 from clinic.domain.team import Permission
 from clinic.entrypoints.web import report_files
 from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
-from clinic.entrypoints.web.i18n import current_language, money
+from clinic.entrypoints.web.i18n import current_language
 from clinic.entrypoints.web.messages import field_errors
+from clinic.entrypoints.web.report_chart import build_chart, day_words, number
 from clinic.entrypoints.web.views.appointments import status_names
 
 bp = Blueprint("reports", __name__)
@@ -162,116 +160,11 @@ def read_choice(args: Mapping[str, str], today: date) -> Choice:
 
 # --- the figures as the page shows them ---------------------------------------------------------
 
-def _money(minor: int, currency: str) -> str:
-    return money(Money(minor, currency).to_decimal(), currency)
-
-
-def number(value: int) -> str:
-    return str(format_decimal(value, locale=current_language()))
-
-
-def _day(value: date, skeleton: str) -> str:
-    """A date in the page's language: a CLDR skeleton (`MMMEd`: "Mon, Nov 2", «пн, 2 нояб.»)."""
-    return str(format_skeleton(skeleton, value, locale=current_language()))
-
-
 def period_words(period: Period) -> str:
     if period.first == period.last:
         return str(format_date(period.first, "long", locale=current_language()))
     return str(format_interval(period.first, period.last, "yMMMd",
                                locale=current_language()))
-
-
-CHART_HEIGHT = 250
-CHART_TOP = 12  # the highest gridline; app.css places the amounts beside the chart at these
-CHART_BASE = 200  # the baseline (y px); day labels below it
-MAX_AXIS_LABELS = 6  # on a desktop; a phone shows every other one (CSS hides the minor ones)
-
-
-@dataclass(frozen=True)
-class ChartBar:
-    x: float  # percent of the width: the bars' x follows the width, text stays its own size
-    width: float
-    y: float  # px
-    height: float
-    name: str  # the day or week, in words
-    count: str
-    revenue: str
-    label: str | None  # under the axis, for some bars only
-    anchor: str
-    label_x: float  # percent, where the label is anchored
-    second_line: str | None = None  # a week's bars: the weekday, then the day under it
-    minor: bool = False  # a label a phone has no room for
-
-
-@dataclass(frozen=True)
-class Chart:
-    by_week: bool
-    bars: Sequence[ChartBar]
-    gridlines: Sequence[tuple[float, str]]  # y px, the amount
-    height: int = CHART_HEIGHT
-    base: int = CHART_BASE
-    label_y: int = CHART_BASE + 20
-    best: ChartBar | None = None
-
-
-def nice_ceiling(value: Decimal) -> Decimal:
-    """The smallest 1, 2, 2.5 or 5 × 10ⁿ at or above the value, so gridlines read well."""
-    if value <= 0:
-        return Decimal(0)
-    power = Decimal(10) ** (len(str(int(value))) - 1) if value >= 1 else Decimal(1)
-    for step in (1, 2, Decimal("2.5"), 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power
-
-
-def build_chart(summary: Summary) -> Chart:
-    bars = list(summary.bars)
-    currency = summary.currency
-    top = nice_ceiling(max((Money(b.revenue_minor, currency).to_decimal() for b in bars),
-                           default=Decimal(0)))
-    plot = CHART_BASE - CHART_TOP
-    slot = 100 / max(len(bars), 1)
-    by_week = summary.period.by_week
-    step = 1 if len(bars) <= 7 else math.ceil(len(bars) / MAX_AXIS_LABELS)
-    drawn = []
-    for n, bar in enumerate(bars):
-        amount = Money(bar.revenue_minor, currency).to_decimal()
-        height = float(amount / top) * plot if top else 0.0
-        if 0 < height < 2:
-            height = 2.0  # a small day still shows
-        centre = slot * (n + 0.5)
-        last_day = bar.end - timedelta(days=1)
-        if by_week:
-            name = _day(bar.first, "MMMd") if bar.first == last_day else \
-                str(format_interval(bar.first, last_day, "MMMd", locale=current_language()))
-        else:
-            name = _day(bar.first, "MMMEd")
-        label, second, minor = None, None, False
-        if n % step == 0 and len(bars) <= 7:
-            label, second = _day(bar.first, "E"), str(bar.first.day)
-        elif n % step == 0:
-            label, minor = _day(bar.first, "MMMd"), (n // step) % 2 == 1
-        anchor = "middle"
-        if len(bars) > 7 and centre < 8:
-            anchor = "start"
-        elif len(bars) > 7 and centre > 92:
-            anchor = "end"
-        drawn.append(ChartBar(
-            x=round(slot * n + slot * 0.15, 3), width=round(slot * 0.7, 3),
-            y=round(CHART_BASE - height, 1), height=round(height, 1), name=name,
-            count=number(bar.appointments_count), revenue=_money(bar.revenue_minor, currency),
-            label=label, second_line=second, minor=minor, anchor=anchor,
-            label_x=round({"start": slot * n, "end": slot * (n + 1)}.get(anchor, centre), 3)))
-    gridlines = []  # the top, the middle, the base: the CSS of .chart__tick knows these heights
-    if top:
-        for fraction in (Decimal(1), Decimal("0.5"), Decimal(0)):
-            gridlines.append((round(CHART_BASE - plot * float(fraction), 1),
-                              money(top * fraction, currency)))
-    best = max((b for b, raw in zip(drawn, bars, strict=True) if raw.revenue_minor),
-               key=lambda b: b.height, default=None)
-    return Chart(by_week, drawn, gridlines, best=best)
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -332,8 +225,8 @@ def index() -> Any:
         "reports/index.html", **context, summary=summary, listing=listing, pages=pages,
         chart=build_chart(summary), period_words=period_words(choice.period),
         status_names=status_names(), counted_names=counted_names(), zone=_zone(),
-        row_day=lambda value: _day(value.astimezone(_zone()).date(),
-                                   "yMMMEd" if with_year else "MMMEd"),
+        row_day=lambda value: day_words(value.astimezone(_zone()).date(),
+                                        "yMMMEd" if with_year else "MMMEd"),
         doctor=next((d for d in doctors if d.id == choice.doctor_id), None),
         room=next((r for r in rooms if r.id == choice.room_id), None))
 
