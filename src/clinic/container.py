@@ -77,12 +77,11 @@ from clinic.application.scheduling.change import (
 )
 from clinic.application.team.access import UnlimitedSeats
 from clinic.application.team.invitations import (
-    AcceptInvitation,
     InviteMember,
-    OpenInvitation,
     ResendInvitation,
     RevokeInvitation,
 )
+from clinic.application.team.joining import AcceptInvitation, OpenInvitation
 from clinic.application.team.members import ChangeRole, LinkDoctor, RemoveMember, TransferOwnership
 from clinic.config import Settings
 
