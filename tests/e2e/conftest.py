@@ -30,7 +30,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def inbox() -> Iterator[Any]:
     """A real SMTP server on loopback: the e2e server sends its emails here."""
-    from tests.integration.test_email_delivery import Inbox
+    from tests.mail_inbox import Inbox
 
     box = Inbox()
     box.start()

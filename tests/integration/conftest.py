@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import create_engine, make_url, text
 
 from clinic.adapters.passwords import Argon2PasswordHasher
@@ -19,6 +20,7 @@ from clinic.config import load_settings
 from clinic.container import build_container
 from clinic.entrypoints.web.app import create_app
 from tests.conftest import need
+from tests.mail_inbox import Inbox
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -212,3 +214,25 @@ def member_api(client, container, clinic_id, user_id, name: str = "theirs") -> A
     """An API token made by that person, as if they made it on the settings page."""
     token = container.create_api_token()(clinic_id, name, created_by=user_id)
     return Api(client, clinic_id, token.secret)
+
+
+# -- email: a real Redis and a real SMTP server on loopback --
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        need("Redis: set REDIS_URL=redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        need(f"Redis at {url} is not reachable: {error}")
+    return url
+
+
+@pytest.fixture
+def inbox():
+    inbox = Inbox()
+    inbox.start()
+    yield inbox
+    inbox.stop()

@@ -13,9 +13,8 @@ from sqlalchemy import select
 
 from clinic.adapters.sqlalchemy import tables
 from clinic.application.accounts.sign_up import SignUpCommand
-from tests.conftest import need
 from tests.integration.conftest import make_container, make_settings
-from tests.integration.test_email_delivery import Inbox, _run_cli
+from tests.integration.test_email_delivery import _run_cli
 
 LINK = re.compile(r"http://clinic\.test/join/(\S+)")
 # The subject as the Russian catalogue has it (the clinic's language is Russian).
@@ -24,26 +23,6 @@ RU_SUBJECT = "Anna приглашает вас в «Smile» в Chairside"
 
 def link_for(token: str) -> str:
     return f"http://clinic.test/join/{token}"
-
-
-@pytest.fixture
-def redis_url() -> str:
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        need("Redis: set REDIS_URL=redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        need(f"Redis at {url} is not reachable: {error}")
-    return url
-
-
-@pytest.fixture
-def inbox():
-    inbox = Inbox()
-    inbox.start()
-    yield inbox
-    inbox.stop()
 
 
 def _clinic(container):
