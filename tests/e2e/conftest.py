@@ -87,20 +87,38 @@ def chromium():
     playwright.stop()
 
 
-@pytest.fixture(params=list(VIEWPORTS))
-def page(request, chromium, server):
-    """A fresh browser profile per test, at a phone size and at a desktop size."""
-    name = request.param
+def open_page(chromium, base_url: str, viewport: str, language: str = "en", **options: Any):
+    """A fresh browser profile at a phone or desktop size, in English or Russian."""
+    locale = {"en": "en-US", "ru": "ru-RU"}[language]
     context = chromium.new_context(
-        viewport=VIEWPORTS[name], locale="en-US", base_url=server["url"],
-        is_mobile=name == "phone", has_touch=name == "phone",
-        extra_http_headers={"Accept-Language": "en-US,en;q=0.9"})
+        viewport=VIEWPORTS[viewport], locale=locale, base_url=base_url,
+        is_mobile=viewport == "phone", has_touch=viewport == "phone",
+        extra_http_headers={"Accept-Language": f"{locale},{language};q=0.9"}, **options)
     page = context.new_page()
     page.emulate_media(reduced_motion="reduce")  # screenshots without half-faded dialogs
     page.set_default_timeout(10_000)
-    page.viewport_name = name
+    page.viewport_name = viewport
+    return page
+
+
+def seed_demo(server: dict[str, Any], email: str, password: str, *options: str) -> str:
+    """`clinic demo seed` into the e2e server's database; what it printed."""
+    env = {**os.environ, "DATABASE_URL": server["database"]}
+    env.pop("REDIS_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "clinic.entrypoints.cli", "demo", "seed", "--email", email,
+         "--password", password, *options], env=env, capture_output=True, text=True,
+        timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def page(request, chromium, server):
+    """A fresh browser profile per test, at a phone size and at a desktop size."""
+    page = open_page(chromium, server["url"], request.param)
     yield page
-    context.close()
+    page.context.close()
 
 
 def shot(page, name: str) -> None:

@@ -3,45 +3,29 @@ a visit's details and its edit form, and the new-appointment dialog, for a perso
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import VIEWPORTS, assert_accessible, shot
+from tests.e2e.conftest import VIEWPORTS, assert_accessible, open_page, seed_demo, shot
 
 EMAIL, PASSWORD = "demo-e2e@chairside.local", "demo-demo-demo"
 
 
 @pytest.fixture(scope="session")
 def demo(server) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": server["database"]}
-    env.pop("REDIS_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "clinic.entrypoints.cli", "demo", "seed", "--email", EMAIL,
-         "--password", PASSWORD], env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert EMAIL in done.stdout and PASSWORD in done.stdout
+    printed = seed_demo(server, EMAIL, PASSWORD)
+    assert EMAIL in printed and PASSWORD in printed
     return server
 
 
 @pytest.fixture(params=list(VIEWPORTS))
 def russian(request, chromium, demo):
-    name = request.param
-    context = chromium.new_context(
-        viewport=VIEWPORTS[name], locale="ru-RU", base_url=demo["url"],
-        is_mobile=name == "phone", has_touch=name == "phone",
-        extra_http_headers={"Accept-Language": "ru-RU,ru;q=0.9"})
-    page = context.new_page()
-    page.emulate_media(reduced_motion="reduce")
-    page.set_default_timeout(10_000)
-    page.viewport_name = name
+    page = open_page(chromium, demo["url"], request.param, "ru")
     yield page
-    context.close()
+    page.context.close()
 
 
 def _working_day(start: date) -> date:

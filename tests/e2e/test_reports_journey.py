@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import subprocess
-import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import VIEWPORTS, assert_accessible, shot
+from tests.e2e.conftest import VIEWPORTS, assert_accessible, open_page, seed_demo, shot
 
 EMAIL, PASSWORD = "demo-reports-e2e@chairside.local", "demo-demo-demo"
 BOM = b"\xef\xbb\xbf"
@@ -26,29 +23,15 @@ PRICE_COLUMN, COUNTED_COLUMN = 6, 8  # date, time, patient, doctor, room, proced
 @pytest.fixture(scope="session")
 def reports_demo(server) -> dict[str, str]:
     """A demo clinic of its own (not test_demo_clinic.py's), in the e2e server's database."""
-    env = {**os.environ, "DATABASE_URL": server["database"]}
-    env.pop("REDIS_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "clinic.entrypoints.cli", "demo", "seed", "--email", EMAIL,
-         "--password", PASSWORD, "--seed", "6"], env=env, capture_output=True, text=True,
-        timeout=120)
-    assert done.returncode == 0, done.stderr
+    seed_demo(server, EMAIL, PASSWORD, "--seed", "6")
     return server
 
 
 @pytest.fixture(params=list(VIEWPORTS))
 def russian(request, chromium, reports_demo):
-    name = request.param
-    context = chromium.new_context(
-        viewport=VIEWPORTS[name], locale="ru-RU", base_url=reports_demo["url"],
-        is_mobile=name == "phone", has_touch=name == "phone", accept_downloads=True,
-        extra_http_headers={"Accept-Language": "ru-RU,ru;q=0.9"})
-    page = context.new_page()
-    page.emulate_media(reduced_motion="reduce")
-    page.set_default_timeout(10_000)
-    page.viewport_name = name
+    page = open_page(chromium, reports_demo["url"], request.param, "ru", accept_downloads=True)
     yield page
-    context.close()
+    page.context.close()
 
 
 def amount(text: str) -> Decimal:

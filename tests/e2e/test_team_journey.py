@@ -10,7 +10,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import VIEWPORTS, assert_accessible, shot, sign_up
+from tests.e2e.conftest import assert_accessible, open_page, shot, sign_up
 
 
 def _email_to(inbox, address: str):
@@ -43,14 +43,7 @@ def test_a_colleague_is_invited_joins_as_staff_and_is_removed(page, chromium, se
     text = email.get_body(("plain",)).get_content()
     link = re.search(r"https?://\S+/invite/\S+", text).group(0)
 
-    colleague = chromium.new_context(
-        viewport=VIEWPORTS[page.viewport_name], locale="en-US", base_url=server["url"],
-        is_mobile=page.viewport_name == "phone", has_touch=page.viewport_name == "phone",
-        extra_http_headers={"Accept-Language": "en-US,en;q=0.9"})
-    other = colleague.new_page()
-    other.emulate_media(reduced_motion="reduce")
-    other.set_default_timeout(10_000)
-    other.viewport_name = page.viewport_name
+    other = open_page(chromium, server["url"], page.viewport_name)
     other.goto(link)
     expect(other.get_by_role("heading", name="Join Smile Dental")).to_be_visible()
     shot(other, "41-invitation")
@@ -76,4 +69,4 @@ def test_a_colleague_is_invited_joins_as_staff_and_is_removed(page, chromium, se
 
     other.goto("/calendar")  # the colleague's next click
     expect(other).to_have_url(re.compile(r"/signin"))
-    colleague.close()
+    other.context.close()
