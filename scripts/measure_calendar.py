@@ -32,6 +32,7 @@ from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
 from clinic.config import load_settings
 from clinic.container import build_container
+from clinic.entrypoints.cli.demo import pay_in_test_mode
 
 
 def seed(instance: Path, email: str) -> int:
@@ -44,6 +45,7 @@ def seed(instance: Path, email: str) -> int:
     clinic_id = signed_in.clinic_id
     patients = [container.save_patient()(clinic_id, PatientFields(
         f"Пациент {i}", f"+7916{1000000 + i}")).id for i in range(40)]
+    pay_in_test_mode(container, clinic_id, signed_in.user_id, 8, 0)  # chairs 3 to 10
     for number in range(2, 11):
         container.save_room()(clinic_id, RoomFields(f"Кабинет {number}"))
     with container.uow(clinic_id) as uow:

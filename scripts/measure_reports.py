@@ -59,10 +59,12 @@ from clinic.application.patients.phones import parse_phone
 from clinic.application.reporting.queries import ReportScope
 from clinic.config import load_settings
 from clinic.container import Container, build_container
+from clinic.domain.licensing import FREE_CHAIRS
 from clinic.domain.patients import Patient
 from clinic.domain.reporting import Period, Preset, preset_period
 from clinic.domain.scheduling import AppointmentStatus
 from clinic.entrypoints.cli import demo_data as data
+from clinic.entrypoints.cli.demo import pay_in_test_mode
 
 ZONE = ZoneInfo("Europe/Moscow")
 PASSWORD = "correct horse battery"  # noqa: S105 - a throwaway benchmark clinic
@@ -98,6 +100,7 @@ def make_clinic(container: Container, name: str, email: str, rooms: int, doctors
         treats_patients=True, starter=StarterKit("Кабинет 1", data.STARTER_NAMES)))
     clinic_id = signed_in.clinic_id
     assert clinic_id is not None
+    pay_in_test_mode(container, clinic_id, signed_in.user_id, max(rooms - FREE_CHAIRS, 0), 0)
     for number in range(2, rooms + 1):
         container.save_room()(clinic_id, RoomFields(f"Кабинет {number}"))
     for doctor in doctor_names[:doctors - 1]:

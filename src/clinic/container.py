@@ -47,6 +47,7 @@ from clinic.application.accounts.preferences import RememberCalendarView
 from clinic.application.accounts.sessions import ChooseLanguage, SignOutEverywhere
 from clinic.application.accounts.sign_in import SignIn
 from clinic.application.accounts.sign_up import SignUp
+from clinic.application.billing.allowance import LicensedSeats
 from clinic.application.billing.ports import InProcessEventBus
 from clinic.application.billing.subscription import (
     ChangePlan,
@@ -75,7 +76,6 @@ from clinic.application.scheduling.change import (
     MoveAppointment,
     UpdateAppointment,
 )
-from clinic.application.team.access import UnlimitedSeats
 from clinic.application.team.invitations import (
     InviteMember,
     ResendInvitation,
@@ -129,7 +129,7 @@ class Container(containers.DeclarativeContainer):
 
     sign_up = providers.Factory(SignUp, uow.provider, password_hasher, clock)
     sign_in = providers.Factory(SignIn, uow.provider, password_hasher)
-    seat_policy = providers.Singleton(UnlimitedSeats)
+    seat_policy = providers.Singleton(LicensedSeats, clock)
     # Billing: Stripe when STRIPE_SECRET_KEY is set, else the local test-mode checkout.
     stripe_client = providers.Singleton(make_stripe_client, settings.provided.stripe_secret_key,
                                         settings.provided.stripe_api_base)
@@ -145,7 +145,6 @@ class Container(containers.DeclarativeContainer):
                                          settings.provided.stripe_webhook_secret, stripe_client)
     billing_events = providers.Singleton(InProcessEventBus)
     show_billing = providers.Factory(ShowBilling, uow.provider, payment_gateway, clock)
-    change_plan = providers.Factory(ChangePlan, uow.provider, payment_gateway, clock)
     sync_subscription = providers.Factory(SyncSubscription, uow.provider, payment_gateway,
                                           clock)
     record_payment = providers.Factory(RecordPayment, uow.provider, billing_events, clock)
@@ -153,6 +152,8 @@ class Container(containers.DeclarativeContainer):
                                                sync_subscription, record_payment)
     reconcile_billing = providers.Factory(Reconcile, uow.provider, payment_gateway,
                                           sync_subscription, record_payment)
+    change_plan = providers.Factory(ChangePlan, uow.provider, payment_gateway, clock,
+                                    reconcile_billing)
     handle_provider_event = providers.Factory(HandleProviderEvent, uow.provider,
                                               payment_gateway, sync_subscription,
                                               record_payment, clock)

@@ -33,6 +33,13 @@ def test_a_colleague_is_invited_joins_as_staff_and_is_removed(page, chromium, se
     expect(page.get_by_role("heading", name="Team", exact=True)).to_be_visible()
     page.get_by_label("Email").fill(invitee)
     page.get_by_role("button", name="Send the invitation").click()
+    # Only the owner is free: the page offers a paid place, and paying brings the form back.
+    expect(page.get_by_text("Only the owner is included in the free plan")).to_be_visible()
+    shot(page, "39-team-offer")
+    page.get_by_role("button", name="Add a place for $1.00 a month").click()
+    page.get_by_role("button", name="Complete payment").click()
+    expect(page.get_by_label("Email")).to_have_value(invitee)
+    page.get_by_role("button", name="Send the invitation").click()
     expect(page.get_by_text(f"The invitation is on its way to {invitee}")).to_be_visible()
     expect(page.get_by_text("Waiting to join")).to_be_visible()
     shot(page, "40-team-invited")

@@ -197,16 +197,22 @@ def other(client, web_container) -> Api:
     return api_sign_up(client, web_container, "olga@example.com")
 
 
-def add_member(container, clinic_id, email: str, name: str, role: str) -> uuid.UUID:
-    """A person in the clinic with that role, written directly (the invitation flow aside)."""
+def add_member(container, clinic_id, email: str, name: str, role: str,
+               paid: bool = True) -> uuid.UUID:
+    """A person in the clinic with that role, written directly (the invitation flow aside);
+    with a paid seat for them unless `paid` is False."""
     from clinic.domain.accounts import Membership, Role, User
+    from tests.licences import grant_licence
 
     now = container.clock().now()
     with container.uow(clinic_id) as uow:
         user = User(email, name, "not-a-password-hash", now)
         uow.users.add(user)
         uow.memberships.add(Membership(clinic_id, user.id, Role(role), now))
+        others = sum(1 for m in uow.memberships.for_clinic(clinic_id) if m.role != Role.OWNER)
         uow.commit()
+    if paid and role != "owner":
+        grant_licence(container, clinic_id, seats=others)
     return user.id
 
 

@@ -23,6 +23,7 @@ from clinic.application.scheduling.book import BookingRequest
 from clinic.domain.team import Permission, can
 from clinic.entrypoints.web.app import create_app
 from tests.integration.conftest import add_member, member_api
+from tests.licences import grant_licence
 
 ROLES = ("staff", "admin", "owner")
 EVERYONE = frozenset(ROLES)
@@ -101,6 +102,7 @@ def _clinic(container) -> tuple[object, dict[str, object], dict[str, str], dict[
     image = io.BytesIO()
     Image.new("RGB", (200, 200), "red").save(image, "PNG")
     container.set_doctor_photo()(clinic_id, doctor.id, image.getvalue())
+    grant_licence(container, clinic_id, chairs=10)  # rooms added by the routes too
     spare = {"room_id": container.save_room()(clinic_id, RoomFields("Spare room")).id,
              "doctor_id": container.save_doctor()(clinic_id, DoctorFields("Spare doctor")).id,
              "procedure_id": container.save_procedure()(

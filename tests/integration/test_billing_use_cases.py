@@ -30,6 +30,7 @@ from clinic.domain.licensing import (
 )
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import NotAllowed
+from tests.licences import grant_licence
 
 
 class ProviderStandIn:
@@ -101,6 +102,7 @@ def test_the_first_purchase_goes_to_checkout_and_the_licence_follows_the_provide
 
 def test_lowering_below_what_is_in_use_is_refused_and_only_the_owner_pays(container, billing):
     clinic, owner = billing["clinic"], billing["owner"]
+    grant_licence(container, clinic, chairs=1)  # as if paid earlier
     for name in ("Room 2", "Room 3"):
         container.save_room()(clinic, RoomFields(name))
     with pytest.raises(LowerThanInUse) as raised:

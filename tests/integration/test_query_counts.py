@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from tests.integration.conftest import Browser
+from tests.licences import grant_licence
 
 
 @contextmanager
@@ -44,6 +45,7 @@ def test_list_pages_cost_the_same_statements_with_few_records_or_many(app, web_c
     browser = Browser(app.test_client())
     browser.sign_up()
     clinic_id = web_container.account_queries().tenants()[0].id
+    grant_licence(web_container, clinic_id, chairs=60)  # rooms are added by the dozen
     pages = ["/rooms", "/doctors", "/procedures", "/patients", "/patients?q=ann", "/settings"]
     engine = web_container.engine()
 

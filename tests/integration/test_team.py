@@ -30,6 +30,7 @@ from clinic.domain.team import (
     NotAllowed,
     OwnerCannotLeave,
 )
+from tests.licences import grant_licence
 
 PASSWORD = "correct horse"
 LINK_RE = re.compile(r"http://clinic\.test/join/(\S+)")
@@ -63,8 +64,12 @@ def link_for(token: str) -> str:
 
 def sign_up(container, email: str = "anna@example.com", clinic: str = "Smile",
             name: str = "Anna"):
-    return container.sign_up()(SignUpCommand(clinic, name, email, PASSWORD, "ru",
-                                             "Europe/Moscow"))
+    """A clinic that pays for ten people besides the owner: the licence is not these tests'
+    subject (test_licence_limits.py's)."""
+    signed = container.sign_up()(SignUpCommand(clinic, name, email, PASSWORD, "ru",
+                                               "Europe/Moscow"))
+    grant_licence(container, signed.clinic_id, seats=10)
+    return signed
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from clinic.adapters.sqlalchemy import tables
 from clinic.application.accounts.sign_up import SignUpCommand
 from tests.integration.conftest import make_container, make_settings
 from tests.integration.test_email_delivery import _run_cli
+from tests.licences import grant_licence
 
 LINK = re.compile(r"http://clinic\.test/join/(\S+)")
 # The subject as the Russian catalogue has it (the clinic's language is Russian).
@@ -27,8 +28,10 @@ def link_for(token: str) -> str:
 
 def _clinic(container):
     """Clinic "Smile" in Russian, its owner Anna."""
-    return container.sign_up()(SignUpCommand("Smile", "Anna", "anna@example.com",
-                                             "correct horse", "ru"))
+    signed = container.sign_up()(SignUpCommand("Smile", "Anna", "anna@example.com",
+                                               "correct horse", "ru"))
+    grant_licence(container, signed.clinic_id, seats=5)
+    return signed
 
 
 def _outbox(container) -> list:

@@ -14,6 +14,7 @@ from clinic.adapters.sqlalchemy import tables
 from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
 from tests.integration.conftest import Browser
+from tests.licences import grant_licence
 
 # Which of clinic A's records each kind of URL argument names.
 ARGUMENT_KINDS = {"room_id": "rooms", "doctor_id": "doctors", "procedure_id": "procedures",
@@ -51,6 +52,7 @@ def _clinic_a_ids(web_container, clinic_id) -> dict[str, str]:
     owner = web_container.team_queries().members(clinic_id)[0]
     ids["users"], ids["clinics"] = owner.user_id, clinic_id
     ids["api_tokens"] = web_container.create_api_token()(clinic_id, "site", owner.user_id).id
+    grant_licence(web_container, clinic_id, seats=1)
     ids["invitations"] = web_container.invite_member()(
         clinic_id, owner.user_id, "ivan@example.com", "staff", lambda token: token).id
     return {k: str(v) for k, v in ids.items()}

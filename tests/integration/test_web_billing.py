@@ -7,6 +7,7 @@ import re
 
 from clinic.application.catalog.rooms import RoomFields
 from tests.integration.conftest import Browser
+from tests.licences import grant_licence
 
 
 def _text(response) -> str:
@@ -39,6 +40,7 @@ def test_lowering_below_what_is_in_use_says_what_to_archive(app, web_container):
     owner = Browser(app.test_client())
     owner.sign_up()
     clinic_id = web_container.account_queries().tenants()[0].id
+    grant_licence(web_container, clinic_id, chairs=1)  # as if paid earlier
     for name in ("Room 2", "Room 3"):
         web_container.save_room()(clinic_id, RoomFields(name))
     refused = owner.post("/billing/plan", {"chairs": "0", "seats": "0"}, source="/billing")

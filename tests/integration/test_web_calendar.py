@@ -14,6 +14,7 @@ from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
 from tests.integration.conftest import Browser, csrf_of
 from tests.integration.test_query_counts import count_statements
+from tests.licences import grant_licence
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -23,6 +24,7 @@ def clinic(app, web_container):
     browser = Browser(app.test_client())
     browser.sign_up()
     clinic_id = web_container.account_queries().tenants()[0].id
+    grant_licence(web_container, clinic_id, chairs=8)
     for i in range(2, 11):
         web_container.save_room()(clinic_id, RoomFields(f"Room {i}"))
     patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))

@@ -23,6 +23,7 @@ from clinic.entrypoints.web.report_chart import nice_ceiling
 from clinic.entrypoints.web.views.reports import parse_day
 from tests.integration.conftest import Browser
 from tests.integration.test_query_counts import count_statements
+from tests.licences import grant_licence
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=MOSCOW)  # a Wednesday; "this month" is November
@@ -220,6 +221,7 @@ def test_gridlines_fall_on_round_amounts():
 
 def test_staff_may_not_see_reports_nor_download_them(app, web_container, clinic):
     owner_id = web_container.team_queries().members(clinic.id)[0].user_id
+    grant_licence(web_container, clinic.id, seats=1)
     links: list[str] = []
     web_container.invite_member()(clinic.id, owner_id, "sam@example.com", "staff",
                                   lambda token: links.append(token) or token)

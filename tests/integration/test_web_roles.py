@@ -14,6 +14,7 @@ from werkzeug.routing import UUIDConverter
 from clinic.adapters.sqlalchemy import tables
 from tests.integration.conftest import Browser, csrf_of
 from tests.integration.test_tenant_isolation import ARGUMENT_KINDS, _clinic_a_ids
+from tests.licences import grant_licence
 
 EVERYONE = {"staff", "admin", "owner"}
 MANAGERS = {"admin", "owner"}
@@ -71,6 +72,7 @@ def people(app, web_container):
     clinic_id = web_container.account_queries().tenants()[0].id
     owner_id = web_container.team_queries().members(clinic_id)[0].user_id
     ids = _clinic_a_ids(web_container, clinic_id)
+    grant_licence(web_container, clinic_id, seats=5)  # the licence is not this test's subject
     return {"owner": owner,
             "admin": _join(app, web_container, clinic_id, owner_id, "adam@example.com", "admin"),
             "staff": _join(app, web_container, clinic_id, owner_id, "sam@example.com", "staff"),

@@ -8,6 +8,7 @@ import pytest
 
 from clinic.entrypoints.web.app import create_app
 from tests.integration.conftest import Browser, make_container, make_settings
+from tests.licences import grant_every_clinic
 
 
 def test_a_form_without_its_csrf_token_is_refused_and_creates_nothing(client):
@@ -173,6 +174,7 @@ def test_invitations_and_invitation_links_are_rate_limited(sqlite_url, tmp_path)
     container = make_container(make_settings(sqlite_url, tmp_path, ratelimit_enabled=True))
     browser = Browser(create_app(container.settings(), container).test_client())
     browser.sign_up()
+    grant_every_clinic(container, seats=20)
     codes = [browser.post("/team/invite", {"email": f"p{i}@example.com", "role": "staff"},
                           source="/team").status_code for i in range(11)]
     assert codes[:10] == [302] * 10 and codes[10] == 429

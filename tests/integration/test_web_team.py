@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from clinic.adapters.sqlalchemy import tables
 from tests.integration.conftest import Browser
+from tests.licences import grant_every_clinic
 
 
 def _text(response) -> str:
@@ -21,6 +22,7 @@ def _text(response) -> str:
 def owner(app, web_container):
     browser = Browser(app.test_client())
     browser.sign_up()
+    grant_every_clinic(web_container, seats=5)  # the licence is test_licence_limits.py's
     return browser
 
 
@@ -82,6 +84,7 @@ def test_someone_signed_in_as_another_person_is_told_to_sign_out(app, owner, web
 def test_a_person_with_two_clinics_picks_one_and_can_switch(app, owner, web_container):
     other = Browser(app.test_client())
     other.sign_up(email="boris@example.com", clinic="Dent")
+    grant_every_clinic(web_container, seats=5)
     other.post("/team/invite", {"email": "anna@example.com", "role": "admin"}, source="/team")
     link = _link(web_container, "anna@example.com")
     assert owner.post(link, {}, source=link).status_code == 302  # Anna joins Dent as herself

@@ -81,6 +81,7 @@ class _Store:
         self.patients: dict[uuid.UUID, Any] = {}
         self.appointments: dict[uuid.UUID, Any] = {}
         self.idempotency_keys: dict[uuid.UUID, Any] = {}
+        self.subscriptions: dict[uuid.UUID, Any] = {}
 
 
 class _Repo:
@@ -142,6 +143,16 @@ class FakeCatalogRepository(_Repo):
         items = [i for i in self._all() if self._visible(i)
                  and (include_archived or i.archived_at is None)]
         return sorted(items, key=lambda i: (i.name, i.created_at))
+
+
+class FakeBillingRepository(_Repo):
+    """The licence only (what the catalog and booking ask); payments are tested on SQL."""
+
+    def subscription(self, clinic_id: uuid.UUID) -> Any:
+        return next((s for s in self._all() if s.clinic_id == clinic_id), None)
+
+    def add_subscription(self, subscription: Any) -> None:
+        self.add(subscription)
 
 
 class FakePatientRepository(_Repo):
@@ -209,10 +220,14 @@ class FakeUnitOfWork:
         self.procedures = FakeCatalogRepository(self, self.store.procedures)
         self.patients = FakePatientRepository(self, self.store.patients)
         self.appointments = FakeAppointmentRepository(self, self.store.appointments)
+        self.billing = FakeBillingRepository(self, self.store.subscriptions)
         return self
 
     def lock_for_writing(self) -> None:
         self.locked = True
+
+    def claim_clinic(self) -> None:
+        self.claimed = True
 
     def __exit__(self, *exc: object) -> None:
         self.rollback()

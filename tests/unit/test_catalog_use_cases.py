@@ -21,6 +21,7 @@ from clinic.application.catalog.procedures import ProcedureFields, SaveProcedure
 from clinic.application.catalog.rooms import RoomFields, SaveRoom
 from clinic.application.patients.save import PatientFields, SavePatient
 from clinic.domain.catalog import DOCTOR_COLORS, STARTER_PROCEDURES, Doctor, Procedure, Room
+from clinic.domain.licensing import ChairLimitReached, Subscription, SubscriptionStatus
 from clinic.domain.patients import DuplicatePhone, Patient, PhoneNumber
 from clinic.domain.shared import Money, NotFound, ValidationFailed
 from tests.unit.fakes import FakeClock, FakeFileStore, FakeHasher, FakeUowFactory
@@ -76,7 +77,55 @@ def active_room_names(uow, clinic_id):
         return [r.name for r in scoped.rooms.list()]
 
 
+def grant_chairs(uow, clock, clinic_id, extra):
+    """What a confirmed payment leaves behind: an active subscription with `extra` chairs."""
+    uow.store.subscriptions[clinic_id] = Subscription(
+        clinic_id, clock.now(), SubscriptionStatus.ACTIVE, paid_chairs=extra)
+
+
+class TestChairLimit:
+    """Each active room is a chair: two are free, more must be paid for."""
+
+    def test_a_third_room_is_refused_until_a_chair_is_paid_for(self, uow, clock, clinic_id):
+        save = SaveRoom(uow, clock)
+        save(clinic_id, RoomFields("Blue"))  # the second, beside the starter "Room 1"
+        with pytest.raises(ChairLimitReached) as refused:
+            save(clinic_id, RoomFields("Green"))
+        assert (refused.value.in_use, refused.value.allowed) == (3, 2)
+        assert active_room_names(uow, clinic_id) == ["Blue", "Room 1"]
+        grant_chairs(uow, clock, clinic_id, 1)
+        save(clinic_id, RoomFields("Green"))
+        assert active_room_names(uow, clinic_id) == ["Blue", "Green", "Room 1"]
+
+    def test_restoring_a_room_takes_a_chair_too(self, uow, clock, clinic_id):
+        save, archive = SaveRoom(uow, clock), SetArchived(uow, clock, "rooms")
+        blue = save(clinic_id, RoomFields("Blue"))
+        archive(clinic_id, blue.id, True)
+        save(clinic_id, RoomFields("Green"))
+        with pytest.raises(ChairLimitReached):
+            archive(clinic_id, blue.id, False)
+        assert uow.store.rooms[blue.id].archived
+
+    def test_changing_a_room_needs_no_free_chair(self, uow, clock, clinic_id):
+        save = SaveRoom(uow, clock)
+        blue = save(clinic_id, RoomFields("Blue"))
+        save(clinic_id, RoomFields("Blue room", "2nd floor"), blue.id)
+        assert uow.store.rooms[blue.id].name == "Blue room"
+
+    def test_a_lapsed_subscription_allows_the_free_chairs_only(self, uow, clock, clinic_id):
+        save = SaveRoom(uow, clock)
+        uow.store.subscriptions[clinic_id] = Subscription(
+            clinic_id, clock.now(), SubscriptionStatus.LAPSED, paid_chairs=5)
+        save(clinic_id, RoomFields("Blue"))
+        with pytest.raises(ChairLimitReached):
+            save(clinic_id, RoomFields("Green"))
+
+
 class TestRooms:
+    @pytest.fixture(autouse=True)
+    def chairs(self, uow, clock, clinic_id):
+        grant_chairs(uow, clock, clinic_id, 3)  # these tests are about names, not the licence
+
     @pytest.fixture
     def save(self, uow, clock):
         return SaveRoom(uow, clock)

@@ -16,6 +16,7 @@ from clinic.domain.licensing import (
     Licence,
     LowerThanInUse,
     SeatLimitReached,
+    Subscription,
     SubscriptionStatus,
     beyond_allowance,
     check_can_add_chair,
@@ -86,3 +87,51 @@ def test_the_latest_beyond_the_allowance_are_frozen_the_oldest_keep_working(minu
     working = [i for i in items if i.id not in frozen]
     if frozen and working:
         assert max(i.since for i in working) < min(i.since for i in items if i.id in frozen)
+
+
+START = datetime(2026, 11, 1, tzinfo=UTC)
+PERIOD_END = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def _paid(chairs: int, seats: int) -> Subscription:
+    subscription = Subscription(uuid.uuid4(), START)
+    subscription.sync(SubscriptionStatus.ACTIVE, chairs, seats, PERIOD_END, START)
+    return subscription
+
+
+def test_a_lower_number_waits_for_the_end_of_the_paid_period():
+    subscription = _paid(3, 2)
+    assert subscription.sync(SubscriptionStatus.ACTIVE, 1, 2, PERIOD_END, START) is True
+    assert (subscription.paid_chairs, subscription.paid_seats) == (3, 2)  # paid for till then
+    assert (subscription.next_chairs, subscription.next_seats) == (1, 2)
+    assert subscription.licence.allowed_chairs == 5
+    # the provider renews with the lower number: a new period, and the licence follows
+    subscription.sync(SubscriptionStatus.ACTIVE, 1, 2, PERIOD_END + timedelta(days=31), START)
+    assert (subscription.paid_chairs, subscription.next_chairs) == (1, None)
+
+
+def test_a_higher_number_applies_at_once_and_a_change_of_mind_clears_the_wait():
+    subscription = _paid(3, 2)
+    subscription.sync(SubscriptionStatus.ACTIVE, 1, 2, PERIOD_END, START)
+    subscription.sync(SubscriptionStatus.ACTIVE, 3, 2, PERIOD_END, START)  # back as it was
+    assert (subscription.paid_chairs, subscription.next_chairs) == (3, None)
+    subscription.sync(SubscriptionStatus.ACTIVE, 4, 1, PERIOD_END, START)  # one up, one down
+    assert (subscription.paid_chairs, subscription.paid_seats) == (4, 2)
+    assert (subscription.next_chairs, subscription.next_seats) == (4, 1)
+
+
+def test_a_lapse_is_not_a_lowering_to_wait_for():
+    subscription = _paid(3, 2)
+    subscription.sync(SubscriptionStatus.LAPSED, 3, 2, PERIOD_END, START)
+    assert subscription.licence.allowed_chairs == 2 and subscription.next_chairs is None
+
+
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=1, max_size=12))
+def test_within_one_period_the_licence_never_goes_down(changes):
+    subscription = _paid(0, 0)
+    best = (0, 0)
+    for chairs, seats in changes:
+        subscription.sync(SubscriptionStatus.ACTIVE, chairs, seats, PERIOD_END, START)
+        best = (max(best[0], chairs), max(best[1], seats))
+        assert (subscription.paid_chairs, subscription.paid_seats) == best
+        assert subscription.next_chairs in (None, chairs)

@@ -106,6 +106,7 @@ def _clinic(value: Any) -> uuid.UUID | None:
 
 class StripeGateway:
     test_mode = False
+    sends_webhooks = True
 
     def __init__(self, client: Any, price_chair: str | None, price_seat: str | None) -> None:
         if client is None or not price_chair or not price_seat:

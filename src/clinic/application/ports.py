@@ -242,6 +242,12 @@ class UnitOfWork(Protocol):
         check and the insert it allows cannot interleave with another booking."""
         ...
 
+    def claim_clinic(self) -> None:
+        """Call before counting what the clinic uses (rooms, people) to allow one more: of two
+        units of work doing this at once, the later waits and then fails with Conflict (or,
+        on SQLite, waits for the first to finish), so both cannot take the last place."""
+        ...
+
     def __enter__(self) -> Self: ...
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

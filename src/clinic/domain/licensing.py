@@ -127,6 +127,10 @@ class Subscription:
     period_end: datetime | None = None
     customer_ref: str | None = None  # Stripe's customer id (or the test gateway's)
     subscription_ref: str | None = None
+    # Lower numbers the provider already bills from the next period: until `period_end` the
+    # clinic keeps what it paid for this one.
+    next_chairs: int | None = None
+    next_seats: int | None = None
     id: uuid.UUID = field(default_factory=new_id)
 
     @property
@@ -136,12 +140,24 @@ class Subscription:
     def sync(self, status: SubscriptionStatus, chairs: int, seats: int,
              period_end: datetime | None, now: datetime) -> bool:
         """Take the provider's current state (read from it, never from an event's copy, so
-        events arriving out of order cannot roll the licence back); True if anything changed."""
-        new = (status, max(chairs, 0), max(seats, 0), period_end)
-        old = (self.status, self.paid_chairs, self.paid_seats, self.period_end)
+        events arriving out of order cannot roll the licence back); True if anything changed.
+        A decrease within the paid period is kept for later: the licence stays as paid until
+        the period ends (the provider renews with the lower numbers, a new period_end)."""
+        chairs, seats = max(chairs, 0), max(seats, 0)
+        next_chairs = next_seats = None
+        same_period = (self.licence.holds and status in (SubscriptionStatus.ACTIVE,
+                                                         SubscriptionStatus.PAST_DUE)
+                       and period_end is not None and period_end == self.period_end)
+        if same_period and (chairs < self.paid_chairs or seats < self.paid_seats):
+            next_chairs, next_seats = chairs, seats
+            chairs, seats = max(chairs, self.paid_chairs), max(seats, self.paid_seats)
+        new = (status, chairs, seats, period_end, next_chairs, next_seats)
+        old = (self.status, self.paid_chairs, self.paid_seats, self.period_end,
+               self.next_chairs, self.next_seats)
         if new == old:
             return False
-        self.status, self.paid_chairs, self.paid_seats, self.period_end = new
+        (self.status, self.paid_chairs, self.paid_seats, self.period_end, self.next_chairs,
+         self.next_seats) = new
         self.updated_at = now
         return True
 

@@ -17,6 +17,7 @@ from clinic.adapters.sqlalchemy.tables import (
     memberships,
     outbox,
     patients,
+    subscriptions,
     users,
 )
 from clinic.application.accounts.queries import (
@@ -38,6 +39,7 @@ from clinic.application.scheduling.queries import (
     EntryPage,
 )
 from clinic.domain.accounts import ClinicStatus, Role
+from clinic.domain.licensing import Licence, SubscriptionStatus
 from clinic.domain.scheduling import AppointmentStatus
 
 
@@ -46,15 +48,30 @@ class SqlAccountQueries:
         self.engine = engine
 
     def session_user(self, user_id: uuid.UUID, clinic_id: uuid.UUID | None) -> SessionUser | None:
+        # For the licence: the people besides the owner who joined before this one, and what
+        # the clinic pays for; past the paid seats (after a lapse) a person only reads.
+        earlier = memberships.alias("earlier")
+        joined_before = (
+            select(func.count()).select_from(earlier)
+            .where(earlier.c.clinic_id == memberships.c.clinic_id,
+                   earlier.c.role != Role.OWNER,
+                   or_(earlier.c.created_at < memberships.c.created_at,
+                       and_(earlier.c.created_at == memberships.c.created_at,
+                            earlier.c.user_id < memberships.c.user_id)))
+            .scalar_subquery())
         stmt = (
             select(users.c.id, users.c.email, users.c.name, users.c.locale,
                    users.c.session_version, memberships.c.role, clinics.c.id.label("clinic_id"),
                    clinics.c.name.label("clinic_name"), clinics.c.status, clinics.c.country,
-                   clinics.c.currency, clinics.c.timezone, memberships.c.calendar_view)
+                   clinics.c.currency, clinics.c.timezone, memberships.c.calendar_view,
+                   joined_before.label("joined_before"),
+                   subscriptions.c.status.label("subscription_status"),
+                   subscriptions.c.paid_seats)
             .select_from(
                 users.outerjoin(memberships, and_(memberships.c.user_id == users.c.id,
                                                   memberships.c.clinic_id == clinic_id))
-                .outerjoin(clinics, clinics.c.id == memberships.c.clinic_id))
+                .outerjoin(clinics, clinics.c.id == memberships.c.clinic_id)
+                .outerjoin(subscriptions, subscriptions.c.clinic_id == clinics.c.id))
             .where(users.c.id == user_id, users.c.disabled.is_(False))
         )
         with self.engine.connect() as conn:
@@ -68,6 +85,9 @@ class SqlAccountQueries:
             role=row.role and str(row.role.value), clinic_country=row.country,
             clinic_currency=row.currency, clinic_timezone=row.timezone,
             calendar_view=row.calendar_view,
+            read_only=row.role is not None and row.role is not Role.OWNER
+            and row.joined_before >= Licence(row.subscription_status or SubscriptionStatus.NONE,
+                                             0, row.paid_seats or 0).allowed_seats,
         )
 
     def clinic_details(self, clinic_id: uuid.UUID) -> ClinicDetails | None:

@@ -297,6 +297,8 @@ subscriptions = _clinic_owned(
     Column("period_end", UtcDateTime),
     Column("customer_ref", String(255)),
     Column("subscription_ref", String(255)),
+    Column("next_chairs", Integer),  # lower numbers from the next period on
+    Column("next_seats", Integer),
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("clinic_id", name="uq_subscriptions_clinic"),
     CheckConstraint("paid_chairs >= 0 AND paid_seats >= 0", name="quantities_not_negative"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,6 +25,7 @@ from clinic.adapters.sqlalchemy.repositories import (
     SqlTeamRepository,
     SqlUserRepository,
 )
+from clinic.adapters.sqlalchemy.tables import clinics
 from clinic.adapters.sqlalchemy.tenancy import TENANT_KEY
 from clinic.application.ports import Conflict, Tenant
 
@@ -64,6 +67,27 @@ class SqlAlchemyUnitOfWork:
         else:
             options = {"isolation_level": "REPEATABLE READ"}
         self.session.connection(execution_options=options)
+
+    def claim_clinic(self) -> None:
+        if self.session.get_bind().dialect.name == "sqlite":
+            # One writer at a time: BEGIN IMMEDIATE, when this is the transaction's start.
+            if not self.session.in_transaction():
+                self.lock_for_writing()
+            return
+        # PostgreSQL: writing the clinic's row (to the same value) orders two such units of
+        # work. Under READ COMMITTED the later one waits for the row and its next statements
+        # see what the first one added; under lock_for_writing's REPEATABLE READ it fails to
+        # serialize instead (a Conflict), and its caller tries again.
+        if not isinstance(self.tenant, uuid.UUID):
+            return
+        try:
+            self.session.execute(update(clinics).where(clinics.c.id == self.tenant)
+                                 .values(id=clinics.c.id))
+        except OperationalError as error:
+            self.session.rollback()
+            if getattr(error.orig, "sqlstate", None) == "40001":
+                raise Conflict(str(error.orig)) from error
+            raise
 
     def commit(self) -> None:
         try:

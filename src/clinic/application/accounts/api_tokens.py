@@ -92,6 +92,7 @@ class TokenHolder:
     clinic_id: uuid.UUID
     role: Role
     user_id: uuid.UUID | None  # None: made by the operator (`clinic tokens create`)
+    read_only: bool = False  # its maker is past the seats the clinic pays for (after a lapse)
 
 
 class AuthenticateApiToken:
@@ -122,4 +123,4 @@ class AuthenticateApiToken:
         if (person is None or person.role is None or person.clinic_id != clinic_id
                 or person.clinic_status != ClinicStatus.ACTIVE.value):
             return None
-        return TokenHolder(clinic_id, Role(person.role), creator)
+        return TokenHolder(clinic_id, Role(person.role), creator, person.read_only)

@@ -26,6 +26,9 @@ class SessionUser:
     clinic_currency: str | None = None
     clinic_timezone: str | None = None
     calendar_view: str | None = None  # what their calendar showed last, in this clinic
+    # Beyond the seats the clinic pays for (after a lapse, the latest joined first): they
+    # sign in and read, but change nothing until the clinic pays again.
+    read_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,9 @@ class CheckoutStart:
 
 class PaymentGateway(Protocol):
     test_mode: bool  # "Test mode — no real payment" on every billing screen
+    # Whether the provider tells of a change by webhook; if not (the test-mode gateway), the
+    # use case reads the outcome back at once through the same use cases a webhook runs.
+    sends_webhooks: bool
 
     def start_checkout(self, clinic_id: uuid.UUID, customer_ref: str | None, email: str,
                        chairs: int, seats: int, success_url: str,

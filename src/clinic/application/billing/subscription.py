@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
+from clinic.application.billing.allowance import (
+    Usage,
+    frozen_members,
+    frozen_rooms,
+    licence_of,
+    usage,
+)
 from clinic.application.billing.ports import (
     CompletedCheckout,
     EventBus,
     LocalCheckout,
     PaymentGateway,
 )
-from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
+from clinic.application.ports import Clock, Conflict, UnitOfWorkFactory
 from clinic.application.team.access import acting_member
-from clinic.domain.accounts import Role
 from clinic.domain.licensing import (
     BILLING_CURRENCY,
     Licence,
@@ -34,24 +39,6 @@ MAX_EXTRA = 500  # far beyond any clinic of 1-10 chairs; keeps a typo from costi
 
 
 @dataclass(frozen=True)
-class Usage:
-    active_rooms: int
-    seats_in_use: int  # members other than the owner, plus pending invitations
-
-
-def usage(uow: UnitOfWork, clinic_id: uuid.UUID, now: datetime) -> Usage:
-    rooms = len(uow.rooms.list())
-    members = [m for m in uow.memberships.for_clinic(clinic_id) if m.role is not Role.OWNER]
-    pending = [i for i in uow.team.invitations(clinic_id) if i.is_pending(now)]
-    return Usage(rooms, len(members) + len(pending))
-
-
-def licence_of(uow: UnitOfWork, clinic_id: uuid.UUID) -> Licence:
-    subscription = uow.billing.subscription(clinic_id)
-    return subscription.licence if subscription else Licence()
-
-
-@dataclass(frozen=True)
 class BillingOverview:
     licence: Licence
     usage: Usage
@@ -59,6 +46,10 @@ class BillingOverview:
     test_mode: bool
     has_customer: bool
     customer_ref: str | None = None
+    # Beyond the allowance (after a lapse): rooms that take no new visits, people who only read.
+    frozen_rooms: Sequence[str] = ()
+    frozen_people: Sequence[str] = ()
+    next_numbers: tuple[int, int] | None = None  # (chairs, seats) from the next period on
 
 
 class ShowBilling:
@@ -69,11 +60,19 @@ class ShowBilling:
     def __call__(self, clinic_id: uuid.UUID) -> BillingOverview:
         with self.uow_factory(clinic_id) as uow:
             subscription = uow.billing.subscription(clinic_id)
+            licence = licence_of(uow, clinic_id)
+            frozen = frozen_rooms(uow, clinic_id)
+            rooms = [room.name for room in uow.rooms.list() if room.id in frozen]
+            people = [user.name for user_id in sorted(frozen_members(
+                licence, list(uow.memberships.for_clinic(clinic_id))), key=str)
+                if (user := uow.users.get(user_id)) is not None]
             return BillingOverview(
-                licence_of(uow, clinic_id), usage(uow, clinic_id, self.clock.now()),
+                licence, usage(uow, clinic_id, self.clock.now()),
                 list(uow.billing.payments(clinic_id)), self.gateway.test_mode,
                 bool(subscription and subscription.customer_ref),
-                subscription.customer_ref if subscription else None)
+                subscription.customer_ref if subscription else None, rooms, people,
+                (subscription.next_chairs or 0, subscription.next_seats or 0)
+                if subscription and subscription.next_chairs is not None else None)
 
 
 def _quantity(raw: int, field: str) -> int:
@@ -89,8 +88,9 @@ class ChangePlan:
     more is in use than the lower numbers allow."""
 
     def __init__(self, uow_factory: UnitOfWorkFactory, gateway: PaymentGateway,
-                 clock: Clock) -> None:
+                 clock: Clock, reconcile: Callable[[uuid.UUID], object] | None = None) -> None:
         self.uow_factory, self.gateway, self.clock = uow_factory, gateway, clock
+        self.reconcile = reconcile
 
     def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID, chairs: int, seats: int,
                  success_url: str, cancel_url: str) -> str | None:
@@ -102,6 +102,8 @@ class ChangePlan:
             subscription = uow.billing.subscription(clinic_id)
         if subscription and subscription.subscription_ref and subscription.licence.holds:
             self.gateway.change_quantities(subscription.subscription_ref, chairs, seats)
+            if self.reconcile is not None and not self.gateway.sends_webhooks:
+                self.reconcile(clinic_id)  # no webhook will come: read the outcome back now
             return None
         start = self.gateway.start_checkout(
             clinic_id, subscription.customer_ref if subscription else None, actor.email,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from clinic.application.billing.allowance import check_chair_free
 from clinic.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from clinic.domain.patients import fold
 from clinic.domain.shared import NotFound, ValidationFailed
@@ -20,15 +21,19 @@ class SetArchived:
 
     def __call__(self, clinic_id: uuid.UUID, item_id: uuid.UUID, archived: bool) -> Any:
         with self.uow_factory(clinic_id) as uow:
+            restoring_room = self.kind == "rooms" and not archived
+            if restoring_room:
+                uow.claim_clinic()  # before anything is read: the count below is current
             repository = getattr(uow, self.kind)
             item = repository.get(item_id)
             if item is None:
                 raise NotFound()
             if archived:
                 item.archive(self.clock.now())
-            else:
-                if self.kind == "rooms":
+            elif item.archived:
+                if restoring_room:
                     ensure_room_name_free(uow, item.name, item.id)
+                    check_chair_free(uow, clinic_id)  # back in use: one more chair
                 item.restore()
             uow.commit()
             return item

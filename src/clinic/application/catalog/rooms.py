@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from clinic.application.billing.allowance import check_chair_free
 from clinic.application.catalog.archive import ensure_room_name_free
 from clinic.application.ports import Clock, Conflict, UnitOfWorkFactory
 from clinic.domain.catalog import Room, check_room
@@ -18,7 +19,8 @@ class RoomFields:
 
 
 class SaveRoom:
-    """Add a room (`room_id` None) or change one."""
+    """Add a room (`room_id` None) or change one. A new room is one more chair: beyond the
+    paid chairs it is refused with ChairLimitReached."""
 
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self.uow_factory = uow_factory
@@ -29,6 +31,8 @@ class SaveRoom:
         check_room(fields.name, fields.address)
         name, address = " ".join(fields.name.split()), fields.address.strip() or None
         with self.uow_factory(clinic_id) as uow:
+            if room_id is None:
+                check_chair_free(uow, clinic_id)  # one more chair: within what is paid?
             found = uow.rooms.get(room_id) if room_id else None
             if room_id and found is None:
                 raise NotFound()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from clinic.application.billing.allowance import frozen_rooms
 from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
 from clinic.domain.accounts import Clinic
 from clinic.domain.catalog import Procedure, parse_price
@@ -55,6 +56,8 @@ def _check_parties(uow: UnitOfWork, request: BookingRequest) -> list[Procedure]:
     room = uow.rooms.get(request.room_id)
     if room is None or room.archived:
         errors["room_id"] = "room_unavailable"
+    elif room.id in frozen_rooms(uow, room.clinic_id):
+        errors["room_id"] = "room_frozen"  # beyond the paid chairs since a lapse
     doctor = uow.doctors.get(request.doctor_id)
     if doctor is None or doctor.archived:
         errors["doctor_id"] = "doctor_unavailable"

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from clinic.application.billing.allowance import frozen_rooms
 from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
 from clinic.application.scheduling.book import WorkingHours, ensure_free
 from clinic.domain.catalog import parse_price
@@ -107,6 +108,8 @@ class UpdateAppointment:
             room = uow.rooms.get(changes.room_id)
             if room is None or room.archived:
                 errors["room_id"] = "room_unavailable"
+            elif room.id in frozen_rooms(uow, room.clinic_id):
+                errors["room_id"] = "room_frozen"  # beyond the paid chairs since a lapse
         if changes.doctor_id is not None and changes.doctor_id != appointment.doctor_id:
             doctor = uow.doctors.get(changes.doctor_id)
             if doctor is None or doctor.archived:

@@ -17,6 +17,10 @@ from clinic.entrypoints.web.container_access import container
 F = TypeVar("F", bound=Callable[..., Any])
 
 NOT_ALLOWED = "Your role does not allow this."
+READ_ONLY = ("The clinic pays for fewer people than are in its team, and the person who made "
+             "this token is past the paid places: it can read but not change anything until "
+             "the owner pays for more places on the Billing page.")
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def current_holder() -> TokenHolder:
@@ -53,8 +57,11 @@ def permission_required(permission: Permission) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not can(current_holder().role, permission):
+            holder = current_holder()
+            if not can(holder.role, permission):
                 abort(403, message=NOT_ALLOWED)
+            if holder.read_only and request.method not in READS:
+                abort(403, message=READ_ONLY)
             return view(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

@@ -11,6 +11,7 @@ from webargs.flaskparser import FlaskParser, abort
 from werkzeug.exceptions import NotFound as HttpNotFound
 
 from clinic.domain.catalog import MAX_ADDRESS, MAX_DURATION, MAX_NAME, MAX_PRICE_MAJOR, MIN_DURATION
+from clinic.domain.licensing import CHAIR_PRICE_CENTS, ChairLimitReached
 from clinic.domain.patients import MAX_NOTE, DuplicatePhone
 from clinic.domain.shared import ValidationFailed
 from clinic.entrypoints.api.schemas import ProblemSchema
@@ -42,6 +43,8 @@ _MESSAGES = {
     "status_invalid": "Use scheduled, done, cancelled or no_show (several: comma-separated).",
     "patient_unknown": "There is no such patient in this clinic.",
     "room_unavailable": "There is no such room in use in this clinic.",
+    "room_frozen": "This room is beyond the chairs paid for since the subscription lapsed: it "
+                   "takes no new visits until the clinic pays again.",
     "doctor_unavailable": "There is no such doctor in use in this clinic.",
     "procedure_unavailable": "A procedure is not in this clinic's catalog in use.",
     "procedures_required": "Pick at least one procedure.",
@@ -51,6 +54,8 @@ _DESCRIPTIONS = {
     401: "No valid token",
     403: "The token's role does not allow this (a token speaks with the role of the person who "
          "made it)",
+    402: "Beyond what the clinic pays for (type …/chair-limit): the owner adds chairs on the "
+         "Billing page",
     404: "Not found in this token's clinic",
     409: "A conflict: see the problem's type (a phone on another card, a busy room, a busy "
          "doctor)",
@@ -81,6 +86,18 @@ def duplicate_phone_problem(error: DuplicatePhone) -> Response:
     return response
 
 
+CHAIR_LIMIT = "/api/v1/problems/chair-limit"
+
+
+def chair_limit_problem(error: ChairLimitReached) -> Response:
+    return problem(
+        402, "Payment Required",
+        f"One more room would be chair {error.in_use}; the clinic has {error.allowed}. The "
+        f"clinic's owner adds chairs on the Billing page (each costs "
+        f"${CHAIR_PRICE_CENTS // 100} a month).", type_=CHAIR_LIMIT,
+        extra={"chairs_allowed": error.allowed})
+
+
 class _Parser(FlaskParser):
     def _handle_invalid_json_error(self, error: Exception, req: Request, *args: Any,
                                    **kwargs: Any) -> NoReturn:
@@ -96,6 +113,7 @@ class ApiBlueprint(Blueprint):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self.register_error_handler(ValidationFailed, validation_problem)
         self.register_error_handler(DuplicatePhone, duplicate_phone_problem)
+        self.register_error_handler(ChairLimitReached, chair_limit_problem)
 
 
 def found(item: T | None) -> T:

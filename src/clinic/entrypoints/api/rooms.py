@@ -48,9 +48,9 @@ class Rooms(MethodView):
     @permission_required(Permission.CATALOG_EDIT)
     @blp.arguments(RoomCreateSchema)
     @blp.response(201, RoomSchema)
-    @problems(blp, 401, 403, 422)
+    @problems(blp, 401, 402, 403, 422)
     def post(self, body: dict[str, Any]) -> Any:
-        """Add a room"""
+        """Add a room (402 …/chair-limit beyond the chairs the clinic pays for)"""
         fields = RoomFields(body["name"], body.get("address") or "")
         return container().save_room()(current_clinic_id(), fields)
 
@@ -69,7 +69,7 @@ class RoomById(MethodView):
     @permission_required(Permission.CATALOG_EDIT)
     @blp.arguments(RoomPatchSchema)
     @blp.response(200, RoomSchema)
-    @problems(blp, 401, 403, 404, 422)
+    @problems(blp, 401, 402, 403, 404, 422)
     def patch(self, body: dict[str, Any], room_id: uuid.UUID) -> Any:
         """Change a room; fields left out keep their value; `archived` archives or restores"""
         room = _room(room_id)

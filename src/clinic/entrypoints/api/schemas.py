@@ -26,6 +26,8 @@ class ProblemSchema(ma.Schema):
     errors = F.Dict(metadata={"description": "Field name -> list of messages"})
     existing_patient_id = F.UUID(metadata={
         "description": "On 409 for a patient: the card that already has this phone"})
+    chairs_allowed = F.Integer(metadata={
+        "description": "On 402 chair-limit: how many chairs (active rooms) the clinic has"})
     nearest_free_start = F.DateTime(allow_none=True, metadata={
         "description": "On 409 room-booked: the nearest start at which the same length fits "
                        "in that room, inside working hours (null if none within two weeks)"})

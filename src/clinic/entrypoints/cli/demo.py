@@ -22,6 +22,7 @@ from clinic.application.scheduling.book import WorkingHours
 from clinic.container import Container
 from clinic.domain.accounts import MIN_PASSWORD_LENGTH, Clinic, normalize_email
 from clinic.domain.catalog import Procedure
+from clinic.domain.licensing import FREE_CHAIRS
 from clinic.domain.patients import Patient
 from clinic.domain.pricing import PricedItem, quote
 from clinic.domain.scheduling import (
@@ -107,7 +108,9 @@ def seed_demo_clinic(container: Container, email: str, password: str,
     container.update_clinic_settings()(clinic_id, ClinicSettings(
         data.CLINIC_NAME, data.TIMEZONE, "RUB", "RU", "ru", list(data.WORKING_DAYS),
         f"{data.OPENS:%H:%M}", f"{data.CLOSES:%H:%M}"))
-    for name in data.ROOM_NAMES[1:]:
+    extra_chairs = len(data.ROOM_NAMES) - FREE_CHAIRS
+    paid = pay_in_test_mode(container, clinic_id, owner_id, extra_chairs, 0)
+    for name in data.ROOM_NAMES[1:len(data.ROOM_NAMES) if paid else FREE_CHAIRS]:
         container.save_room()(clinic_id, RoomFields(name))
     for name in data.DOCTOR_NAMES:  # each gets a palette colour no other doctor has
         container.save_doctor()(clinic_id, DoctorFields(name))
@@ -131,6 +134,18 @@ def seed_demo_clinic(container: Container, email: str, password: str,
     days = list(data.working_days(today))
     return DemoClinic(clinic_id, normalize_email(email), len(rooms), len(doctors), len(catalog),
                       len(patient_ids), booked, days[0], days[-1])
+
+
+def pay_in_test_mode(container: Container, clinic_id: uuid.UUID, owner_id: uuid.UUID,
+                     chairs: int, seats: int) -> bool:
+    """Pay for extra chairs and seats through the test-mode gateway (no real money), exactly as
+    its checkout page would; False, paying nothing, when a real payment provider is set."""
+    if not container.payment_gateway().test_mode:
+        return False
+    url = container.change_plan()(clinic_id, owner_id, chairs, seats, "/billing", "/billing")
+    if url is not None:
+        container.complete_test_checkout()(url.rsplit("/", 1)[1])
+    return True
 
 
 def _sign_up(container: Container, email: str, password: str) -> tuple[uuid.UUID, uuid.UUID]:

@@ -7,7 +7,18 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, flash, redirect, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
@@ -15,6 +26,7 @@ from clinic.application.accounts.queries import SessionUser
 from clinic.application.accounts.signed_in import SignedIn
 from clinic.domain.team import Permission, can
 from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.web.errors import problem, wants_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -107,15 +119,31 @@ def clinic_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def read_only_refusal() -> Any:
+    """A change by someone past the seats the clinic pays for: nothing is changed, and why."""
+    title = _("You can look, but not change anything now")
+    text = _("The clinic pays for fewer people than are in its team, so your access is "
+             "read-only for now. Nothing of yours is lost. Ask the clinic's owner to add a "
+             "place on the Billing page.")
+    if wants_problem():
+        return problem(403, "Forbidden", str(text))
+    return render_template("errors/error.html", title=title, text=text, code=403), 403
+
+
 def permission_required(permission: Permission) -> Callable[[F], F]:
     """A member of the chosen clinic whose role allows this; others get the 403 page."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if current_user.is_authenticated and current_user.clinic_id is not None \
-                    and not current_user.can(permission):
-                abort(403)
+            if current_user.is_authenticated and current_user.clinic_id is not None:
+                if not current_user.can(permission):
+                    abort(403)
+                if current_user.read_only and request.method not in READS:
+                    return read_only_refusal()
             return view(*args, **kwargs)
 
         return clinic_required(wrapper)  # type: ignore[return-value]

@@ -24,8 +24,8 @@ def wants_problem() -> bool:
 
 def problem(status: int, title: str, detail: str | None = None,
             errors: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
-            type_: str = "about:blank") -> Response:
-    body: dict[str, Any] = {"type": type_, "title": title, "status": status}
+            type_: str = "about:blank", extra: dict[str, Any] | None = None) -> Response:
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status, **(extra or {})}
     if detail:
         body["detail"] = detail
     if errors:

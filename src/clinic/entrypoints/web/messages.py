@@ -39,6 +39,8 @@ _FIELD_ERRORS = {
     "hours_order": _l("The clinic must close after it opens."),
     "patient_unknown": _l("Pick a patient from the list, or add a new one."),
     "room_unavailable": _l("Pick a room that is in use."),
+    "room_frozen": _l("This room takes no new visits until the clinic pays for its chairs "
+                      "again. Pick another room."),
     "doctor_unavailable": _l("Pick a doctor who is in the list."),
     "procedure_unavailable": _l("One of the procedures is no longer offered. Pick again."),
     "procedures_required": _l("Pick at least one procedure."),

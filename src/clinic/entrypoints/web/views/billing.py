@@ -14,11 +14,13 @@ from clinic.domain.licensing import (
     FREE_CHAIRS,
     SEAT_PRICE_CENTS,
     LowerThanInUse,
+    monthly_cents,
 )
 from clinic.domain.shared import ValidationFailed
 from clinic.domain.team import Permission
 from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.web.licence_offer import safe_back
 
 bp = Blueprint("billing", __name__)
 
@@ -27,11 +29,15 @@ def _page(form: dict[str, str] | None = None, problem: str | None = None,
           status: int = 200) -> Any:
     overview = container().show_billing()(current_user.clinic_id)
     licence = overview.licence
-    form = form or {"chairs": str(licence.paid_chairs if licence.holds else 0),
-                    "seats": str(licence.paid_seats if licence.holds else 0)}
+    in_use = overview.usage  # what is in use is at least what paying again must cover
+    form = form or {
+        "chairs": str(max(licence.paid_chairs if licence.holds else 0,
+                          in_use.active_rooms - FREE_CHAIRS)),
+        "seats": str(max(licence.paid_seats if licence.holds else 0, in_use.seats_in_use))}
     return render_template(
         "billing/index.html", section="billing", overview=overview, licence=licence,
         form=form, problem=problem, free_chairs=FREE_CHAIRS, chair_cents=CHAIR_PRICE_CENTS,
+        next_total=monthly_cents(*overview.next_numbers) if overview.next_numbers else 0,
         seat_cents=SEAT_PRICE_CENTS), status
 
 
@@ -48,11 +54,16 @@ def change_plan() -> Any:
             "seats": request.form.get("seats", "").strip()}
     if not (form["chairs"].isdigit() and form["seats"].isdigit()):
         return _page(form, _("Type whole numbers: 0, 1, 2…"), 422)
+    # From an offer ("a third chair costs…"): back where the person was, to finish there.
+    back = safe_back(request.form.get("back"))
+    root = request.host_url.rstrip("/")
+    done_url = (f"{root}{back}{'&' if '?' in back else '?'}paid=1" if back
+                else url_for("billing.index", paid=1, _external=True))
     try:
         url = container().change_plan()(
             current_user.clinic_id, current_user.user_id, int(form["chairs"]),
-            int(form["seats"]), url_for("billing.index", paid=1, _external=True),
-            url_for("billing.index", _external=True))
+            int(form["seats"]), done_url,
+            f"{root}{back}" if back else url_for("billing.index", _external=True))
     except ValidationFailed:
         return _page(form, _("Type a number from 0 to 500."), 422)
     except LowerThanInUse as over:
@@ -66,9 +77,13 @@ def change_plan() -> Any:
                              what=_(" and ").join(parts)), 422)
     if url is not None:
         return redirect(url)
-    flash(_("The change is sent. The new numbers apply once the payment is confirmed."),
-          "success")
-    return redirect(url_for("billing.index"))
+    if container().payment_gateway().sends_webhooks:
+        flash(_("The change is sent. The new numbers apply once the payment is confirmed."),
+              "success")
+    else:
+        flash(_("Done (test mode): more applies at once, less from the next payment."),
+              "success")
+    return redirect(done_url if back else url_for("billing.index"))
 
 
 @bp.post("/billing/card")
@@ -95,9 +110,10 @@ def test_checkout(token: str) -> Any:
         abort(404)
     if request.method == "POST":
         done = container().complete_test_checkout()(token)
-        if done is not None:
-            flash(_("Paid (test mode). The new numbers apply now."), "success")
-        return redirect(url_for("billing.index"))
+        if done is None:
+            return redirect(url_for("billing.index"))
+        flash(_("Paid (test mode). The new numbers apply now."), "success")
+        return redirect(done.success_url)  # built by change_plan: this site's own address
     chairs, seats = int(pending["chairs"]), int(pending["seats"])
     return render_template("billing/test_checkout.html", section="billing", chairs=chairs,
                            seats=seats, total=chairs * CHAIR_PRICE_CENTS

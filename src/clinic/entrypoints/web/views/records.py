@@ -16,10 +16,12 @@ from clinic.application.catalog.doctors import DoctorFields
 from clinic.application.catalog.procedures import ProcedureFields
 from clinic.application.catalog.rooms import RoomFields
 from clinic.domain.catalog import DOCTOR_COLORS
+from clinic.domain.licensing import ChairLimitReached
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import Permission
 from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.web.licence_offer import Offer, offer_for
 from clinic.entrypoints.web.messages import field_errors
 
 bp = Blueprint("records", __name__)
@@ -78,23 +80,27 @@ def _form_values(kind: str, item: Any | None) -> dict[str, str]:
 
 
 def _render_form(kind: str, item: Any | None, form: dict[str, str],
-                 errors: dict[str, str], status: int = 200) -> Any:
+                 errors: dict[str, str], status: int = 200, offer: Offer | None = None) -> Any:
     return render_template(f"records/{kind}_form.html", kind=kind, item=item, form=form,
                            errors=errors, section=kind, colors=DOCTOR_COLORS,
-                           title=KINDS[kind].title), status
+                           title=KINDS[kind].title, offer=offer), status
 
 
 @bp.get(f"/{KINDS_RULE}")
 @permission_required(Permission.CATALOG_READ)
 def index(kind: str) -> Any:
-    show_archived = request.args.get("archived") == "1"
+    return _list(kind, request.args.get("archived") == "1")
+
+
+def _list(kind: str, show_archived: bool, offer: Offer | None = None, status: int = 200) -> Any:
     items = _items(kind, include_archived=True)
     archived_count = sum(1 for item in items if item.archived)
     if not show_archived:
         items = [item for item in items if not item.archived]
     return render_template(f"records/{kind}.html", kind=kind, items=items, section=kind,
                            show_archived=show_archived, archived_count=archived_count,
-                           title=KINDS[kind].title, add_label=KINDS[kind].add_label)
+                           title=KINDS[kind].title, add_label=KINDS[kind].add_label,
+                           offer=offer), status
 
 
 @bp.route(f"/{KINDS_RULE}/new", methods=["GET", "POST"])
@@ -103,13 +109,20 @@ def index(kind: str) -> Any:
 def save(kind: str, item_id: uuid.UUID | None = None) -> Any:
     item = _get(kind, item_id) if item_id else None
     if request.method == "GET":
-        return _render_form(kind, item, _form_values(kind, item), {})
+        values = _form_values(kind, item)
+        if item is None:  # back from paying for a chair: what was typed, filled in again
+            values.update({k: request.args.get(k, "")[:200] for k in values if k in request.args})
+        return _render_form(kind, item, values, {})
     form = {name: request.form.get(name, "") for name in KINDS[kind].fields}
     use_case = getattr(container(), f"save_{kind[:-1]}")()
     try:
         saved = use_case(current_user.clinic_id, KINDS[kind].make(form), item_id)
     except ValidationFailed as error:
         return _render_form(kind, item, form, field_errors(error.errors), 422)
+    except ChairLimitReached as limit:
+        typed: dict[str, Any] = {k: v for k, v in form.items() if v}
+        back = url_for("records.save", kind=kind, **typed)
+        return _render_form(kind, item, form, {}, 402, offer_for(limit, back))
     except NotFound:
         abort(404)
     flash(str(KINDS[kind].saved) % {"name": saved.name}, "success")
@@ -126,6 +139,9 @@ def set_archived(kind: str, item_id: uuid.UUID, action: str) -> Any:
         item = use_case(current_user.clinic_id, item_id, archived=action == "archive")
     except NotFound:
         abort(404)
+    except ChairLimitReached as limit:
+        back = url_for("records.index", kind=kind, archived=1)
+        return _list(kind, True, offer_for(limit, back), 402)
     except ValidationFailed as error:
         flash(_("“%(name)s” cannot come back under this name: %(reason)s",
                 name=_get(kind, item_id).name,

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from clinic.application.team.queries import MemberRow
+from clinic.domain.licensing import SeatLimitReached
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import (
     AlreadyMember,
@@ -23,6 +24,7 @@ from clinic.domain.team import (
 )
 from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.web.licence_offer import Offer, offer_for
 from clinic.entrypoints.web.messages import field_errors
 
 bp = Blueprint("team", __name__)
@@ -45,7 +47,7 @@ def link_for(token: str) -> str:
 
 
 def _page(form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-          status: int = 200) -> Any:
+          status: int = 200, offer: Offer | None = None) -> Any:
     clinic_id = current_user.clinic_id
     queries = container().team_queries()
     with container().uow(clinic_id) as uow:
@@ -55,7 +57,9 @@ def _page(form: dict[str, str] | None = None, errors: dict[str, str] | None = No
         invitations=queries.pending_invitations(clinic_id, datetime.now(UTC)),
         events=queries.events(clinic_id), doctors=doctors, role_names=ROLE_NAMES,
         role_hints=ROLE_HINTS, action_names=ACTION_NAMES,
-        form=form or {"email": "", "role": "staff"}, errors=errors or {}), status
+        form=form or {"email": request.args.get("email", "")[:254],
+                      "role": "admin" if request.args.get("role") == "admin" else "staff"},
+        errors=errors or {}, offer=offer), status
 
 
 def _uuid(raw: str) -> uuid.UUID | None:
@@ -92,6 +96,9 @@ def invite() -> Any:
         return _page(form, field_errors(error.errors), 422)
     except AlreadyMember:
         return _page(form, {"email": _("This person is already in the clinic.")}, 422)
+    except SeatLimitReached as limit:
+        return _page(form, None, 402, offer_for(limit, url_for("team.index", email=form["email"],
+                                                             role=form["role"])))
     flash(_("The invitation is on its way to %(email)s. The link works for 72 hours.",
             email=form["email"].lower()), "success")
     return redirect(url_for("team.index"))
