@@ -308,6 +308,10 @@ def test_a_read_only_person_can_look_but_a_change_is_refused_and_nothing_written
                          source="/patients/new")
     assert refused.status_code == 403
     assert "You can look, but not change anything now" in _text(refused)
+    in_dialog = staff.post("/patients/new", {"name": "Ivan", "phone": "+79161234567"},
+                           source="/patients/new", headers={"HX-Request": "true"})
+    assert in_dialog.status_code == 403 and "<html" not in in_dialog.get_data(as_text=True)
+    assert "Ask the clinic" in _text(in_dialog)
     assert _count(web_container, tables.patients) == before
     # the API speaks for its maker: reads work, changes are refused as a problem
     api = member_api(app.test_client(), web_container, clinic_id, sam)

@@ -14,6 +14,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    render_template_string,
     request,
     session,
     url_for,
@@ -130,6 +131,11 @@ def read_only_refusal() -> Any:
              "place on the Billing page.")
     if wants_problem():
         return problem(403, "Forbidden", str(text))
+    if request.headers.get("HX-Request"):  # a dialog's form: the words where its form was
+        return render_template_string(
+            '<div class="alert alert--warning" role="alert" tabindex="-1" data-error-summary>'
+            '<p class="alert__title">{{ title }}</p><p>{{ text }}</p></div>',
+            title=title, text=text), 403
     return render_template("errors/error.html", title=title, text=text, code=403), 403
 
 
