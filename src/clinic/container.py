@@ -22,6 +22,7 @@ from clinic.adapters.sqlalchemy.queries import (
     SqlCalendarQueries,
     SqlPatientQueries,
 )
+from clinic.adapters.sqlalchemy.referral_queries import SqlReferralQueries
 from clinic.adapters.sqlalchemy.report_queries import SqlReportQueries
 from clinic.adapters.sqlalchemy.team_queries import SqlTeamQueries
 from clinic.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
@@ -70,6 +71,8 @@ from clinic.application.catalog.rooms import SaveRoom
 from clinic.application.outbox.deliver import DeliverOutboxMessage, RelayOutbox
 from clinic.application.outbox.dispatch import OutboxDispatcher
 from clinic.application.patients.save import SavePatient
+from clinic.application.referrals.ledger import CreditReferrer
+from clinic.application.referrals.verify import VerifyReferrals
 from clinic.application.scheduling.book import BookAppointment
 from clinic.application.scheduling.change import (
     ChangeAppointmentStatus,
@@ -96,6 +99,7 @@ class Container(containers.DeclarativeContainer):
     patient_queries = providers.Singleton(SqlPatientQueries, engine)
     team_queries = providers.Singleton(SqlTeamQueries, engine)
     report_queries = providers.Singleton(SqlReportQueries, engine)
+    referral_queries = providers.Singleton(SqlReferralQueries, engine)
     calendar_queries = providers.Singleton(SqlCalendarQueries, engine)
     file_store = providers.Singleton(LocalFileStore, settings.provided.files_dir)
     photo_processor = providers.Singleton(PillowPhotoProcessor)
@@ -144,6 +148,8 @@ class Container(containers.DeclarativeContainer):
     webhook_reader = providers.Singleton(StripeWebhooks,
                                          settings.provided.stripe_webhook_secret, stripe_client)
     billing_events = providers.Singleton(InProcessEventBus)
+    credit_referrer = providers.Factory(CreditReferrer, uow.provider, clock)
+    verify_referrals = providers.Factory(VerifyReferrals, referral_queries)
     show_billing = providers.Factory(ShowBilling, uow.provider, payment_gateway, clock)
     sync_subscription = providers.Factory(SyncSubscription, uow.provider, payment_gateway,
                                           clock)
@@ -206,7 +212,10 @@ class Container(containers.DeclarativeContainer):
 
 def build_container(settings: Settings) -> Container:
     start_mappers()  # instrument the domain classes before any of them is made; no I/O
-    return Container(settings=settings)
+    container = Container(settings=settings)
+    # the partner programme hears of every payment and refund recorded
+    container.billing_events().subscribe(container.credit_referrer())
+    return container
 
 
 def ping_database(container: Container) -> None:

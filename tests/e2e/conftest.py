@@ -139,6 +139,18 @@ def assert_accessible(page) -> None:
     assert not bad, f"accessibility violations on {page.url}:\n{report}"
 
 
+def open_section(page, name: str) -> None:
+    """A section from the menu: the sidebar on a desktop, the "More" page on a phone."""
+    from playwright.sync_api import expect
+
+    if page.viewport_name == "desktop":
+        page.get_by_role("link", name=name).first.click()
+    else:
+        page.goto("/more")
+        page.get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+
+
 def sign_up(page, email: str | None = None, password: str = "correct horse") -> str:
     """Create a clinic through the form, as a person does, and wait for its calendar."""
     import re

@@ -10,7 +10,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, open_page, shot, sign_up
+from tests.e2e.conftest import assert_accessible, open_page, open_section, shot, sign_up
 
 
 def _email_to(inbox, address: str):
@@ -25,12 +25,7 @@ def _email_to(inbox, address: str):
 def test_a_colleague_is_invited_joins_as_staff_and_is_removed(page, chromium, server):
     sign_up(page)
     invitee = f"olga-{uuid.uuid4().hex[:8]}@example.com"
-    if page.viewport_name == "desktop":
-        page.get_by_role("link", name="Team").first.click()
-    else:
-        page.goto("/more")
-        page.get_by_role("link", name="Team").click()
-    expect(page.get_by_role("heading", name="Team", exact=True)).to_be_visible()
+    open_section(page, "Team")
     page.get_by_label("Email").fill(invitee)
     page.get_by_role("button", name="Send the invitation").click()
     # Only the owner is free: the page offers a paid place, and paying brings the form back.

@@ -150,9 +150,11 @@ class Browser:
                                 **kwargs)
 
     def sign_up(self, email: str = "anna@example.com", password: str = "correct horse",
-                clinic: str = "Smile", name: str = "Anna Petrova", **kwargs):
+                clinic: str = "Smile", name: str = "Anna Petrova", promo_code: str = "",
+                **kwargs):
         return self.post("/signup", {"clinic_name": clinic, "name": name, "email": email,
-                                     "password": password, "timezone": "Europe/Moscow"}, **kwargs)
+                                     "password": password, "timezone": "Europe/Moscow",
+                                     "promo_code": promo_code}, **kwargs)
 
     def sign_in(self, email: str = "anna@example.com", password: str = "correct horse",
                 **kwargs):

@@ -63,6 +63,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", _APPOINTMENT): EVERYONE,
     ("GET", "/api/v1/members"): MANAGERS,
     ("GET", "/api/v1/reports/summary"): MANAGERS,
+    ("GET", "/api/v1/partner"): MANAGERS,
+    ("GET", "/api/v1/partner/ledger"): MANAGERS,
 }
 
 
@@ -189,7 +191,7 @@ def test_every_api_route_answers_each_role_as_the_table_says(any_db_app, contain
                 bad = client.open(url, method=method, data="{not json",
                                   content_type="application/json", headers=headers)
                 assert bad.status_code == 403, f"{where}; with a bad body {bad.status_code}"
-    assert refused == 11  # the catalog's 9 writes, the members list and reports, for staff
+    assert refused == 13  # for staff: the catalog's 9 writes, members, reports, partner (2)
 
 
 def test_the_openapi_document_promises_403_where_a_role_can_be_refused(any_db_app):

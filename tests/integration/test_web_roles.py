@@ -37,6 +37,7 @@ ROLES: dict[str, set[str] | None] = {
     "api_keys.index": MANAGERS, "api_keys.revoke": MANAGERS,
     "billing.index": OWNER, "billing.change_plan": OWNER, "billing.test_checkout": OWNER,
     "billing.manage_card": OWNER,
+    "partner.index": MANAGERS,
     "team.index": MANAGERS, "team.invite": MANAGERS, "team.invitation": MANAGERS,
     "team.change_role": MANAGERS, "team.link_doctor": MANAGERS, "team.remove": MANAGERS,
     "team.ownership": OWNER,

@@ -82,6 +82,7 @@ class _Store:
         self.appointments: dict[uuid.UUID, Any] = {}
         self.idempotency_keys: dict[uuid.UUID, Any] = {}
         self.subscriptions: dict[uuid.UUID, Any] = {}
+        self.referral_entries: dict[uuid.UUID, Any] = {}
 
 
 class _Repo:
@@ -106,6 +107,12 @@ class _Repo:
     def get(self, item_id: uuid.UUID) -> Any:
         item = next((i for i in self._all() if i.id == item_id), None)
         return item if item is not None and self._visible(item) else None
+
+
+class FakeClinicRepository(_Repo):
+    def by_promo_code(self, code: str) -> Clinic | None:
+        return next((c for c in self._all() if c.promo_code == code.upper()
+                     and self._visible(c)), None)
 
 
 class FakeUserRepository(_Repo):
@@ -153,6 +160,15 @@ class FakeBillingRepository(_Repo):
 
     def add_subscription(self, subscription: Any) -> None:
         self.add(subscription)
+
+
+class FakeReferralRepository(_Repo):
+    def from_source(self, clinic_id: uuid.UUID, source_clinic_id: uuid.UUID) -> int:
+        return sum(e.amount_cents for e in self._all()
+                   if e.clinic_id == clinic_id and e.source_clinic_id == source_clinic_id)
+
+    def has(self, source_ref: str) -> bool:
+        return any(e.source_ref == source_ref for e in self._all())
 
 
 class FakePatientRepository(_Repo):
@@ -209,7 +225,7 @@ class FakeUnitOfWork:
         self.committed = False
 
     def __enter__(self) -> FakeUnitOfWork:
-        self.clinics = _Repo(self, self.store.clinics)
+        self.clinics = FakeClinicRepository(self, self.store.clinics)
         self.users = FakeUserRepository(self, self.store.users)
         self.memberships = FakeMembershipRepository(self, self.store.memberships)
         self.password_resets = FakeResetRepository(self, self.store.resets)
@@ -221,6 +237,7 @@ class FakeUnitOfWork:
         self.patients = FakePatientRepository(self, self.store.patients)
         self.appointments = FakeAppointmentRepository(self, self.store.appointments)
         self.billing = FakeBillingRepository(self, self.store.subscriptions)
+        self.referrals = FakeReferralRepository(self, self.store.referral_entries)
         return self
 
     def lock_for_writing(self) -> None:
@@ -238,6 +255,10 @@ class FakeUnitOfWork:
             if table is self.store.users and item.email in emails:
                 self.pending.clear()
                 raise Conflict("users.email")
+            if table is self.store.referral_entries and any(
+                    e.source_ref == item.source_ref for e in table.values()):
+                self.pending.clear()
+                raise Conflict("referral_entries.source_ref")
             if table is self.store.idempotency_keys and any(
                     k.clinic_id == item.clinic_id and k.key == item.key
                     for k in table.values()):

@@ -26,11 +26,12 @@ INVITER = uuid.UUID(int=2)
 P = Permission
 
 # Issue 5, word for word: staff has the calendar, patients and the catalog read-only; admin has
-# everything but billing and ownership transfer; the owner has everything.
+# everything but billing and ownership transfer; the owner has everything. Issue 8: the partner
+# program's page is the owner's and the admins'.
 EXPECTED = {
     Role.STAFF: {P.CALENDAR, P.PATIENTS, P.CATALOG_READ},
     Role.ADMIN: {P.CALENDAR, P.PATIENTS, P.CATALOG_READ, P.CATALOG_EDIT, P.REPORTS, P.PEOPLE,
-                 P.SETTINGS},
+                 P.SETTINGS, P.PARTNER},
     Role.OWNER: set(Permission),
 }
 

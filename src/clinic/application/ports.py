@@ -13,6 +13,7 @@ from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, 
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.licensing import Payment, Subscription
 from clinic.domain.patients import Patient
+from clinic.domain.referrals import LedgerEntry
 from clinic.domain.scheduling import Appointment, IdempotencyKey, TimeRange
 from clinic.domain.team import Invitation, MembershipEvent
 
@@ -67,6 +68,10 @@ class ClinicRepository(Protocol):
     def add(self, clinic: Clinic) -> None: ...
 
     def get(self, clinic_id: uuid.UUID) -> Clinic | None: ...
+
+    def by_promo_code(self, code: str) -> Clinic | None:
+        """The clinic with this partner code (stored upper case), among those the unit sees."""
+        ...
 
 
 class UserRepository(Protocol):
@@ -179,6 +184,18 @@ class AppointmentRepository(Protocol):
         ...
 
 
+class ReferralRepository(Protocol):
+    """The partner ledger: entries are added, never changed or deleted."""
+
+    def add(self, entry: LedgerEntry) -> None: ...
+
+    def from_source(self, clinic_id: uuid.UUID, source_clinic_id: uuid.UUID) -> int:
+        """The balance one referred clinic has brought this referrer so far, in cents."""
+        ...
+
+    def has(self, source_ref: str) -> bool: ...
+
+
 class BillingRepository(Protocol):
     def subscription(self, clinic_id: uuid.UUID) -> Subscription | None: ...
 
@@ -236,6 +253,7 @@ class UnitOfWork(Protocol):
     appointments: AppointmentRepository
     team: TeamRepository
     billing: BillingRepository
+    referrals: ReferralRepository
 
     def lock_for_writing(self) -> None:
         """Call first: make this transaction the only writer (SQLite's BEGIN IMMEDIATE), so a

@@ -133,6 +133,8 @@ class Clinic:
     working_days: str = DEFAULT_WORKING_DAYS
     opens_at: str = DEFAULT_OPENS
     closes_at: str = DEFAULT_CLOSES
+    promo_code: str | None = None  # the partner programme's code: others sign up with it
+    referred_by: uuid.UUID | None = None  # the clinic whose code it signed up with; never changes
     id: uuid.UUID = field(default_factory=new_id)
 
     @property

@@ -22,12 +22,13 @@ class Permission(enum.StrEnum):
     PEOPLE = "people"  # invite, remove, change roles
     SETTINGS = "settings"  # the clinic's settings and API tokens
     BILLING = "billing"
+    PARTNER = "partner"  # the partner programme: the clinic's code and what it has earned
     OWNERSHIP = "ownership"  # hand the clinic to someone else
 
 
 _STAFF = frozenset({Permission.CALENDAR, Permission.PATIENTS, Permission.CATALOG_READ})
 _ADMIN = _STAFF | {Permission.CATALOG_EDIT, Permission.REPORTS, Permission.PEOPLE,
-                   Permission.SETTINGS}
+                   Permission.SETTINGS, Permission.PARTNER}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.STAFF: _STAFF,
     Role.ADMIN: _ADMIN,

@@ -11,6 +11,7 @@ from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, 
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.licensing import Payment, Subscription
 from clinic.domain.patients import Patient
+from clinic.domain.referrals import LedgerEntry
 from clinic.domain.scheduling import Appointment, AppointmentLine, IdempotencyKey
 from clinic.domain.team import Invitation, MembershipEvent
 
@@ -69,4 +70,5 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Subscription, tables.subscriptions, properties={
         "_clinic": _parent(Clinic)})
     mapper_registry.map_imperatively(Payment, tables.payments)
+    mapper_registry.map_imperatively(LedgerEntry, tables.referral_entries)
     _started = True

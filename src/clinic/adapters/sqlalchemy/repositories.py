@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, 
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.licensing import Payment, Subscription
 from clinic.domain.patients import Patient
+from clinic.domain.referrals import LedgerEntry
 from clinic.domain.scheduling import Appointment, AppointmentStatus, IdempotencyKey, TimeRange
 from clinic.domain.team import Invitation, MembershipEvent
 
@@ -34,6 +35,10 @@ class SqlClinicRepository(_Repository):
 
     def get(self, clinic_id: uuid.UUID) -> Clinic | None:
         return self.session.scalars(select(Clinic).where(tables.clinics.c.id == clinic_id)).first()
+
+    def by_promo_code(self, code: str) -> Clinic | None:
+        return self.session.scalars(select(Clinic).where(
+            tables.clinics.c.promo_code == code.upper())).first()
 
 
 class SqlUserRepository(_Repository):
@@ -223,6 +228,24 @@ class SqlAppointmentRepository(_Repository):
             raise TenantNotSet("idempotency keys are always forgotten for one clinic")
         self.session.execute(delete(tables.idempotency_keys).where(
             k.clinic_id == tenant, k.created_at < before))
+
+
+class SqlReferralRepository(_Repository):
+    """The partner ledger; the unique `source_ref` turns a replayed event into a Conflict."""
+
+    def add(self, entry: LedgerEntry) -> None:
+        self.session.add(entry)
+
+    def from_source(self, clinic_id: uuid.UUID, source_clinic_id: uuid.UUID) -> int:
+        e = tables.referral_entries.c
+        return int(self.session.execute(
+            select(func.coalesce(func.sum(e.amount_cents), 0))
+            .where(e.clinic_id == clinic_id, e.source_clinic_id == source_clinic_id)).scalar_one())
+
+    def has(self, source_ref: str) -> bool:
+        e = tables.referral_entries.c
+        return self.session.execute(
+            select(e.id).where(e.source_ref == source_ref)).first() is not None
 
 
 class SqlBillingRepository(_Repository):

@@ -27,6 +27,7 @@ from sqlalchemy.schema import SchemaItem
 from clinic.adapters.sqlalchemy.types import UtcDateTime
 from clinic.domain.accounts import ClinicStatus, Role
 from clinic.domain.licensing import PaymentKind, SubscriptionStatus
+from clinic.domain.referrals import EntryKind
 from clinic.domain.scheduling import AppointmentStatus
 from clinic.domain.team import TeamAction
 
@@ -57,6 +58,11 @@ clinics = Table(
     Column("working_days", String(7), nullable=False, server_default="123456"),
     Column("opens_at", String(5), nullable=False, server_default="08:00"),
     Column("closes_at", String(5), nullable=False, server_default="20:00"),
+    # The partner programme: its own code (upper case, unique) and who referred it (set at
+    # sign-up only; kept NULL if that clinic is deleted).
+    Column("promo_code", String(24)),
+    Column("referred_by", Uuid, ForeignKey("clinics.id", ondelete="SET NULL"), index=True),
+    Index("uq_clinics_promo_code", "promo_code", unique=True),
 )
 
 users = Table(
@@ -325,4 +331,19 @@ processed_events = Table(
     Column("id", String(255), primary_key=True),
     Column("type", String(100), nullable=False),
     Column("received_at", UtcDateTime, nullable=False),
+)
+
+# The partner ledger: append-only (the code has no update or delete path). `clinic_id` is the
+# referrer whose balance it is; the source clinic's name is kept, so an entry outlives it;
+# `source_ref` ("payment:<id>" or "refund:<id>") is unique, so a replay adds nothing.
+referral_entries = _clinic_owned(
+    "referral_entries",
+    Column("kind", _enum(EntryKind, "referral_entry_kind"), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("source_ref", String(100), nullable=False, unique=True),
+    Column("source_clinic_id", Uuid, ForeignKey("clinics.id", ondelete="SET NULL")),
+    Column("source_clinic_name", String(120), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_referral_entries_clinic_time", "clinic_id", "created_at"),
 )

@@ -21,6 +21,7 @@ from clinic.adapters.sqlalchemy.repositories import (
     SqlPasswordResetRepository,
     SqlPatientRepository,
     SqlProcedureRepository,
+    SqlReferralRepository,
     SqlRoomRepository,
     SqlTeamRepository,
     SqlUserRepository,
@@ -51,6 +52,7 @@ class SqlAlchemyUnitOfWork:
         self.appointments = SqlAppointmentRepository(self.session)
         self.team = SqlTeamRepository(self.session)
         self.billing = SqlBillingRepository(self.session)
+        self.referrals = SqlReferralRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -13,6 +14,7 @@ from clinic.application.ports import (
     Clock,
     Conflict,
     PasswordHasher,
+    UnitOfWork,
     UnitOfWorkFactory,
 )
 from clinic.domain.accounts import (
@@ -27,6 +29,12 @@ from clinic.domain.accounts import (
     pick_locale,
 )
 from clinic.domain.catalog import STARTER_PROCEDURES, Doctor, Procedure, Room, pick_color
+from clinic.domain.referrals import (
+    OwnPromoCode,
+    PromoCodeUnknown,
+    new_promo_code,
+    normalize_code,
+)
 from clinic.domain.shared import Money, ValidationFailed
 
 
@@ -48,6 +56,7 @@ class SignUpCommand:
     timezone: str | None = None
     treats_patients: bool = True
     starter: StarterKit | None = None
+    promo_code: str = ""  # another clinic's partner code (optional; only ever given here)
 
 
 def _starter_records(clinic: Clinic, user: User, command: SignUpCommand,
@@ -71,6 +80,33 @@ def _timezone(name: str | None) -> str:
     return name if name and timezone_error(name) is None else DEFAULT_TIMEZONE
 
 
+def _referrer(uow: UnitOfWork, raw_code: str, email: str,
+              errors: dict[str, str]) -> uuid.UUID | None:
+    """The clinic whose partner code was given (none given: None). A code nobody has, or one
+    of the very person signing up (a clinic cannot refer itself), is a field error."""
+    if not raw_code.strip():
+        return None
+    code = normalize_code(raw_code)
+    referrer = uow.clinics.by_promo_code(code) if code else None
+    if referrer is None:
+        errors["promo_code"] = PromoCodeUnknown.code
+        return None
+    owners = [uow.users.get(m.user_id) for m in uow.memberships.for_clinic(referrer.id)
+              if m.role is Role.OWNER]
+    if any(owner is not None and owner.email == email for owner in owners):
+        errors["promo_code"] = OwnPromoCode.code
+        return None
+    return referrer.id
+
+
+def _free_code(uow: UnitOfWork, clinic_name: str) -> str:
+    """A new clinic's own partner code, one no other clinic has."""
+    while True:
+        code = new_promo_code(clinic_name)
+        if uow.clinics.by_promo_code(code) is None:
+            return code
+
+
 class SignUp:
     """The first thing a user does: their clinic, themselves as its owner, signed in."""
 
@@ -81,10 +117,18 @@ class SignUp:
         self.clock = clock
 
     def __call__(self, command: SignUpCommand) -> SignedIn:
-        check_sign_up(command.clinic_name, command.owner_name, command.email, command.password)
+        errors: dict[str, str] = {}
+        try:
+            check_sign_up(command.clinic_name, command.owner_name, command.email,
+                          command.password)
+        except ValidationFailed as error:
+            errors.update(error.errors)
         email = normalize_email(command.email)
         locale = pick_locale(command.locale)
         with self.uow_factory(ANY_CLINIC) as uow:
+            referrer = _referrer(uow, command.promo_code, email, errors)
+            if errors:
+                raise ValidationFailed(errors)
             if uow.users.get_by_email(email) is not None:
                 raise ValidationFailed({"email": EmailAlreadyTaken.code})
         # Hashing is slow on purpose, so it happens outside the transaction.
@@ -94,13 +138,14 @@ class SignUp:
         clinic = Clinic(
             name=command.clinic_name.strip(), timezone=_timezone(command.timezone),
             currency="RUB" if russian else "USD", country="RU" if russian else "US",
-            locale=locale, created_at=now,
+            locale=locale, created_at=now, referred_by=referrer,
         )
         user = User(email=email, name=command.owner_name.strip(), password_hash=password_hash,
                     created_at=now, locale=locale)
         with self.uow_factory(ANY_CLINIC) as uow:
             if uow.users.get_by_email(email) is not None:
                 raise ValidationFailed({"email": EmailAlreadyTaken.code})
+            clinic.promo_code = _free_code(uow, clinic.name)
             uow.clinics.add(clinic)
             uow.users.add(user)
             uow.memberships.add(Membership(clinic.id, user.id, Role.OWNER, created_at=now))

@@ -133,7 +133,7 @@ BillingEvent = PaymentReceived | PaymentRefunded
 class EventBus(Protocol):
     def publish(self, event: BillingEvent) -> None: ...
 
-    def subscribe(self, handler: Callable[[BillingEvent], None]) -> None: ...
+    def subscribe(self, handler: Callable[[BillingEvent], object]) -> None: ...
 
 
 class InProcessEventBus:
@@ -141,9 +141,9 @@ class InProcessEventBus:
     logged and does not undo the payment (the partner ledger can be recomputed)."""
 
     def __init__(self) -> None:
-        self.handlers: list[Callable[[BillingEvent], None]] = []
+        self.handlers: list[Callable[[BillingEvent], object]] = []
 
-    def subscribe(self, handler: Callable[[BillingEvent], None]) -> None:
+    def subscribe(self, handler: Callable[[BillingEvent], object]) -> None:
         self.handlers.append(handler)
 
     def publish(self, event: BillingEvent) -> None:

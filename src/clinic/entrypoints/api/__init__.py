@@ -12,6 +12,7 @@ from clinic.entrypoints.api import (
     clinic,
     doctors,
     members,
+    partner,
     patients,
     procedures,
     reports,
@@ -45,6 +46,6 @@ def init_app(app: Flask, csrf: Any) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A clinic API token"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blueprint in (clinic.blp, rooms.blp, doctors.blp, procedures.blp, patients.blp,
-                      appointments.blp, members.blp, reports.blp):
+                      appointments.blp, members.blp, reports.blp, partner.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

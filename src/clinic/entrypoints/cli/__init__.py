@@ -12,6 +12,7 @@ import click
 from clinic.config import load_settings
 from clinic.container import Container, build_container
 from clinic.entrypoints.cli.demo import demo
+from clinic.entrypoints.cli.referrals import referrals
 
 
 class Context:
@@ -211,3 +212,4 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
 
 
 main.add_command(demo)
+main.add_command(referrals)

@@ -23,6 +23,7 @@ from clinic.entrypoints.web.views import (
     invitations,
     language,
     pages,
+    partner,
     patients,
     records,
     reports,
@@ -57,7 +58,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     for blueprint in (auth_views.bp, pages.bp, language.bp, health.bp, records.bp,
                       calendar.bp, booking.bp, doctor_photos.bp, patients.bp,
                       clinic_settings.bp, appointments.bp, team.bp, invitations.bp,
-                      api_keys.bp, reports.bp, billing.bp):
+                      api_keys.bp, reports.bp, billing.bp, partner.bp):
         app.register_blueprint(blueprint)
     security.csrf.exempt(stripe_webhooks.bp)  # signed by Stripe, no session, no form
     app.register_blueprint(stripe_webhooks.bp)

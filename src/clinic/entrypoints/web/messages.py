@@ -39,6 +39,9 @@ _FIELD_ERRORS = {
     "hours_order": _l("The clinic must close after it opens."),
     "patient_unknown": _l("Pick a patient from the list, or add a new one."),
     "room_unavailable": _l("Pick a room that is in use."),
+    "promo_unknown": _l("There is no clinic with this promo code. Check it, or leave the field "
+                        "empty."),
+    "promo_own": _l("This is your own clinic's code: a clinic cannot invite itself."),
     "room_frozen": _l("This room takes no new visits until the clinic pays for its chairs "
                       "again. Pick another room."),
     "doctor_unavailable": _l("Pick a doctor who is in the list."),

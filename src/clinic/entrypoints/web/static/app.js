@@ -112,4 +112,25 @@
       .replace("{minutes}", minutes).replace("{price}", money)
       .replace("{end}", pad(Math.floor(end / 60)) + ":" + pad(end % 60));
   }
+
+  // "Copy" next to a read-only field: the clipboard where allowed, else the text selected for
+  // a long-press copy; the button says "Copied" for a moment either way.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) { return; }
+    var field = document.querySelector(button.getAttribute("data-copy"));
+    if (!field) { return; }
+    field.focus();
+    field.select();
+    var said = button.textContent;
+    var done = function () {
+      button.textContent = button.getAttribute("data-copied-text") || said;
+      setTimeout(function () { button.textContent = said; }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () {});
+    } else {
+      try { if (document.execCommand("copy")) { done(); } } catch (e) { /* selected: copy by hand */ }
+    }
+  });
 })();

@@ -19,7 +19,8 @@ from clinic.entrypoints.web.starter import starter_kit
 
 bp = Blueprint("auth", __name__)
 
-SIGN_UP_FIELDS = ("clinic_name", "name", "email", "password", "timezone", "treats_patients")
+SIGN_UP_FIELDS = ("clinic_name", "name", "email", "password", "timezone", "treats_patients",
+                  "promo_code")
 
 
 def _typed(fields: tuple[str, ...]) -> dict[str, str]:
@@ -38,11 +39,12 @@ def sign_up() -> Any:
     errors: dict[str, str] = {}
     if request.method == "GET":
         form["treats_patients"] = "yes"
+        form["promo_code"] = request.args.get("promo", "")[:24]  # from a partner's share link
     if request.method == "POST":
         command = SignUpCommand(form["clinic_name"], form["name"], form["email"],
                                 form["password"], current_language(), form["timezone"],
                                 treats_patients=form["treats_patients"] != "no",
-                                starter=starter_kit())
+                                starter=starter_kit(), promo_code=form["promo_code"])
         try:
             signed_in = container().sign_up()(command)
         except ValidationFailed as error:

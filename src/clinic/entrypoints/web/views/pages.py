@@ -28,6 +28,7 @@ SECTIONS = [
     ("team", _l("Team"), "team", Permission.PEOPLE),
     ("settings", _l("Settings"), "gear", Permission.SETTINGS),
     ("billing", _l("Billing"), "card", Permission.BILLING),
+    ("partner", _l("Partner program"), "gift", Permission.PARTNER),
 ]
 PHONE_TABS = ("calendar", "patients", "reports")
 
@@ -41,6 +42,7 @@ SECTION_ENDPOINTS: dict[str, tuple[str, dict[str, Any]]] = {
     "team": ("team.index", {}),
     "settings": ("clinic_settings.edit", {}),
     "billing": ("billing.index", {}),
+    "partner": ("partner.index", {}),
 }
 
 

@@ -1,0 +1,1 @@
+"""The partner programme: promo codes, the referrer's share of payments, the ledger."""
