@@ -17,6 +17,7 @@ from clinic.adapters.rq_queue import RqQueue
 from clinic.adapters.sqlalchemy import migrate
 from clinic.adapters.sqlalchemy.engine import make_engine, make_session_factory
 from clinic.adapters.sqlalchemy.mappers import start_mappers
+from clinic.adapters.sqlalchemy.operator_queries import SqlOperatorQueries
 from clinic.adapters.sqlalchemy.queries import (
     SqlAccountQueries,
     SqlCalendarQueries,
@@ -25,6 +26,7 @@ from clinic.adapters.sqlalchemy.queries import (
 from clinic.adapters.sqlalchemy.referral_queries import SqlReferralQueries
 from clinic.adapters.sqlalchemy.report_queries import SqlReportQueries
 from clinic.adapters.sqlalchemy.team_queries import SqlTeamQueries
+from clinic.adapters.sqlalchemy.tenant_removal import ClinicRemoval
 from clinic.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from clinic.adapters.stripe_gateway import (
     StripeGateway,
@@ -39,6 +41,7 @@ from clinic.application.accounts.api_tokens import (
     RevokeApiToken,
 )
 from clinic.application.accounts.clinic_settings import UpdateClinicSettings
+from clinic.application.accounts.operations import DisableUser, ResumeClinic, SuspendClinic
 from clinic.application.accounts.password_reset import (
     CheckResetLink,
     RequestPasswordReset,
@@ -208,6 +211,17 @@ class Container(containers.DeclarativeContainer):
 
     migrate_database = providers.Callable(migrate.upgrade, settings.provided.database_url)
     database_revision = providers.Callable(migrate.current, settings.provided.database_url)
+
+    # -- operations: the operator's tenants and accounts --
+    operator_queries = providers.Singleton(SqlOperatorQueries, engine)
+    suspend_clinic = providers.Factory(SuspendClinic, uow.provider, clock)
+    resume_clinic = providers.Factory(ResumeClinic, uow.provider)
+    disable_user = providers.Factory(DisableUser, uow.provider)
+    clinic_removal = providers.Singleton(ClinicRemoval, engine, file_store)
+
+    # -- operations: backups (owned by the backup work) --
+
+    # -- operations: one clinic's archive, export and import (owned by the archive work) --
 
 
 def build_container(settings: Settings) -> Container:

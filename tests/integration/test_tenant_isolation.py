@@ -35,12 +35,12 @@ def _snapshot(engine, clinic_id) -> dict[str, list[tuple]]:
 
 
 def _clinic_a_ids(web_container, clinic_id) -> dict[str, str]:
-    web_container.save_patient()(clinic_id, PatientFields("Anna's patient", "+14155552671"))
+    patient = web_container.save_patient()(
+        clinic_id, PatientFields("Anna's patient", "+14155552671")).id
     with web_container.uow(clinic_id) as uow:
         doctor = uow.doctors.list()[0]
         ids = {"rooms": uow.rooms.list()[0].id, "doctors": doctor.id,
                "procedures": uow.procedures.list()[0].id}
-        patient = uow.session.scalars(select(tables.patients.c.id)).first()
     ids["patients"] = patient
     appointment = web_container.book_appointment()(clinic_id, BookingRequest(
         patient, ids["rooms"], doctor.id, datetime(2026, 11, 24, 10, 0, tzinfo=UTC),

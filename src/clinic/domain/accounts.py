@@ -135,7 +135,20 @@ class Clinic:
     closes_at: str = DEFAULT_CLOSES
     promo_code: str | None = None  # the partner programme's code: others sign up with it
     referred_by: uuid.UUID | None = None  # the clinic whose code it signed up with; never changes
+    suspended_at: datetime | None = None
+    suspended_reason: str | None = None  # the operator's words; the members see a plain notice
     id: uuid.UUID = field(default_factory=new_id)
+
+    def suspend(self, reason: str, now: datetime) -> None:
+        """Members see a notice instead of the clinic, the API answers 403; nothing is deleted."""
+        reason = " ".join(reason.split())
+        if not reason:
+            raise ValidationFailed({"reason": "required"})
+        self.status, self.suspended_at, self.suspended_reason = (
+            ClinicStatus.SUSPENDED, now, reason[:200])
+
+    def resume(self) -> None:
+        self.status, self.suspended_at, self.suspended_reason = ClinicStatus.ACTIVE, None, None
 
     @property
     def working_weekdays(self) -> list[int]:

@@ -62,6 +62,8 @@ clinics = Table(
     # sign-up only; kept NULL if that clinic is deleted).
     Column("promo_code", String(24)),
     Column("referred_by", Uuid, ForeignKey("clinics.id", ondelete="SET NULL"), index=True),
+    Column("suspended_at", UtcDateTime),  # by the operator (`clinic tenants suspend`)
+    Column("suspended_reason", String(200)),
     Index("uq_clinics_promo_code", "promo_code", unique=True),
 )
 

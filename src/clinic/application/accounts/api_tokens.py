@@ -93,13 +93,15 @@ class TokenHolder:
     role: Role
     user_id: uuid.UUID | None  # None: made by the operator (`clinic tokens create`)
     read_only: bool = False  # its maker is past the seats the clinic pays for (after a lapse)
+    suspended: bool = False  # the operator suspended the clinic: every request is refused (403)
 
 
 class AuthenticateApiToken:
-    """The clinic a bearer token speaks for and with which role, or None for an unknown, revoked
-    or suspended one. A token made by a person speaks with that person's role in the clinic as it
-    is now: changed roles apply on the next request, and a removed or disabled person's tokens
-    stop working. One made by the operator speaks as the owner. Two SQL statements."""
+    """The clinic a bearer token speaks for and with which role, or None for an unknown or
+    revoked one (a suspended clinic's holder says so and is refused with a reason). A token
+    made by a person speaks with that person's role in the clinic as it is now: changed roles
+    apply on the next request, and a removed or disabled person's tokens stop working. One made
+    by the operator speaks as the owner. Two SQL statements."""
 
     def __init__(self, uow_factory: UnitOfWorkFactory, accounts: AccountQueries) -> None:
         self.uow_factory = uow_factory
@@ -115,12 +117,13 @@ class AuthenticateApiToken:
             clinic_id, creator = token.clinic_id, token.created_by
             if creator is None:
                 clinic = uow.clinics.get(clinic_id)
-                if clinic is None or clinic.status != ClinicStatus.ACTIVE:
+                if clinic is None:
                     return None
-                return TokenHolder(clinic_id, Role.OWNER, None)
+                return TokenHolder(clinic_id, Role.OWNER, None,
+                                   suspended=clinic.status != ClinicStatus.ACTIVE)
         # The person (unless disabled), their membership and its clinic, in one round trip.
         person = self.accounts.session_user(creator, clinic_id)
-        if (person is None or person.role is None or person.clinic_id != clinic_id
-                or person.clinic_status != ClinicStatus.ACTIVE.value):
+        if person is None or person.role is None or person.clinic_id != clinic_id:
             return None
-        return TokenHolder(clinic_id, Role(person.role), creator, person.read_only)
+        return TokenHolder(clinic_id, Role(person.role), creator, person.read_only,
+                           suspended=person.clinic_status != ClinicStatus.ACTIVE.value)

@@ -20,6 +20,8 @@ NOT_ALLOWED = "Your role does not allow this."
 READ_ONLY = ("The clinic pays for fewer people than are in its team, and the person who made "
              "this token is past the paid places: it can read but not change anything until "
              "the owner pays for more places on the Billing page.")
+SUSPENDED = ("This clinic's access is suspended by the service; nothing is deleted. The clinic's "
+             "owner can contact support to resume it.")
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -43,6 +45,8 @@ def token_required(view: F) -> F:
             holder = container().authenticate_api_token()(secret.strip())
         if holder is None:
             abort(401, message="A valid API token is required: Authorization: Bearer <token>.")
+        elif holder.suspended:
+            abort(403, message=SUSPENDED)
         g.api_holder = holder
         return view(*args, **kwargs)
 

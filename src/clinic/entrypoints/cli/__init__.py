@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import uuid
 from typing import Any
@@ -13,6 +12,8 @@ from clinic.config import load_settings
 from clinic.container import Container, build_container
 from clinic.entrypoints.cli.demo import demo
 from clinic.entrypoints.cli.referrals import referrals
+from clinic.entrypoints.cli.tenants import tenants
+from clinic.entrypoints.cli.users import users
 
 
 class Context:
@@ -57,35 +58,6 @@ def db_current(ctx: Context) -> None:
     current, head = ctx.container.database_revision()
     state = "up to date" if current == head else "needs `clinic db upgrade`"
     click.echo(f"database at revision {current or 'none'}, newest {head}: {state}")
-
-
-@main.group()
-def tenants() -> None:
-    """The clinics hosted here."""
-
-
-@tenants.command("list")
-@click.option("--status", type=click.Choice(["active", "suspended"]), help="Only this status.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON document instead of a table.")
-@pass_ctx
-def tenants_list(ctx: Context, status: str | None, as_json: bool) -> None:
-    """List clinics: id, name, created, owner email, status."""
-    rows = ctx.container.account_queries().tenants(status)
-    if as_json:
-        click.echo(json.dumps([{
-            "id": str(r.id), "name": r.name, "created_at": r.created_at.isoformat(),
-            "owner_email": r.owner_email, "status": r.status} for r in rows],
-            ensure_ascii=False, indent=2))
-        return
-    if not rows:
-        click.echo("no clinics yet")
-        return
-    table = [("ID", "NAME", "CREATED", "OWNER", "STATUS")] + [
-        (str(r.id), r.name, r.created_at.strftime("%Y-%m-%d %H:%M"), r.owner_email or "-",
-         r.status) for r in rows]
-    widths = [max(len(row[i]) for row in table) for i in range(5)]
-    for row in table:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
 
 
 @main.group()
@@ -212,4 +184,6 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
 
 
 main.add_command(demo)
+main.add_command(tenants)
+main.add_command(users)
 main.add_command(referrals)

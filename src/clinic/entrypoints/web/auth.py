@@ -25,6 +25,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 
 from clinic.application.accounts.queries import SessionUser
 from clinic.application.accounts.signed_in import SignedIn
+from clinic.domain.accounts import ClinicStatus
 from clinic.domain.team import Permission, can
 from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.errors import problem, wants_problem
@@ -115,6 +116,10 @@ def clinic_required(view: F) -> F:
             flash(_l("Your account is not part of any clinic now."), "info")
             end_session()
             return redirect(url_for("auth.sign_in"))
+        if current_user.clinic_status == ClinicStatus.SUSPENDED.value:
+            others = len(container().team_queries().clinics_of(current_user.user_id)) > 1
+            return render_template("errors/suspended.html", clinic_name=current_user.clinic_name,
+                                   other_clinics=others), 403
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -1,0 +1,94 @@
+"""`clinic users …`: the accounts — list, show, send a password reset, disable."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from clinic.container import Container
+from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.entrypoints.cli.tenants import table
+
+
+def _container() -> Container:
+    from clinic.entrypoints.cli import Context  # the package imports this module
+
+    return click.get_current_context().ensure_object(Context).container
+
+
+@click.group()
+def users() -> None:
+    """The people who sign in (accounts are global; each belongs to one or more clinics)."""
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document instead of a table.")
+def users_list(as_json: bool) -> None:
+    """Every account: email, name, created, clinics, whether disabled."""
+    rows = _container().operator_queries().users()
+    if as_json:
+        click.echo(json.dumps([{
+            "id": str(r.id), "email": r.email, "name": r.name,
+            "created_at": r.created_at.isoformat(), "disabled": r.disabled,
+            "clinics": [{"name": n, "role": role} for n, role in r.clinics]} for r in rows],
+            ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no accounts yet")
+        return
+    table([("EMAIL", "NAME", "CREATED", "CLINICS", "")] + [
+        (r.email, r.name, f"{r.created_at:%Y-%m-%d}", str(len(r.clinics)),
+         "disabled" if r.disabled else "") for r in rows])
+
+
+@users.command("show")
+@click.argument("email")
+def users_show(email: str) -> None:
+    """One account and its clinics with the role in each."""
+    found = _container().operator_queries().user(email)
+    if found is None:
+        raise click.BadParameter(f"no account with email {email}", param_hint="EMAIL")
+    click.echo(f"{found.name} <{found.email}>  {found.id}")
+    click.echo(f"created {found.created_at:%Y-%m-%d %H:%M} UTC"
+               + ("; DISABLED" if found.disabled else ""))
+    for clinic, role in found.clinics:
+        click.echo(f"  {role:<6} {clinic}")
+
+
+@users.command("reset-password")
+@click.argument("email")
+def users_reset_password(email: str) -> None:
+    """Send the account the normal password-reset email (a link valid for an hour)."""
+    container = _container()
+    found = container.operator_queries().user(email)
+    if found is None:
+        raise click.BadParameter(f"no account with email {email}", param_hint="EMAIL")
+    if found.disabled:
+        raise click.BadParameter(f"{found.email} is disabled; no reset is sent",
+                                 param_hint="EMAIL")
+    base = (container.settings().base_url or "http://127.0.0.1:5000").rstrip("/")
+    try:
+        container.request_password_reset()(found.email, None, lambda t: f"{base}/reset/{t}")
+    except ValidationFailed:
+        raise click.BadParameter(f"{email!r} is not an email address",
+                                 param_hint="EMAIL") from None
+    click.echo(f"a reset link is on its way to {found.email}")
+
+
+@users.command("disable")
+@click.argument("email")
+@click.option("--confirm", is_flag=True, help="Do not ask first.")
+def users_disable(email: str, confirm: bool) -> None:
+    """Stop an account: it cannot sign in, its sessions and API tokens stop at once."""
+    container = _container()
+    found = container.operator_queries().user(email)
+    if found is None:
+        raise click.BadParameter(f"no account with email {email}", param_hint="EMAIL")
+    if not confirm:
+        click.confirm(f"Disable {found.name} <{found.email}>?", abort=True, err=True)
+    try:
+        user = container.disable_user()(found.email)
+    except NotFound:
+        raise click.BadParameter(f"no account with email {email}", param_hint="EMAIL") from None
+    click.echo(f"disabled {user.email}")
