@@ -5,6 +5,7 @@ from __future__ import annotations
 from dependency_injector import containers, providers
 from redis import Redis
 
+from clinic.adapters.backup import DatabaseBackup
 from clinic.adapters.clock import SystemClock
 from clinic.adapters.email_composer import JinjaEmailComposer
 from clinic.adapters.files import LocalFileStore
@@ -15,6 +16,7 @@ from clinic.adapters.mail import ConsoleMailer, SmtpMailer
 from clinic.adapters.passwords import Argon2PasswordHasher
 from clinic.adapters.rq_queue import RqQueue
 from clinic.adapters.sqlalchemy import migrate
+from clinic.adapters.sqlalchemy.audit_queries import SqlAuditQueries
 from clinic.adapters.sqlalchemy.engine import make_engine, make_session_factory
 from clinic.adapters.sqlalchemy.mappers import start_mappers
 from clinic.adapters.sqlalchemy.operator_queries import SqlOperatorQueries
@@ -26,6 +28,7 @@ from clinic.adapters.sqlalchemy.queries import (
 from clinic.adapters.sqlalchemy.referral_queries import SqlReferralQueries
 from clinic.adapters.sqlalchemy.report_queries import SqlReportQueries
 from clinic.adapters.sqlalchemy.team_queries import SqlTeamQueries
+from clinic.adapters.sqlalchemy.tenant_archive import ClinicArchive
 from clinic.adapters.sqlalchemy.tenant_removal import ClinicRemoval
 from clinic.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from clinic.adapters.stripe_gateway import (
@@ -51,6 +54,7 @@ from clinic.application.accounts.preferences import RememberCalendarView
 from clinic.application.accounts.sessions import ChooseLanguage, SignOutEverywhere
 from clinic.application.accounts.sign_in import SignIn
 from clinic.application.accounts.sign_up import SignUp
+from clinic.application.audit import AuditTrail, VerifyAudit
 from clinic.application.billing.allowance import LicensedSeats
 from clinic.application.billing.ports import InProcessEventBus
 from clinic.application.billing.subscription import (
@@ -73,6 +77,7 @@ from clinic.application.catalog.procedures import SaveProcedure
 from clinic.application.catalog.rooms import SaveRoom
 from clinic.application.outbox.deliver import DeliverOutboxMessage, RelayOutbox
 from clinic.application.outbox.dispatch import OutboxDispatcher
+from clinic.application.patients.erase import ErasePatient
 from clinic.application.patients.save import SavePatient
 from clinic.application.referrals.ledger import CreditReferrer
 from clinic.application.referrals.verify import VerifyReferrals
@@ -195,7 +200,12 @@ class Container(containers.DeclarativeContainer):
     save_room = providers.Factory(SaveRoom, uow.provider, clock)
     save_doctor = providers.Factory(SaveDoctor, uow.provider, clock)
     save_procedure = providers.Factory(SaveProcedure, uow.provider, clock)
-    save_patient = providers.Factory(SavePatient, uow.provider, clock)
+    audit_trail = providers.Factory(AuditTrail, uow.provider, clock)
+    audit_queries = providers.Singleton(SqlAuditQueries, engine)
+    verify_audit = providers.Factory(VerifyAudit, audit_queries)
+    save_patient = providers.Factory(SavePatient, uow.provider, clock, audit_trail)
+    erase_patient = providers.Factory(ErasePatient, uow.provider, password_hasher, clock,
+                                      audit_trail)
     archive_room = providers.Factory(SetArchived, uow.provider, clock, "rooms")
     archive_doctor = providers.Factory(SetArchived, uow.provider, clock, "doctors")
     archive_procedure = providers.Factory(SetArchived, uow.provider, clock, "procedures")
@@ -204,8 +214,8 @@ class Container(containers.DeclarativeContainer):
     remove_doctor_photo = providers.Factory(RemoveDoctorPhoto, uow.provider, file_store)
     load_doctor_photo = providers.Factory(LoadDoctorPhoto, uow.provider, file_store)
 
-    book_appointment = providers.Factory(BookAppointment, uow.provider, clock)
-    update_appointment = providers.Factory(UpdateAppointment, uow.provider, clock)
+    book_appointment = providers.Factory(BookAppointment, uow.provider, clock, audit_trail)
+    update_appointment = providers.Factory(UpdateAppointment, uow.provider, clock, audit_trail)
     change_appointment_status = providers.Factory(ChangeAppointmentStatus, update_appointment)
     move_appointment = providers.Factory(MoveAppointment, update_appointment)
 
@@ -220,8 +230,10 @@ class Container(containers.DeclarativeContainer):
     clinic_removal = providers.Singleton(ClinicRemoval, engine, file_store)
 
     # -- operations: backups (owned by the backup work) --
+    database_backup = providers.Singleton(DatabaseBackup, settings.provided.database_url)
 
     # -- operations: one clinic's archive, export and import (owned by the archive work) --
+    clinic_archive = providers.Singleton(ClinicArchive, engine, settings.provided.files_dir)
 
 
 def build_container(settings: Settings) -> Container:

@@ -175,3 +175,22 @@ def test_every_ops_command_has_help():
             result = CliRunner().invoke(main, [group, command, "--help"])
             assert result.exit_code == 0 and "Usage:" in result.output, (group, command)
 
+
+
+def test_an_account_is_erased_at_the_persons_request(container, run):
+    a = _sign_up(container, "anna@example.com", "Smile")
+    sam = add_member(container, a.clinic_id, "sam@example.com", "Sam", "staff")
+    token = container.create_api_token()(a.clinic_id, "sam's", created_by=sam)
+    refused = run("users", "erase", "anna@example.com", "--confirm")
+    assert refused.exit_code == 2 and "owns Smile" in refused.output  # hand it over first
+    assert run("users", "erase", "sam@example.com", input="n\n").exit_code == 1
+    done = run("users", "erase", "sam@example.com", "--confirm")
+    assert done.exit_code == 0, done.output
+    with container.engine().connect() as conn:
+        user = conn.execute(select(tables.users).where(tables.users.c.id == sam)).one()
+        memberships = conn.execute(select(func.count()).select_from(tables.memberships).where(
+            tables.memberships.c.user_id == sam)).scalar()
+    assert (user.name, user.disabled) == ("Deleted user", True)
+    assert "sam" not in user.email and memberships == 0
+    assert container.authenticate_api_token()(token.secret) is None
+    assert run("users", "show", "sam@example.com").exit_code == 2

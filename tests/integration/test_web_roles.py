@@ -38,6 +38,8 @@ ROLES: dict[str, set[str] | None] = {
     "billing.index": OWNER, "billing.change_plan": OWNER, "billing.test_checkout": OWNER,
     "billing.manage_card": OWNER,
     "partner.index": MANAGERS,
+    "audit_log.index": MANAGERS,
+    "patients.erase": MANAGERS,
     "team.index": MANAGERS, "team.invite": MANAGERS, "team.invitation": MANAGERS,
     "team.change_role": MANAGERS, "team.link_doctor": MANAGERS, "team.remove": MANAGERS,
     "team.ownership": OWNER,

@@ -172,6 +172,10 @@ class FakeReferralRepository(_Repo):
 
 
 class FakePatientRepository(_Repo):
+    def get(self, item_id: uuid.UUID, include_erased: bool = False) -> Any:
+        patient = super().get(item_id)
+        return patient if patient is None or include_erased or not patient.erased else None
+
     def with_phone(self, e164: str) -> list[Any]:
         return sorted((p for p in self._all() if p.phone == e164 and self._visible(p)),
                       key=lambda p: p.created_at)

@@ -247,8 +247,9 @@ class TestApiTokens:
         mine = CreateApiToken(uow, clock)(signed_in.clinic_id, "mine",
                                           created_by=signed_in.user_id)
         uow.store.clinics[signed_in.clinic_id].status = ClinicStatus.SUSPENDED
-        assert self.authenticate(uow, operator.secret) is None
-        assert self.authenticate(uow, mine.secret) is None
+        # known tokens, refused with the reason (the API answers 403, not "who are you")
+        assert self.authenticate(uow, operator.secret).suspended
+        assert self.authenticate(uow, mine.secret).suspended
 
     def test_a_persons_token_speaks_with_their_role_as_it_is_now(self, uow, clock):
         signed_in = sign_up(uow, clock)

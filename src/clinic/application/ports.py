@@ -10,6 +10,7 @@ from typing import Any, Protocol, Self
 
 from clinic.application.outbox.message import EmailMessage, OutboxMessage
 from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
+from clinic.domain.audit import AuditEntry
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.licensing import Payment, Subscription
 from clinic.domain.patients import Patient
@@ -159,7 +160,9 @@ class ProcedureRepository(Protocol):
 class PatientRepository(Protocol):
     def add(self, patient: Patient) -> None: ...
 
-    def get(self, patient_id: uuid.UUID) -> Patient | None: ...
+    def get(self, patient_id: uuid.UUID, include_erased: bool = False) -> Patient | None:
+        """A card; an erased one is gone unless asked for (a visit's dialog names it)."""
+        ...
 
     def with_phone(self, e164: str) -> Sequence[Patient]: ...
 
@@ -182,6 +185,14 @@ class AppointmentRepository(Protocol):
     def forget_idempotency_keys(self, before: datetime) -> None:
         """Drop the keys recorded before that moment (clients retry within minutes)."""
         ...
+
+
+class AuditRepository(Protocol):
+    """The audit trail: rows are added, never changed or deleted."""
+
+    def last(self, clinic_id: uuid.UUID) -> AuditEntry | None: ...
+
+    def add(self, entry: AuditEntry) -> None: ...
 
 
 class ReferralRepository(Protocol):
@@ -254,6 +265,7 @@ class UnitOfWork(Protocol):
     team: TeamRepository
     billing: BillingRepository
     referrals: ReferralRepository
+    audit: AuditRepository
 
     def lock_for_writing(self) -> None:
         """Call first: make this transaction the only writer (SQLite's BEGIN IMMEDIATE), so a

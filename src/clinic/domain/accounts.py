@@ -41,6 +41,16 @@ class EmailAlreadyTaken(DomainError):
     code = "email_taken"
 
 
+class OwnsClinics(DomainError):
+    """An owner's account cannot be erased while it owns clinics: hand them over first."""
+
+    code = "owns_clinics"
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(", ".join(names))
+        self.names = names
+
+
 class InvalidCredentials(DomainError):
     """Wrong email or password; deliberately does not say which."""
 

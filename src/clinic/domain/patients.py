@@ -60,7 +60,20 @@ class Patient:
     note: str | None = None
     name_folded: str = ""
     phone_digits: str = ""
+    erased_at: datetime | None = None  # erased at the patient's request: only visits remain
     id: uuid.UUID = field(default_factory=new_id)
+
+    @property
+    def erased(self) -> bool:
+        return self.erased_at is not None
+
+    def erase(self, placeholder: str, now: datetime) -> None:
+        """At the patient's request: the name, phone, email and note are wiped; the visits
+        stay for the clinic's figures under `placeholder` ("Deleted patient")."""
+        self.name, self.name_folded = placeholder[:120], ""
+        self.phone = self.phone_digits = ""
+        self.email = self.note = None
+        self.erased_at = now
 
     @classmethod
     def register(cls, clinic_id: uuid.UUID, name: str, phone: PhoneNumber, now: datetime,

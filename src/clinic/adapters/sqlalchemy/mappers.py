@@ -8,6 +8,7 @@ from sqlalchemy.orm import foreign, registry, relationship
 from clinic.adapters.sqlalchemy import tables
 from clinic.application.outbox.message import OutboxMessage
 from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
+from clinic.domain.audit import AuditEntry
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.licensing import Payment, Subscription
 from clinic.domain.patients import Patient
@@ -71,4 +72,5 @@ def start_mappers() -> None:
         "_clinic": _parent(Clinic)})
     mapper_registry.map_imperatively(Payment, tables.payments)
     mapper_registry.map_imperatively(LedgerEntry, tables.referral_entries)
+    mapper_registry.map_imperatively(AuditEntry, tables.audit_log)
     _started = True

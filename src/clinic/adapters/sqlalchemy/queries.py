@@ -136,7 +136,7 @@ class SqlPatientQueries:
              limit: int = 20) -> PatientPage:
         search = PatientSearch.of(query)
         p = patients.c
-        where = [p.clinic_id == clinic_id]
+        where = [p.clinic_id == clinic_id, p.erased_at.is_(None)]
         if search.text or search.digits:
             matches = []
             if search.text:

@@ -16,6 +16,7 @@ from clinic.adapters.sqlalchemy.tenancy import TENANT_KEY, TenantNotSet
 from clinic.application.outbox.message import OutboxMessage
 from clinic.application.ports import Conflict
 from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
+from clinic.domain.audit import AuditEntry
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.licensing import Payment, Subscription
 from clinic.domain.patients import Patient
@@ -177,13 +178,16 @@ class SqlPatientRepository(_Repository):
     def add(self, patient: Patient) -> None:
         self.session.add(patient)
 
-    def get(self, patient_id: uuid.UUID) -> Patient | None:
-        return self.session.scalars(
-            select(Patient).where(tables.patients.c.id == patient_id)).first()
+    def get(self, patient_id: uuid.UUID, include_erased: bool = False) -> Patient | None:
+        stmt = select(Patient).where(tables.patients.c.id == patient_id)
+        if not include_erased:
+            stmt = stmt.where(tables.patients.c.erased_at.is_(None))
+        return self.session.scalars(stmt).first()
 
     def with_phone(self, e164: str) -> Sequence[Patient]:
         return self.session.scalars(
-            select(Patient).where(tables.patients.c.phone == e164)
+            select(Patient).where(tables.patients.c.phone == e164,
+                                  tables.patients.c.erased_at.is_(None))
             .order_by(tables.patients.c.created_at)).all()
 
 
@@ -228,6 +232,16 @@ class SqlAppointmentRepository(_Repository):
             raise TenantNotSet("idempotency keys are always forgotten for one clinic")
         self.session.execute(delete(tables.idempotency_keys).where(
             k.clinic_id == tenant, k.created_at < before))
+
+
+class SqlAuditRepository(_Repository):
+    def last(self, clinic_id: uuid.UUID) -> AuditEntry | None:
+        a = tables.audit_log.c
+        return self.session.scalars(select(AuditEntry).where(a.clinic_id == clinic_id)
+                                    .order_by(a.seq.desc()).limit(1)).first()
+
+    def add(self, entry: AuditEntry) -> None:
+        self.session.add(entry)
 
 
 class SqlReferralRepository(_Repository):

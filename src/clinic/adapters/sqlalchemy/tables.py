@@ -26,6 +26,7 @@ from sqlalchemy.schema import SchemaItem
 
 from clinic.adapters.sqlalchemy.types import UtcDateTime
 from clinic.domain.accounts import ClinicStatus, Role
+from clinic.domain.audit import AuditAction
 from clinic.domain.licensing import PaymentKind, SubscriptionStatus
 from clinic.domain.referrals import EntryKind
 from clinic.domain.scheduling import AppointmentStatus
@@ -40,8 +41,8 @@ metadata = MetaData(naming_convention={
 })
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, create_constraint=False, length=16,
+def _enum(cls: type[enum.Enum], name: str, length: int = 16) -> Enum:
+    return Enum(cls, name=name, native_enum=False, create_constraint=False, length=length,
                 values_callable=lambda members: [m.value for m in members])
 
 
@@ -189,6 +190,7 @@ patients = _clinic_owned(
     Column("name_folded", String(400), nullable=False),
     Column("phone_digits", String(80), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("erased_at", UtcDateTime),  # erased at the patient's request
     Index("ix_patients_clinic_created", "clinic_id", "created_at"),
     Index("ix_patients_clinic_phone", "clinic_id", "phone"),
     # On PostgreSQL: GIN over (clinic, trigrams) (btree_gin + pg_trgm), so a search reads only
@@ -348,4 +350,27 @@ referral_entries = _clinic_owned(
     Column("source_clinic_name", String(120), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_referral_entries_clinic_time", "clinic_id", "created_at"),
+)
+
+# The audit trail: append-only (no update or delete path in the code; on PostgreSQL a trigger
+# refuses both, except while `clinic tenants delete` removes a whole clinic). `seq` numbers a
+# clinic's rows 1, 2, 3… and is unique, so two writers cannot both take the same place; each
+# row keeps the previous row's hash. Actor ids are kept without a foreign key: the row outlives
+# the account.
+audit_log = _clinic_owned(
+    "audit_log",
+    Column("seq", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("action", _enum(AuditAction, "audit_action", 24), nullable=False),
+    Column("entity_type", String(20), nullable=False),
+    Column("entity_id", Uuid),
+    Column("actor_user_id", Uuid),
+    Column("actor_token_id", Uuid),
+    Column("actor_name", String(120), nullable=False),
+    Column("ip", String(45)),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("clinic_id", "seq", name="uq_audit_log_clinic_seq"),
+    Index("ix_audit_log_clinic_entity", "clinic_id", "entity_id"),
+    Index("ix_audit_log_clinic_time", "clinic_id", "created_at"),
 )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from clinic.adapters.sqlalchemy.repositories import (
     SqlApiTokenRepository,
     SqlAppointmentRepository,
+    SqlAuditRepository,
     SqlBillingRepository,
     SqlClinicRepository,
     SqlDoctorRepository,
@@ -53,6 +54,7 @@ class SqlAlchemyUnitOfWork:
         self.team = SqlTeamRepository(self.session)
         self.billing = SqlBillingRepository(self.session)
         self.referrals = SqlReferralRepository(self.session)
+        self.audit = SqlAuditRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

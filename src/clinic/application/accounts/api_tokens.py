@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from clinic.application.accounts.queries import AccountQueries
@@ -94,6 +94,7 @@ class TokenHolder:
     user_id: uuid.UUID | None  # None: made by the operator (`clinic tokens create`)
     read_only: bool = False  # its maker is past the seats the clinic pays for (after a lapse)
     suspended: bool = False  # the operator suspended the clinic: every request is refused (403)
+    token_id: uuid.UUID | None = field(default=None, compare=False)  # for the audit trail
 
 
 class AuthenticateApiToken:
@@ -119,11 +120,12 @@ class AuthenticateApiToken:
                 clinic = uow.clinics.get(clinic_id)
                 if clinic is None:
                     return None
-                return TokenHolder(clinic_id, Role.OWNER, None,
+                return TokenHolder(clinic_id, Role.OWNER, None, token_id=token.id,
                                    suspended=clinic.status != ClinicStatus.ACTIVE)
         # The person (unless disabled), their membership and its clinic, in one round trip.
         person = self.accounts.session_user(creator, clinic_id)
         if person is None or person.role is None or person.clinic_id != clinic_id:
             return None
         return TokenHolder(clinic_id, Role(person.role), creator, person.read_only,
-                           suspended=person.clinic_status != ClinicStatus.ACTIVE.value)
+                           suspended=person.clinic_status != ClinicStatus.ACTIVE.value,
+                           token_id=token.id)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from clinic.application.audit import AuditTrail
 from clinic.application.patients.phones import parse_phone
 from clinic.application.ports import Clock, UnitOfWorkFactory
 from clinic.domain.accounts import email_error, normalize_email
+from clinic.domain.audit import AuditAction
 from clinic.domain.catalog import text_error
 from clinic.domain.patients import MAX_NAME, MAX_NOTE, DuplicatePhone, Patient, PhoneNumber
 from clinic.domain.shared import NotFound, ValidationFailed
@@ -41,9 +43,11 @@ def _check(fields: PatientFields, country: str) -> tuple[PhoneNumber, str | None
 class SavePatient:
     """`allow_duplicate` is the person's answer to "this phone is on X's card: add anyway?"."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
+                 audit: AuditTrail | None = None) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
+        self.audit = audit
 
     def __call__(self, clinic_id: uuid.UUID, fields: PatientFields,
                  patient_id: uuid.UUID | None = None, allow_duplicate: bool = False) -> Patient:
@@ -70,4 +74,7 @@ class SavePatient:
                 patient = found
                 patient.change(fields.name, phone, email, fields.note)
             uow.commit()
-            return patient
+        if self.audit is not None:
+            self.audit(clinic_id, AuditAction.PATIENT_CREATED if found is None
+                       else AuditAction.PATIENT_CHANGED, "patient", patient.id)
+        return patient

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from clinic.application.audit import AuditTrail
 from clinic.application.billing.allowance import frozen_rooms
 from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
 from clinic.domain.accounts import Clinic
+from clinic.domain.audit import AuditAction
 from clinic.domain.catalog import Procedure, parse_price
 from clinic.domain.pricing import PricedItem, quote
 from clinic.domain.scheduling import (
@@ -114,9 +116,11 @@ def ensure_free(uow: UnitOfWork, wanted: TimeRange, room_id: uuid.UUID, doctor_i
 
 
 class BookAppointment:
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
+                 audit: AuditTrail | None = None) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
+        self.audit = audit
 
     def __call__(self, clinic_id: uuid.UUID, request: BookingRequest) -> Appointment:
         check_booking(request.starts_at, len(request.procedure_ids), request.note)
@@ -184,7 +188,9 @@ class BookAppointment:
                 uow.commit()
             except Conflict:
                 raise _LostRace(wanted) from None
-            return appointment
+        if self.audit is not None:  # a new visit (a replayed key returned above)
+            self.audit(clinic_id, AuditAction.APPOINTMENT_CREATED, "appointment", appointment.id)
+        return appointment
 
 
 class _LostRace(Exception):

@@ -7,9 +7,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from clinic.application.audit import AuditTrail
 from clinic.application.billing.allowance import frozen_rooms
 from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
 from clinic.application.scheduling.book import WorkingHours, ensure_free
+from clinic.domain.audit import AuditAction
 from clinic.domain.catalog import parse_price
 from clinic.domain.scheduling import (
     MAX_NOTE,
@@ -64,9 +66,11 @@ class UpdateAppointment:
     obey the same rules as booking: the room must be free, a doctor's overlap and a time
     outside working hours need a confirmation."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
+                 audit: AuditTrail | None = None) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
+        self.audit = audit
 
     def __call__(self, clinic_id: uuid.UUID, appointment_id: uuid.UUID,
                  changes: AppointmentChanges, by: uuid.UUID | None = None) -> Appointment:
@@ -99,7 +103,9 @@ class UpdateAppointment:
                 uow.commit()
             except Conflict:  # PostgreSQL's exclusion constraint: a concurrent booking won
                 raise RoomAlreadyBooked(appointment.time, None) from None
-            return appointment
+        if self.audit is not None:
+            self.audit(clinic_id, AuditAction.APPOINTMENT_CHANGED, "appointment", appointment.id)
+        return appointment
 
     def _plan(self, uow: UnitOfWork, appointment: Appointment, changes: AppointmentChanges,
               currency: str) -> _Plan:

@@ -11,6 +11,8 @@ from flask import g, request
 from flask_smorest import abort
 
 from clinic.application.accounts.api_tokens import TokenHolder
+from clinic.application.audit import act_as
+from clinic.domain.audit import Actor
 from clinic.domain.team import Permission, can
 from clinic.entrypoints.web.container_access import container
 
@@ -45,9 +47,11 @@ def token_required(view: F) -> F:
             holder = container().authenticate_api_token()(secret.strip())
         if holder is None:
             abort(401, message="A valid API token is required: Authorization: Bearer <token>.")
-        elif holder.suspended:
+            return None  # abort raises; this line is for the type checker
+        if holder.suspended:
             abort(403, message=SUSPENDED)
         g.api_holder = holder
+        act_as(Actor(holder.user_id, holder.token_id, "API token", request.remote_addr))
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

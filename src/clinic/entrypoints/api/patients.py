@@ -8,6 +8,7 @@ from typing import Any
 from flask.views import MethodView
 
 from clinic.application.patients.save import PatientFields
+from clinic.domain.audit import AuditAction
 from clinic.domain.patients import Patient, digits
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
@@ -75,8 +76,11 @@ class PatientById(MethodView):
     @blp.response(200, PatientSchema)
     @problems(blp, 401, 403, 404)
     def get(self, patient_id: uuid.UUID) -> Any:
-        """Read a patient card"""
-        return _patient(patient_id)
+        """Read a patient card (the view is written to the clinic's audit trail)"""
+        patient = _patient(patient_id)
+        container().audit_trail()(current_clinic_id(), AuditAction.PATIENT_VIEWED, "patient",
+                                  patient_id)
+        return patient
 
     @permission_required(Permission.PATIENTS)
     @blp.arguments(PatientPatchSchema)

@@ -8,8 +8,12 @@ from typing import Any
 
 import click
 
+from clinic.application.audit import act_as
 from clinic.config import load_settings
 from clinic.container import Container, build_container
+from clinic.domain.audit import Actor
+from clinic.entrypoints.cli.audit import audit
+from clinic.entrypoints.cli.backup import backup, restore
 from clinic.entrypoints.cli.demo import demo
 from clinic.entrypoints.cli.referrals import referrals
 from clinic.entrypoints.cli.tenants import tenants
@@ -35,6 +39,7 @@ pass_ctx = click.make_pass_decorator(Context, ensure=True)
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Chairside operations: database, tenants, API tokens, outbox, worker, web server."""
+    act_as(Actor.operator())  # what the audit trail names for changes made from here
 
 
 @main.group()
@@ -186,4 +191,7 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
 main.add_command(demo)
 main.add_command(tenants)
 main.add_command(users)
+main.add_command(audit)
+main.add_command(backup)
+main.add_command(restore)
 main.add_command(referrals)

@@ -10,6 +10,7 @@ import click
 
 from clinic.container import Container
 from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.entrypoints.cli.tenant_archive import export, import_
 
 
 def _container() -> Container:
@@ -125,3 +126,7 @@ def tenants_delete(clinic_id: uuid.UUID, confirm_name: str | None) -> None:
         if count:
             click.echo(f"  {what}: {count}")
     click.echo(f"deleted «{name}» ({clinic_id})")
+
+
+tenants.add_command(export)
+tenants.add_command(import_)

@@ -7,6 +7,7 @@ import json
 import click
 
 from clinic.container import Container
+from clinic.domain.accounts import OwnsClinics
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.entrypoints.cli.tenants import table
 
@@ -92,3 +93,23 @@ def users_disable(email: str, confirm: bool) -> None:
     except NotFound:
         raise click.BadParameter(f"no account with email {email}", param_hint="EMAIL") from None
     click.echo(f"disabled {user.email}")
+
+
+@users.command("erase")
+@click.argument("email")
+@click.option("--confirm", is_flag=True, help="Do not ask first.")
+def users_erase(email: str, confirm: bool) -> None:
+    """At the person's request: out of every clinic, name and email wiped, no sign-in again.
+    What they did stays under their id. An owner must hand the clinic over first."""
+    container = _container()
+    found = container.operator_queries().user(email)
+    if found is None:
+        raise click.BadParameter(f"no account with email {email}", param_hint="EMAIL")
+    if not confirm:
+        click.confirm(f"Erase {found.name} <{found.email}> for good?", abort=True, err=True)
+    try:
+        container.clinic_removal().erase_user(found.email, container.clock().now())
+    except OwnsClinics as owner:
+        raise click.BadParameter(f"{found.email} owns {', '.join(owner.names)}; hand the clinic "
+                                 "over (or delete it) first", param_hint="EMAIL") from None
+    click.echo(f"erased the account {found.id} (was {found.email})")

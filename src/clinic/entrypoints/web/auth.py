@@ -25,7 +25,9 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 
 from clinic.application.accounts.queries import SessionUser
 from clinic.application.accounts.signed_in import SignedIn
+from clinic.application.audit import act_as
 from clinic.domain.accounts import ClinicStatus
+from clinic.domain.audit import Actor
 from clinic.domain.team import Permission, can
 from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.errors import problem, wants_problem
@@ -120,6 +122,7 @@ def clinic_required(view: F) -> F:
             others = len(container().team_queries().clinics_of(current_user.user_id)) > 1
             return render_template("errors/suspended.html", clinic_name=current_user.clinic_name,
                                    other_clinics=others), 403
+        act_as(Actor(current_user.user_id, None, current_user.name, request.remote_addr))
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

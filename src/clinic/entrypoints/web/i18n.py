@@ -79,6 +79,12 @@ def local_time(value: datetime) -> str:
     return value.astimezone(zone).strftime("%H:%M")
 
 
+def short_datetime(value: datetime) -> str:
+    """"24 Nov 2026, 09:05" in the clinic's time zone."""
+    local = value.astimezone(ZoneInfo(current_user.clinic_timezone or "UTC"))
+    return f"{format_date(local.date(), format='medium')}, {local:%H:%M}"
+
+
 def long_date(value: date | datetime) -> str:
     return str(format_date(value, format="full"))
 
@@ -92,6 +98,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["phone"] = phone
     app.jinja_env.filters["weekday_short"] = weekday_short
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["short_datetime"] = short_datetime
     app.jinja_env.filters["money_minor"] = money_minor
     app.jinja_env.filters["short_date"] = lambda value: str(format_date(value, format="medium"))
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES

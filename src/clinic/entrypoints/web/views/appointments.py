@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from clinic.application.scheduling.change import AppointmentChanges
+from clinic.domain.audit import AuditAction
 from clinic.domain.scheduling import (
     AppointmentStatus,
     DoctorBusy,
@@ -41,12 +42,15 @@ def _details(appointment_id: uuid.UUID, status: int = 200, headers: dict[str, st
         appointment = uow.appointments.get(appointment_id)
         if appointment is None:
             abort(404)
-        patient = uow.patients.get(appointment.patient_id)
+        patient = uow.patients.get(appointment.patient_id, include_erased=True)
         room = uow.rooms.get(appointment.room_id)
         doctor = uow.doctors.get(appointment.doctor_id)
         rooms, doctors = list(uow.rooms.list()), list(uow.doctors.list())
         procedures = list(uow.procedures.list()) if extra.get("editing") else []
         booked_by = uow.users.get(appointment.created_by) if appointment.created_by else None
+    if patient is not None and not patient.erased:  # the card is shown: a view, as the page
+        container().audit_trail()(current_user.clinic_id, AuditAction.PATIENT_VIEWED,
+                                  "patient", patient.id)
     return render_template("calendar/_details.html", appointment=appointment, patient=patient,
                            room=room, doctor=doctor, rooms=rooms, doctors=doctors,
                            procedures=procedures, booked_by=booked_by,

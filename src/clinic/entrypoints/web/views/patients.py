@@ -12,12 +12,14 @@ from flask_login import current_user
 
 from clinic.application.patients.queries import PatientSearch
 from clinic.application.patients.save import PatientFields
+from clinic.domain.audit import AuditAction
 from clinic.domain.patients import DuplicatePhone
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import Permission
 from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.messages import field_errors
+from clinic.entrypoints.web.views.audit_log import ACTION_NAMES, card_history
 
 bp = Blueprint("patients", __name__)
 FIELDS = ("name", "phone", "email", "note")
@@ -50,6 +52,8 @@ def _get(patient_id: uuid.UUID) -> Any:
 @permission_required(Permission.PATIENTS)
 def show(patient_id: uuid.UUID) -> Any:
     patient = _get(patient_id)
+    container().audit_trail()(current_user.clinic_id, AuditAction.PATIENT_VIEWED, "patient",
+                              patient_id)
     visits = container().calendar_queries().patient_visits(current_user.clinic_id, patient_id)
     now = datetime.now(UTC)
     upcoming = [v for v in reversed(visits) if v.starts_at >= now and v.status == "scheduled"]
@@ -57,7 +61,8 @@ def show(patient_id: uuid.UUID) -> Any:
     spent = sum(v.price_minor for v in past if v.status in ("done", "scheduled"))
     currency = visits[0].currency if visits else current_user.clinic_currency
     return render_template("patients/show.html", patient=patient, upcoming=upcoming, past=past,
-                           spent=spent, currency=currency, section="patients")
+                           spent=spent, currency=currency, section="patients",
+                           history=card_history(patient_id), action_names=ACTION_NAMES)
 
 
 @bp.route("/patients/new", methods=["GET", "POST"])
@@ -89,3 +94,26 @@ def _form(patient: Any, form: dict[str, str], errors: dict[str, str], twin: Any 
           status: int = 200) -> Any:
     return render_template("patients/form.html", patient=patient, form=form, errors=errors,
                            twin=twin, section="patients"), status
+
+
+@bp.route("/patients/<uuid:patient_id>/erase", methods=["GET", "POST"])
+@permission_required(Permission.SETTINGS)
+def erase(patient_id: uuid.UUID) -> Any:
+    """At the patient's request: their details are wiped for good (password asked again)."""
+    patient = _get(patient_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            container().erase_patient()(current_user.clinic_id, current_user.user_id,
+                                        patient_id, request.form.get("password", ""),
+                                        _("Deleted patient"))
+        except ValidationFailed as error:
+            errors = field_errors(error.errors)
+        except NotFound:
+            abort(404)
+        else:
+            flash(_("%(name)s's details are erased. Their visits stay in the calendar and the "
+                    "reports as “Deleted patient”.", name=patient.name), "success")
+            return redirect(url_for("patients.index"))
+    return render_template("patients/erase.html", patient=patient, errors=errors,
+                           section="patients"), 422 if errors else 200

@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from clinic.application.reporting.queries import ReportScope
+from clinic.domain.audit import AuditAction
 from clinic.domain.reporting import (
     Counted,
     Period,
@@ -263,6 +264,9 @@ def download_csv() -> Any:
     scope, choice = _download_scope()
     if scope is None:
         return _invalid(choice)
+    # the file lists patients' names: written to the audit trail as an export
+    container().audit_trail()(current_user.clinic_id, AuditAction.PATIENTS_EXPORTED, "clinic",
+                              current_user.clinic_id)
     columns, currency = _columns(), current_user.clinic_currency or "RUB"
     rows = container().report_queries().stream(scope)
     chunks = (chunk.encode("utf-8")
@@ -281,6 +285,9 @@ def download_xlsx() -> Any:
     scope, choice = _download_scope()
     if scope is None:
         return _invalid(choice)
+    # the file lists patients' names: written to the audit trail as an export
+    container().audit_trail()(current_user.clinic_id, AuditAction.PATIENTS_EXPORTED, "clinic",
+                              current_user.clinic_id)
     target = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it after sending
     report_files.write_xlsx(container().report_queries().stream(scope), _columns(),
                             scope.zone, current_user.clinic_currency or "RUB", target)

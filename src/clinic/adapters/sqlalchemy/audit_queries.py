@@ -1,0 +1,59 @@
+"""Reading the audit trail: a clinic's rows in chain order (for `clinic audit verify`) and the
+filtered, paged log the owner reads."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import Engine, and_, func, select
+
+from clinic.adapters.sqlalchemy.tables import audit_log, clinics, patients
+from clinic.application.audit import AuditFilter, AuditRow
+from clinic.domain.audit import AuditEntry
+
+
+class SqlAuditQueries:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def clinic_ids(self) -> Sequence[uuid.UUID]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(clinics.c.id).order_by(clinics.c.created_at))
+                        .scalars())
+
+    def entries(self, clinic_id: uuid.UUID) -> Iterator[AuditEntry]:
+        a = audit_log.c
+        stmt = select(audit_log).where(a.clinic_id == clinic_id).order_by(a.seq)
+        with self.engine.connect() as conn:
+            for r in conn.execution_options(yield_per=2000).execute(stmt):
+                yield AuditEntry(r.clinic_id, r.seq, r.created_at, r.action, r.entity_type,
+                                 r.entity_id, r.actor_user_id, r.actor_token_id, r.actor_name,
+                                 r.ip, r.prev_hash, r.hash, id=r.id)
+
+    def page(self, clinic_id: uuid.UUID, where: AuditFilter, limit: int,
+             offset: int = 0) -> tuple[int, Sequence[AuditRow]]:
+        a = audit_log.c
+        conditions = [a.clinic_id == clinic_id]
+        if where.actor_user_id:
+            conditions.append(a.actor_user_id == where.actor_user_id)
+        if where.action:
+            conditions.append(a.action == where.action)
+        if where.since:
+            conditions.append(a.created_at >= where.since)
+        if where.until:
+            conditions.append(a.created_at < where.until)
+        if where.entity_id:
+            conditions.append(a.entity_id == where.entity_id)
+        stmt = (select(a.created_at, a.actor_name, a.action, a.entity_type, a.entity_id, a.ip,
+                       a.actor_token_id, patients.c.name.label("patient"))
+                .select_from(audit_log.outerjoin(patients, and_(
+                    patients.c.id == a.entity_id, patients.c.clinic_id == a.clinic_id)))
+                .where(*conditions).order_by(a.seq.desc()).limit(limit).offset(offset))
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(audit_log)
+                                 .where(*conditions)).scalar_one()
+            rows = conn.execute(stmt).all()
+        return int(total), [AuditRow(r.created_at, r.actor_name, str(r.action.value),
+                                     r.entity_type, r.entity_id, r.patient or "", r.ip,
+                                     r.actor_token_id is not None) for r in rows]
