@@ -108,3 +108,57 @@ def test_the_week_page_costs_the_same_statements_with_one_appointment_or_sixty(
     assert page.status_code == 200 and page.get_data(as_text=True).count(
         "data-appointment-id") == 60
     assert len(later) == len(first)
+
+
+def test_the_day_view_of_ten_rooms_and_a_patients_card_cost_the_same_with_1_or_50_visits(
+        app, web_container):
+    """The day view reads every room's visits in one statement, and a card lists its visits in
+    one: neither grows with the number of visits (nor the day view with the rooms)."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from clinic.application.catalog.rooms import RoomFields
+    from clinic.application.patients.save import PatientFields
+    from clinic.application.scheduling.book import BookingRequest
+
+    browser = Browser(app.test_client())
+    browser.sign_up()
+    clinic_id = web_container.account_queries().tenants()[0].id
+    grant_licence(web_container, clinic_id, chairs=8)
+    for number in range(2, 11):
+        web_container.save_room()(clinic_id, RoomFields(f"Room {number}"))
+    patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+    with web_container.uow(clinic_id) as uow:
+        rooms, doctor = uow.rooms.list(), uow.doctors.list()[0]
+        consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
+    zone = ZoneInfo("Europe/Moscow")
+    today = datetime.now(UTC).astimezone(zone).date()
+    monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+    day = datetime.combine(monday, datetime.min.time(), zone)
+
+    def book(n: int) -> None:
+        room, slot = divmod(n, 5)
+        web_container.book_appointment()(clinic_id, BookingRequest(
+            patient.id, rooms[room].id, doctor.id, day + timedelta(hours=9 + 2 * slot),
+            [consultation.id], confirm_doctor_overlap=True))
+
+    pages = [f"/calendar?view=day&date={monday.isoformat()}", f"/patients/{patient.id}"]
+    engine = web_container.engine()
+
+    def measure() -> list[int]:
+        result = []
+        for page in pages:
+            browser.client.get(page)  # the first visit may remember the view chosen
+            with count_statements(engine) as statements:
+                assert browser.client.get(page).status_code == 200, page
+            result.append(len(statements))
+        return result
+
+    book(0)
+    first = measure()
+    for n in range(1, 50):
+        book(n)
+    later = measure()
+    day_page = browser.client.get(pages[0]).get_data(as_text=True)
+    assert day_page.count("data-appointment-id") == 50
+    assert later == first
