@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 TRANSLATIONS := src/clinic/translations
 
-.PHONY: run test lint typecheck compile-translations messages bench clean help
+.PHONY: run test lint typecheck compile-translations messages bench bench-scripts clean help
 
 help:
 	@echo "make run    - install, migrate the embedded SQLite database, serve http://127.0.0.1:5000"
 	@echo "make test   - install dev tools, lint, type-check, check layers, run every test"
-	@echo "make bench  - sign-up page weight and auth timings; patient search at 50,000 (PostgreSQL)"
+	@echo "make bench  - realistic clinics at SCALE=small|medium|large on PostgreSQL, the app under load (bench/README.md)"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ run: $(VENV)/.run-installed compile-translations
 	$(BIN)/clinic serve --host $${HOST:-127.0.0.1} --port $${PORT:-5000}
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check src tests scripts migrations
+	$(BIN)/ruff check src tests scripts migrations bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy src
 
@@ -44,7 +44,13 @@ messages: $(VENV)/.dev-installed
 	  --project Chairside --copyright-holder Chairside -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/python scripts/i18n_fill.py $(RU)
 
+SCALE ?= small
+
 bench: $(VENV)/.dev-installed compile-translations
+	$(BIN)/python -m bench --scale $(SCALE)
+
+# The earlier, narrower measurements (each writes bench/results/*.json)
+bench-scripts: $(VENV)/.dev-installed compile-translations
 	$(BIN)/python scripts/measure_auth.py
 	$(BIN)/python scripts/measure_calendar.py
 	$(BIN)/python scripts/bench_patient_search.py --server $${BENCH_POSTGRES:-postgresql+psycopg://postgres@127.0.0.1:5432/test}

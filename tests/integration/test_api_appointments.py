@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -207,3 +208,30 @@ def test_the_list_costs_the_same_statements_for_one_appointment_or_a_hundred(
     with count_statements(web_container.engine()) as many:
         assert api.get(url).get_json()["total"] == 6 * 12 * 2
     assert len(many) == len(few)
+
+
+def test_the_list_is_exactly_what_the_documented_schema_dumps():
+    """The list is built without marshmallow (a clinic's week is ~700 visits); it must stay
+    what `AppointmentSchema` would dump, field for field."""
+    from zoneinfo import ZoneInfo
+
+    from clinic.application.scheduling.queries import CalendarEntry, EntryLine
+    from clinic.entrypoints.api.appointments import _json, native_json
+    from clinic.entrypoints.api.schemas import AppointmentSchema
+
+    zone = ZoneInfo("Europe/Moscow")
+    entry = CalendarEntry(
+        id=uuid.uuid4(), starts_at=datetime(2026, 11, 30, 7, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 11, 30, 8, 5, tzinfo=UTC), status="done",
+        patient_id=uuid.uuid4(), patient_name="Иван «Ваня» Петров", patient_phone="+79161234567",
+        room_id=uuid.uuid4(), doctor_id=uuid.uuid4(), doctor_name="Anna", doctor_color="#cfe3ff",
+        procedures=["Консультация", "Снимок"], price_minor=250050, currency="RUB",
+        note='a "note"\nwith lines', doctor_overlap_confirmed=True,
+        lines=[EntryLine(uuid.uuid4(), "Консультация", 100000, 30),
+               EntryLine(uuid.uuid4(), "Снимок", 150050, 35)])
+    assert native_json(entry, zone) == AppointmentSchema().dump(_json(entry, zone))
+    for minor, currency in ((0, "USD"), (5, "USD"), (123456, "JPY"), (99, "RUB")):
+        free = CalendarEntry(**{**{f: getattr(entry, f) for f in entry.__slots__},
+                                "price_minor": minor, "currency": currency, "note": None,
+                                "lines": []})
+        assert native_json(free, zone) == AppointmentSchema().dump(_json(free, zone))

@@ -108,3 +108,15 @@ def test_the_offer_can_be_limited_to_working_hours_and_jump_to_the_next_opening(
                                openings=[at(8), at(32)])
     assert offer == at(32)  # 08:00 the next day, not 07:30 this morning
     assert nearest_free_start(span(10, 0, 10, 30), busy) == at(7, 30)
+
+
+def test_a_visit_lasts_at_most_twelve_hours():
+    from datetime import timedelta
+
+    from clinic.domain.scheduling import MAX_VISIT, check_length
+    from clinic.domain.shared import ValidationFailed
+
+    check_length(MAX_VISIT)  # a whole day's work is fine
+    with pytest.raises(ValidationFailed) as refused:
+        check_length(MAX_VISIT + timedelta(minutes=5))
+    assert refused.value.errors == {"procedure_ids": "visit_too_long"}

@@ -187,6 +187,16 @@ class IdempotencyKey:
     id: uuid.UUID = field(default_factory=new_id)
 
 
+# No visit is longer than this (a day's work at most); so a period's visits are found among those
+# starting at most this long before it, which keeps the calendar's queries bounded.
+MAX_VISIT = timedelta(hours=12)
+
+
+def check_length(length: timedelta) -> None:
+    if length > MAX_VISIT:
+        raise ValidationFailed({"procedure_ids": "visit_too_long"})
+
+
 def check_booking(starts_at: datetime | None, procedure_count: int, note: str) -> None:
     errors = {}
     if starts_at is None:

@@ -42,6 +42,15 @@ def minor_digits(currency: str) -> int:
     return _MINOR_DIGITS.get(currency.upper(), 2)
 
 
+def decimal_text(amount_minor: int, currency: str) -> str:
+    """`str(Money(amount_minor, currency).to_decimal())` without Decimal: "2500.00", "-3.70",
+    "150" (no minor unit). For lists of hundreds of prices on a hot path."""
+    digits = minor_digits(currency)
+    sign = "-" if amount_minor < 0 else ""
+    whole, part = divmod(abs(amount_minor), 10 ** digits)
+    return f"{sign}{whole}.{part:0{digits}d}" if digits else f"{sign}{whole}"
+
+
 @dataclass(frozen=True, order=True)
 class Money:
     """An exact amount: integer minor units (cents, kopecks) and an ISO 4217 currency."""

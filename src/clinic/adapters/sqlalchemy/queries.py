@@ -40,7 +40,7 @@ from clinic.application.scheduling.queries import (
 )
 from clinic.domain.accounts import ClinicStatus, Role
 from clinic.domain.licensing import Licence, SubscriptionStatus
-from clinic.domain.scheduling import AppointmentStatus
+from clinic.domain.scheduling import MAX_VISIT, AppointmentStatus
 
 
 class SqlAccountQueries:
@@ -169,6 +169,7 @@ class SqlCalendarQueries:
                 doctor_id: uuid.UUID | None = None) -> Sequence[CalendarEntry]:
         a = appointments.c
         stmt = self._select().where(a.clinic_id == clinic_id, a.starts_at < end,
+                                    a.starts_at > start - MAX_VISIT,  # the index's lower bound
                                     a.ends_at > start).order_by(a.starts_at, a.id)
         if room_id is not None:
             stmt = stmt.where(a.room_id == room_id)
@@ -180,8 +181,8 @@ class SqlCalendarQueries:
              limit: int = 100) -> EntryPage:
         a = appointments.c
         conditions = [a.clinic_id == clinic_id]
-        if wanted.start is not None:
-            conditions.append(a.ends_at > wanted.start)
+        if wanted.start is not None:  # starts_at's lower bound lets the index stop early
+            conditions += [a.ends_at > wanted.start, a.starts_at > wanted.start - MAX_VISIT]
         if wanted.end is not None:
             conditions.append(a.starts_at < wanted.end)
         for column, value in ((a.room_id, wanted.room_id), (a.doctor_id, wanted.doctor_id),
@@ -192,10 +193,12 @@ class SqlCalendarQueries:
             conditions.append(a.status.in_([AppointmentStatus(s) for s in wanted.statuses]))
         stmt = (self._select().where(*conditions).order_by(a.starts_at, a.id)
                 .offset(offset).limit(limit))
+        rows = self._entries(clinic_id, stmt)
+        if (offset == 0 or rows) and len(rows) < limit:  # the page holds the rest: no count
+            return EntryPage(rows, offset + len(rows))
         count = select(func.count()).select_from(appointments).where(*conditions)
         with self.engine.connect() as conn:
             total = conn.execute(count).scalar_one()
-        rows = self._entries(clinic_id, stmt) if total > offset else []
         return EntryPage(rows, total)
 
     def entry(self, clinic_id: uuid.UUID, appointment_id: uuid.UUID) -> CalendarEntry | None:
@@ -227,10 +230,12 @@ class SqlCalendarQueries:
             rows = conn.execute(stmt).all()
             found: dict[uuid.UUID, list[EntryLine]] = {row.id: [] for row in rows}
             if rows:
+                # the same filter again as a subquery: no list of hundreds of ids to bind
+                chosen = stmt.with_only_columns(appointments.c.id).subquery()
                 line_stmt = (select(lines.appointment_id, lines.procedure_id, lines.name,
                                     lines.price_minor, lines.duration_minutes)
                              .where(lines.clinic_id == clinic_id,
-                                    lines.appointment_id.in_(list(found)))
+                                    lines.appointment_id.in_(select(chosen.c.id)))
                              .order_by(lines.appointment_id, lines.position))
                 for appointment_id, *line in conn.execute(line_stmt):
                     found[appointment_id].append(EntryLine(*line))

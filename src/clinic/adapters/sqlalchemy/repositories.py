@@ -21,7 +21,13 @@ from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.licensing import Payment, Subscription
 from clinic.domain.patients import Patient
 from clinic.domain.referrals import LedgerEntry
-from clinic.domain.scheduling import Appointment, AppointmentStatus, IdempotencyKey, TimeRange
+from clinic.domain.scheduling import (
+    MAX_VISIT,
+    Appointment,
+    AppointmentStatus,
+    IdempotencyKey,
+    TimeRange,
+)
 from clinic.domain.team import Invitation, MembershipEvent
 
 
@@ -204,6 +210,7 @@ class SqlAppointmentRepository(_Repository):
         a = tables.appointments.c
         stmt = select(a.starts_at, a.ends_at).where(
             a.status != AppointmentStatus.CANCELLED, a.starts_at < within.end,
+            a.starts_at > within.start - MAX_VISIT,  # bounded: the index stops early
             a.ends_at > within.start)
         if room_id is not None:
             stmt = stmt.where(a.room_id == room_id)

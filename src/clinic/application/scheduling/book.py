@@ -25,6 +25,7 @@ from clinic.domain.scheduling import (
     RoomAlreadyBooked,
     TimeRange,
     check_booking,
+    check_length,
     first_clash,
     nearest_free_start,
 )
@@ -166,6 +167,7 @@ class BookAppointment:
                            for p in procedures])
             price = (parse_price(request.price, clinic.currency).amount_minor
                      if request.price not in (None, "") else total.price_minor)
+            check_length(total.duration)
             wanted = TimeRange(request.starts_at, request.starts_at + total.duration)
             doubled = ensure_free(uow, wanted, request.room_id, request.doctor_id,
                                   request.confirm_doctor_overlap, hours=WorkingHours(clinic),

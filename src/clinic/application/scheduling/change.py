@@ -21,6 +21,7 @@ from clinic.domain.scheduling import (
     RoomAlreadyBooked,
     TimeRange,
     check_booking,
+    check_length,
 )
 from clinic.domain.shared import NotFound, ValidationFailed
 
@@ -139,6 +140,7 @@ class UpdateAppointment:
         start = changes.starts_at or appointment.starts_at
         length = (timedelta(minutes=sum(line.duration_minutes for line in lines))
                   if lines is not None else appointment.time.duration)
+        check_length(length)
         note = appointment.note if changes.note is None else changes.note.strip() or None
         return _Plan(TimeRange(start, start + length), changes.room_id or appointment.room_id,
                      changes.doctor_id or appointment.doctor_id, lines, price, note,

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntryLine:
     """One procedure of an appointment, as priced when it was booked."""
 
@@ -19,7 +19,7 @@ class EntryLine:
     duration_minutes: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CalendarEntry:
     id: uuid.UUID
     starts_at: datetime

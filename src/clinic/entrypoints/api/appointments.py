@@ -23,7 +23,7 @@ from clinic.domain.scheduling import (
     IdempotencyKeyReused,
     RoomAlreadyBooked,
 )
-from clinic.domain.shared import Money, NotFound, ValidationFailed
+from clinic.domain.shared import Money, NotFound, ValidationFailed, decimal_text
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
@@ -64,6 +64,25 @@ def _json(entry: CalendarEntry, zone: ZoneInfo) -> dict[str, Any]:
         "note": entry.note, "doctor_overlap_confirmed": entry.doctor_overlap_confirmed,
         "procedures": [{"procedure_id": line.procedure_id, "name": line.name,
                         "price": money(line.price_minor),
+                        "duration_minutes": line.duration_minutes} for line in entry.lines],
+    }
+
+
+def native_json(entry: CalendarEntry, zone: ZoneInfo) -> dict[str, Any]:
+    """What `AppointmentSchema` dumps for `_json(entry)`, built directly (a week of a whole
+    clinic is ~700 of these: marshmallow took most of the request). A test keeps the two equal."""
+    currency = entry.currency
+    return {
+        "id": str(entry.id), "patient_id": str(entry.patient_id),
+        "patient_name": entry.patient_name, "room_id": str(entry.room_id),
+        "doctor_id": str(entry.doctor_id),
+        "starts_at": entry.starts_at.astimezone(zone).isoformat(),
+        "ends_at": entry.ends_at.astimezone(zone).isoformat(),
+        "status": entry.status, "price": decimal_text(entry.price_minor, currency),
+        "currency": currency, "note": entry.note,
+        "doctor_overlap_confirmed": entry.doctor_overlap_confirmed,
+        "procedures": [{"id": str(line.procedure_id), "name": line.name,
+                        "price": decimal_text(line.price_minor, currency),
                         "duration_minutes": line.duration_minutes} for line in entry.lines],
     }
 
@@ -184,8 +203,10 @@ class Appointments(MethodView):
             raise ValidationFailed({"to": "range_invalid"})
         found_page = container().calendar_queries().find(
             current_clinic_id(), wanted, args["offset"], args["limit"])
-        return {"items": [_json(entry, zone) for entry in found_page.rows],
+        body = {"items": [native_json(entry, zone) for entry in found_page.rows],
                 "total": found_page.total, "offset": args["offset"], "limit": args["limit"]}
+        return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                        mimetype="application/json")  # as AppointmentPageSchema would dump it
 
     @permission_required(Permission.CALENDAR)
     @blp.arguments(AppointmentCreateSchema)

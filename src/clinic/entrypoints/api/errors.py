@@ -48,6 +48,7 @@ _MESSAGES = {
     "doctor_unavailable": "There is no such doctor in use in this clinic.",
     "procedure_unavailable": "A procedure is not in this clinic's catalog in use.",
     "procedures_required": "Pick at least one procedure.",
+    "visit_too_long": "One visit can last at most 12 hours: book fewer procedures.",
 }
 _DESCRIPTIONS = {
     400: "The request could not be read: bad JSON or a bad header",

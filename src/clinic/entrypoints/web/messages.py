@@ -42,6 +42,8 @@ _FIELD_ERRORS = {
     "promo_unknown": _l("There is no clinic with this promo code. Check it, or leave the field "
                         "empty."),
     "promo_own": _l("This is your own clinic's code: a clinic cannot invite itself."),
+    "visit_too_long": _l("One visit can last at most 12 hours. Book fewer procedures, or "
+                         "two visits."),
     "room_frozen": _l("This room takes no new visits until the clinic pays for its chairs "
                       "again. Pick another room."),
     "doctor_unavailable": _l("Pick a doctor who is in the list."),

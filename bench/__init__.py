@@ -1,0 +1,1 @@
+"""`make bench`: realistic clinics at scale, the app under load, the figures (bench/README.md)."""
