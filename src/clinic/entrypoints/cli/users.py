@@ -6,6 +6,7 @@ import json
 
 import click
 
+from clinic.application.accounts.operations import UserRow
 from clinic.container import Container
 from clinic.domain.accounts import OwnsClinics
 from clinic.domain.shared import NotFound, ValidationFailed
@@ -16,6 +17,14 @@ def _container() -> Container:
     from clinic.entrypoints.cli import Context  # the package imports this module
 
     return click.get_current_context().ensure_object(Context).container
+
+
+def _account(email: str) -> UserRow:
+    """The account with this email, or one line and exit code 2."""
+    found = _container().operator_queries().user(email)
+    if found is None:
+        raise click.BadParameter(f"no account with email {email}", param_hint="EMAIL")
+    return found
 
 
 @click.group()
@@ -47,9 +56,7 @@ def users_list(as_json: bool) -> None:
 @click.argument("email")
 def users_show(email: str) -> None:
     """One account and its clinics with the role in each."""
-    found = _container().operator_queries().user(email)
-    if found is None:
-        raise click.BadParameter(f"no account with email {email}", param_hint="EMAIL")
+    found = _account(email)
     click.echo(f"{found.name} <{found.email}>  {found.id}")
     click.echo(f"created {found.created_at:%Y-%m-%d %H:%M} UTC"
                + ("; DISABLED" if found.disabled else ""))
@@ -62,9 +69,7 @@ def users_show(email: str) -> None:
 def users_reset_password(email: str) -> None:
     """Send the account the normal password-reset email (a link valid for an hour)."""
     container = _container()
-    found = container.operator_queries().user(email)
-    if found is None:
-        raise click.BadParameter(f"no account with email {email}", param_hint="EMAIL")
+    found = _account(email)
     if found.disabled:
         raise click.BadParameter(f"{found.email} is disabled; no reset is sent",
                                  param_hint="EMAIL")
@@ -83,9 +88,7 @@ def users_reset_password(email: str) -> None:
 def users_disable(email: str, confirm: bool) -> None:
     """Stop an account: it cannot sign in, its sessions and API tokens stop at once."""
     container = _container()
-    found = container.operator_queries().user(email)
-    if found is None:
-        raise click.BadParameter(f"no account with email {email}", param_hint="EMAIL")
+    found = _account(email)
     if not confirm:
         click.confirm(f"Disable {found.name} <{found.email}>?", abort=True, err=True)
     try:
@@ -102,9 +105,7 @@ def users_erase(email: str, confirm: bool) -> None:
     """At the person's request: out of every clinic, name and email wiped, no sign-in again.
     What they did stays under their id. An owner must hand the clinic over first."""
     container = _container()
-    found = container.operator_queries().user(email)
-    if found is None:
-        raise click.BadParameter(f"no account with email {email}", param_hint="EMAIL")
+    found = _account(email)
     if not confirm:
         click.confirm(f"Erase {found.name} <{found.email}> for good?", abort=True, err=True)
     try:
