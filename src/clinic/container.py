@@ -17,14 +17,12 @@ from clinic.adapters.passwords import Argon2PasswordHasher
 from clinic.adapters.rq_queue import RqQueue
 from clinic.adapters.sqlalchemy import migrate
 from clinic.adapters.sqlalchemy.audit_queries import SqlAuditQueries
+from clinic.adapters.sqlalchemy.calendar_queries import SqlCalendarQueries
 from clinic.adapters.sqlalchemy.engine import make_engine, make_session_factory
 from clinic.adapters.sqlalchemy.mappers import start_mappers
 from clinic.adapters.sqlalchemy.operator_queries import SqlOperatorQueries
-from clinic.adapters.sqlalchemy.queries import (
-    SqlAccountQueries,
-    SqlCalendarQueries,
-    SqlPatientQueries,
-)
+from clinic.adapters.sqlalchemy.queries import SqlAccountQueries, SqlPatientQueries
+from clinic.adapters.sqlalchemy.reads import ScopedReads
 from clinic.adapters.sqlalchemy.referral_queries import SqlReferralQueries
 from clinic.adapters.sqlalchemy.report_queries import SqlReportQueries
 from clinic.adapters.sqlalchemy.team_queries import SqlTeamQueries
@@ -102,13 +100,15 @@ class Container(containers.DeclarativeContainer):
 
     engine = providers.Singleton(make_engine, settings.provided.database_url)
     session_factory = providers.Singleton(make_session_factory, engine)
-    uow = providers.Factory(SqlAlchemyUnitOfWork, session_factory=session_factory)
-    account_queries = providers.Singleton(SqlAccountQueries, engine)
-    patient_queries = providers.Singleton(SqlPatientQueries, engine)
-    team_queries = providers.Singleton(SqlTeamQueries, engine)
-    report_queries = providers.Singleton(SqlReportQueries, engine)
-    referral_queries = providers.Singleton(SqlReferralQueries, engine)
-    calendar_queries = providers.Singleton(SqlCalendarQueries, engine)
+    # read queries share one connection per web request (adapters/sqlalchemy/reads.py)
+    reads = providers.Singleton(ScopedReads, engine)
+    uow = providers.Factory(SqlAlchemyUnitOfWork, session_factory=session_factory, reads=reads)
+    account_queries = providers.Singleton(SqlAccountQueries, reads)
+    patient_queries = providers.Singleton(SqlPatientQueries, reads)
+    team_queries = providers.Singleton(SqlTeamQueries, reads)
+    report_queries = providers.Singleton(SqlReportQueries, reads)
+    referral_queries = providers.Singleton(SqlReferralQueries, reads)
+    calendar_queries = providers.Singleton(SqlCalendarQueries, reads)
     file_store = providers.Singleton(LocalFileStore, settings.provided.files_dir)
     photo_processor = providers.Singleton(PillowPhotoProcessor)
 
@@ -192,8 +192,7 @@ class Container(containers.DeclarativeContainer):
     create_api_token = providers.Factory(CreateApiToken, uow.provider, clock)
     list_api_tokens = providers.Factory(ListApiTokens, uow.provider)
     revoke_api_token = providers.Factory(RevokeApiToken, uow.provider, clock)
-    authenticate_api_token = providers.Factory(AuthenticateApiToken, uow.provider,
-                                               account_queries)
+    authenticate_api_token = providers.Factory(AuthenticateApiToken, account_queries)
 
     update_clinic_settings = providers.Factory(UpdateClinicSettings, uow.provider)
     remember_calendar_view = providers.Factory(RememberCalendarView, uow.provider)
@@ -201,7 +200,7 @@ class Container(containers.DeclarativeContainer):
     save_doctor = providers.Factory(SaveDoctor, uow.provider, clock)
     save_procedure = providers.Factory(SaveProcedure, uow.provider, clock)
     audit_trail = providers.Factory(AuditTrail, uow.provider, clock)
-    audit_queries = providers.Singleton(SqlAuditQueries, engine)
+    audit_queries = providers.Singleton(SqlAuditQueries, reads)
     verify_audit = providers.Factory(VerifyAudit, audit_queries)
     save_patient = providers.Factory(SavePatient, uow.provider, clock, audit_trail)
     erase_patient = providers.Factory(ErasePatient, uow.provider, password_hasher, clock,

@@ -16,6 +16,10 @@ MONDAY = "2026-11-23"  # Europe/Moscow, +03:00 all year
 
 @pytest.fixture
 def parties(api):
+    return _parties(api)
+
+
+def _parties(api):
     rooms = api.get("rooms").get_json()["items"]
     doctor = api.get("doctors").get_json()["items"][0]
     procedures = {p["name"]: p for p in api.get("procedures?limit=200").get_json()["items"]}
@@ -55,6 +59,43 @@ def test_a_booking_answers_with_the_appointment_in_the_clinics_offset(api, parti
         (parties["consultation"]["id"], "1000.00", 30), (parties["xray"]["id"], "500.00", 15)]
     assert body["note"] == "first visit" and body["doctor_overlap_confirmed"] is False
     assert api.get(f"appointments/{body['id']}").get_json() == body
+
+
+def test_a_booking_costs_a_fixed_number_of_statements(container):
+    """Beyond the token's check: the clinic, its procedures, the patient, its rooms, the
+    subscription (only beyond the two free chairs: no licence allows fewer), the doctor; the
+    room's and the doctor's times at once; the visit and its lines; the audit row (the last
+    one, then it). The answer is built from what booking read. An Idempotency-Key adds three
+    (old keys dropped, the key looked up, then kept). A statement more is a regression."""
+    from clinic.entrypoints.web.app import create_app
+    from tests.integration.conftest import api_sign_up
+    from tests.integration.test_query_counts import count_statements
+    from tests.licences import grant_licence
+
+    client = create_app(container.settings(), container).test_client()
+    api = api_sign_up(client, container, "anna@example.com")  # on both databases
+    parties = _parties(api)
+    secret = api.headers["Authorization"].removeprefix("Bearer ")
+    with count_statements(container.engine()) as checking_the_token:
+        assert container.authenticate_api_token()(secret) is not None
+
+    def book(start: str, **headers: str) -> list[str]:
+        with count_statements(container.engine()) as seen:
+            answer = client.post("/api/v1/appointments", json=booking(parties, start),
+                                 headers={**api.headers, **headers})
+        assert answer.status_code == 201, answer.get_json()
+        assert api.get(f"appointments/{answer.get_json()['id']}").get_json() == \
+            answer.get_json()
+        return [" ".join(statement.split()[:3]) for statement in seen[len(checking_the_token):]]
+
+    book("2026-11-24T09:00:00+03:00")  # warms up
+    assert len(book("2026-11-24T10:00:00+03:00")) == 10
+    grant_licence(container, api.clinic_id, chairs=1)
+    assert api.post("rooms", json={"name": "Room 3"}).status_code == 201
+    statements = book("2026-11-24T11:00:00+03:00")
+    assert len(statements) == 11, statements
+    assert sum(s.startswith("INSERT") for s in statements) == 3  # visit, line, audit row
+    assert len(book("2026-11-24T12:00:00+03:00", **{"Idempotency-Key": "k-1"})) == 14
 
 
 def test_a_room_clash_is_409_with_the_nearest_free_start(api, parties, web_container):

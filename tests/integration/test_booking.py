@@ -306,3 +306,23 @@ def test_the_appointment_list_filters_and_counts_on_both_databases(container, cl
                                               "correct horse", "ru"))
     assert queries.find(other.clinic_id, AppointmentFilter()).total == 0
     assert queries.entry(other.clinic_id, made[0].id) is None
+
+
+def test_an_archived_room_or_another_clinics_takes_no_visit_nor_a_moved_one(container, clinic):
+    """The clinic's rooms are read once for both questions (is it there and in use, is it
+    beyond the paid chairs): an archived room and an unknown one are both unavailable."""
+    second = container.save_room()(clinic["id"], RoomFields("Room 2"))
+    booked = container.book_appointment()(clinic["id"], request(clinic, room_id=second.id))
+    container.archive_room()(clinic["id"], second.id, True)
+    for room_id in (second.id, clinic["patient"]):  # archived; no room at all
+        with pytest.raises(ValidationFailed) as refused:
+            container.book_appointment()(clinic["id"], request(
+                clinic, START + timedelta(hours=2), room_id=room_id))
+        assert refused.value.errors == {"room_id": "room_unavailable"}
+    moved = container.update_appointment()(clinic["id"], booked.id, AppointmentChanges(
+        room_id=clinic["room"]))
+    assert moved.room_id == clinic["room"]
+    with pytest.raises(ValidationFailed) as refused:
+        container.update_appointment()(clinic["id"], booked.id, AppointmentChanges(
+            room_id=second.id))
+    assert refused.value.errors == {"room_id": "room_unavailable"}

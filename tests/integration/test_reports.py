@@ -17,6 +17,7 @@ from clinic.application.reporting.queries import ReportScope
 from clinic.application.scheduling.book import BookingRequest
 from clinic.domain.reporting import Counted, Period, tally
 from clinic.domain.scheduling import AppointmentStatus
+from tests.integration.test_query_counts import count_statements
 
 BERLIN = ZoneInfo("Europe/Berlin")  # summer time ends on 25 October 2026
 NOW = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
@@ -134,6 +135,24 @@ def test_the_list_pages_and_the_stream_give_every_visit_once(seeded):
         assert (row.counted is Counted.NOT_COUNTED) == (status.value in ("cancelled",
                                                                          "no_show"))
     assert queries.rows(scope, 10_000, 10).rows == []
+
+
+def test_the_stream_is_the_list_whatever_its_pages_in_two_statements_a_page(seeded):
+    """Page bounds fall between visits that start together and between a visit's procedure
+    lines and the next one's; a last page exactly full costs one more (empty) page query."""
+    container, clinic_id, made = seeded
+    scope = ReportScope(clinic_id, Period(date(2026, 10, 1), date(2026, 11, 30)), BERLIN, NOW)
+    queries = container.report_queries()
+    listed = queries.rows(scope, 0, len(made)).rows
+    assert len(listed) == len(made)
+    starts = [row.starts_at for row in listed]
+    assert len(set(starts)) < len(starts)  # some visits start together
+    for batch in (1, 7, len(made) - 1, len(made), len(made) + 1):
+        with count_statements(container.engine()) as statements:
+            streamed = list(queries.stream(scope, batch=batch))
+        assert streamed == listed, batch
+        pages, rest = divmod(len(made), batch)
+        assert len(statements) == 2 * pages + (2 if rest else 1), batch
 
 
 def test_another_clinic_sees_nothing(seeded):

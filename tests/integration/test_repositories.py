@@ -124,3 +124,46 @@ def test_pending_outbox_messages_come_oldest_first(uow_factory):
         assert [m.to for m in uow.outbox.pending(10)] == ["a@x.co", "b@x.co"]
         assert uow.outbox.get(newer.id).as_email() == EmailMessage("b@x.co", "S2", "T2",
                                                                    "<p>T2</p>")
+
+
+def test_the_busy_times_of_a_room_and_of_a_doctor_come_in_one_answer(uow_factory):
+    """`taken` is `busy` for the room and for the doctor at once: half-open overlaps, cancelled
+    visits free their time, `excluding` leaves one out, each list sorted, one clinic only."""
+    from clinic.domain.catalog import Doctor, Room
+    from clinic.domain.patients import Patient
+    from clinic.domain.scheduling import Appointment, AppointmentStatus, TimeRange
+
+    clinic, other = _clinic(), _clinic("Other")
+    room, other_room = Room(clinic.id, "1", None, NOW), Room(clinic.id, "2", None, NOW)
+    doctor, colleague = (Doctor(clinic.id, "Anna", "#cfe3ff", NOW),
+                         Doctor(clinic.id, "Olga", "#ffe3cf", NOW))
+    patient = Patient(clinic.id, "Ivan", "+79161234567", NOW)
+
+    def visit(where, who, hour, minutes=30, status=AppointmentStatus.SCHEDULED):
+        start = datetime(2026, 11, 24, hour, tzinfo=UTC)
+        return Appointment(clinic.id, patient.id, where.id, who.id, start,
+                           start + timedelta(minutes=minutes), 0, "RUB", NOW, status=status)
+
+    both = visit(room, doctor, 9)
+    room_only = visit(room, colleague, 10)
+    doctor_only = visit(other_room, doctor, 10, minutes=60)
+    visits = [doctor_only, room_only, both,
+              visit(room, doctor, 11, status=AppointmentStatus.CANCELLED),
+              visit(other_room, colleague, 9),  # neither
+              visit(room, doctor, 8)]  # ends as the span starts: no overlap
+    _save(uow_factory, ("clinics", clinic), ("clinics", other), ("rooms", room),
+          ("rooms", other_room), ("doctors", doctor), ("doctors", colleague),
+          ("patients", patient), *(("appointments", v) for v in visits))
+    span = TimeRange(datetime(2026, 11, 24, 8, 30, tzinfo=UTC),
+                     datetime(2026, 11, 24, 11, 30, tzinfo=UTC))
+    with uow_factory(clinic.id) as uow:
+        taken = uow.appointments.taken(room_id=room.id, doctor_id=doctor.id, within=span)
+        assert taken == ([both.time, room_only.time], [both.time, doctor_only.time])
+        assert sorted(uow.appointments.busy(room_id=room.id, within=span)) == taken[0]
+        assert sorted(uow.appointments.busy(doctor_id=doctor.id, within=span)) == taken[1]
+        assert uow.appointments.taken(room_id=room.id, doctor_id=doctor.id, within=span,
+                                      excluding=both.id) == ([room_only.time],
+                                                             [doctor_only.time])
+    with uow_factory(other.id) as uow:
+        assert uow.appointments.taken(room_id=room.id, doctor_id=doctor.id,
+                                      within=span) == ([], [])

@@ -189,6 +189,11 @@ class FakeAppointmentRepository(_Repo):
                 and (doctor_id is None or a.doctor_id == doctor_id)
                 and a.id != excluding and a.time.overlaps(within)]
 
+    def taken(self, *, room_id: uuid.UUID, doctor_id: uuid.UUID, within: Any,
+              excluding: uuid.UUID | None = None) -> tuple[list[Any], list[Any]]:
+        return (sorted(self.busy(room_id=room_id, within=within, excluding=excluding)),
+                sorted(self.busy(doctor_id=doctor_id, within=within, excluding=excluding)))
+
     def _keys(self) -> list[Any]:
         store = self.uow.store.idempotency_keys
         return list(store.values()) + [i for t, i in self.uow.pending if t is store]

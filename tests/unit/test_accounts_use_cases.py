@@ -10,7 +10,7 @@ from clinic.application.accounts.password_reset import (
     RequestPasswordReset,
     ResetPassword,
 )
-from clinic.application.accounts.queries import SessionUser
+from clinic.application.accounts.queries import SessionUser, TokenRow
 from clinic.application.accounts.sessions import ChooseLanguage, SignOutEverywhere
 from clinic.application.accounts.sign_in import SignIn
 from clinic.application.accounts.sign_up import SignUp, SignUpCommand
@@ -212,10 +212,19 @@ class FakeAccountQueries:
                            membership.role.value if membership else None)
 
 
+    def api_token(self, token_hash):
+        token = next((t for t in self.store.tokens.values() if t.token_hash == token_hash), None)
+        if token is None:
+            return None
+        clinic = self.store.clinics[token.clinic_id]
+        return TokenRow(token.id, token.clinic_id, token.created_by, token.active,
+                        clinic.status.value)
+
+
 class TestApiTokens:
     @staticmethod
     def authenticate(uow, secret):
-        return AuthenticateApiToken(uow, FakeAccountQueries(uow))(secret)
+        return AuthenticateApiToken(FakeAccountQueries(uow))(secret)
 
     @staticmethod
     def add_member(uow, clock, clinic_id, email, role):

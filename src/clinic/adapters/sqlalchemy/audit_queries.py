@@ -6,15 +6,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import and_, func, select
 
+from clinic.adapters.sqlalchemy.reads import Connects, streaming
 from clinic.adapters.sqlalchemy.tables import audit_log, clinics, patients
 from clinic.application.audit import AuditFilter, AuditRow
 from clinic.domain.audit import AuditEntry
 
 
 class SqlAuditQueries:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Connects) -> None:
         self.engine = engine
 
     def clinic_ids(self) -> Sequence[uuid.UUID]:
@@ -25,7 +26,8 @@ class SqlAuditQueries:
     def entries(self, clinic_id: uuid.UUID) -> Iterator[AuditEntry]:
         a = audit_log.c
         stmt = select(audit_log).where(a.clinic_id == clinic_id).order_by(a.seq)
-        with self.engine.connect() as conn:
+        # read in batches: a server-side cursor, which needs a transaction (not autocommit)
+        with streaming(self.engine) as conn:
             for r in conn.execution_options(yield_per=2000).execute(stmt):
                 yield AuditEntry(r.clinic_id, r.seq, r.created_at, r.action, r.entity_type,
                                  r.entity_id, r.actor_user_id, r.actor_token_id, r.actor_name,

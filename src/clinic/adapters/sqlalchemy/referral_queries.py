@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
+from clinic.adapters.sqlalchemy.reads import Connects
 from clinic.adapters.sqlalchemy.tables import clinics, payments, referral_entries
 from clinic.application.referrals.queries import (
     LedgerRow,
@@ -18,7 +19,7 @@ from clinic.domain.licensing import PaymentKind
 
 
 class SqlReferralQueries:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Connects) -> None:
         self.engine = engine
 
     def overview(self, clinic_id: uuid.UUID) -> PartnerOverview | None:

@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clinic.adapters.sqlalchemy import tables
-from clinic.adapters.sqlalchemy.tenancy import TENANT_KEY, TenantNotSet
+from clinic.adapters.sqlalchemy.appointment_repository import (
+    SqlAppointmentRepository as SqlAppointmentRepository,  # re-exported for the unit of work
+)
 from clinic.application.outbox.message import OutboxMessage
 from clinic.application.ports import Conflict
 from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
@@ -21,13 +23,6 @@ from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.licensing import Payment, Subscription
 from clinic.domain.patients import Patient
 from clinic.domain.referrals import LedgerEntry
-from clinic.domain.scheduling import (
-    MAX_VISIT,
-    Appointment,
-    AppointmentStatus,
-    IdempotencyKey,
-    TimeRange,
-)
 from clinic.domain.team import Invitation, MembershipEvent
 
 
@@ -195,50 +190,6 @@ class SqlPatientRepository(_Repository):
             select(Patient).where(tables.patients.c.phone == e164,
                                   tables.patients.c.erased_at.is_(None))
             .order_by(tables.patients.c.created_at)).all()
-
-
-class SqlAppointmentRepository(_Repository):
-    def add(self, appointment: Appointment) -> None:
-        self.session.add(appointment)
-
-    def get(self, appointment_id: uuid.UUID) -> Appointment | None:
-        return self.session.scalars(
-            select(Appointment).where(tables.appointments.c.id == appointment_id)).first()
-
-    def busy(self, *, room_id: uuid.UUID | None = None, doctor_id: uuid.UUID | None = None,
-             within: TimeRange, excluding: uuid.UUID | None = None) -> Sequence[TimeRange]:
-        a = tables.appointments.c
-        stmt = select(a.starts_at, a.ends_at).where(
-            a.status != AppointmentStatus.CANCELLED, a.starts_at < within.end,
-            a.starts_at > within.start - MAX_VISIT,  # bounded: the index stops early
-            a.ends_at > within.start)
-        if room_id is not None:
-            stmt = stmt.where(a.room_id == room_id)
-        if doctor_id is not None:
-            stmt = stmt.where(a.doctor_id == doctor_id)
-        if excluding is not None:
-            stmt = stmt.where(a.id != excluding)
-        # Core columns, so the guard's criteria do not apply: filter the clinic here.
-        tenant = self.session.info.get(TENANT_KEY)
-        if not isinstance(tenant, uuid.UUID):
-            raise TenantNotSet("busy times are always asked for one clinic")
-        stmt = stmt.where(a.clinic_id == tenant)
-        return [TimeRange(start, end) for start, end in self.session.execute(stmt)]
-
-    def idempotency_key(self, key: str) -> IdempotencyKey | None:
-        return self.session.scalars(
-            select(IdempotencyKey).where(tables.idempotency_keys.c.key == key)).first()
-
-    def add_idempotency_key(self, record: IdempotencyKey) -> None:
-        self.session.add(record)
-
-    def forget_idempotency_keys(self, before: datetime) -> None:
-        k = tables.idempotency_keys.c
-        tenant = self.session.info.get(TENANT_KEY)
-        if not isinstance(tenant, uuid.UUID):
-            raise TenantNotSet("idempotency keys are always forgotten for one clinic")
-        self.session.execute(delete(tables.idempotency_keys).where(
-            k.clinic_id == tenant, k.created_at < before))
 
 
 class SqlAuditRepository(_Repository):

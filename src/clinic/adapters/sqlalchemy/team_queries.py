@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Engine, and_, case, select
+from sqlalchemy import and_, case, select
 
+from clinic.adapters.sqlalchemy.reads import Connects
 from clinic.adapters.sqlalchemy.tables import (
     clinics,
     doctors,
@@ -21,7 +22,7 @@ from clinic.domain.accounts import ClinicStatus, Role
 
 
 class SqlTeamQueries:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Connects) -> None:
         self.engine = engine
 
     def members(self, clinic_id: uuid.UUID) -> Sequence[MemberRow]:

@@ -28,6 +28,8 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         moment: datetime = value
+        if moment.tzinfo is UTC:  # PostgreSQL's sessions are in UTC (engine.py)
+            return moment
         if moment.tzinfo is None:
             return moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC)

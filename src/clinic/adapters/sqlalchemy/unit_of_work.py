@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from clinic.adapters.sqlalchemy.reads import ScopedReads
 from clinic.adapters.sqlalchemy.repositories import (
     SqlApiTokenRepository,
     SqlAppointmentRepository,
@@ -33,11 +34,17 @@ from clinic.application.ports import Conflict, Tenant
 
 
 class SqlAlchemyUnitOfWork:
-    def __init__(self, tenant: Tenant, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, tenant: Tenant, session_factory: sessionmaker[Session],
+                 reads: ScopedReads | None = None) -> None:
         self.tenant = tenant
         self.session_factory = session_factory
+        self.reads = reads
 
     def __enter__(self) -> Self:
+        if self.reads is not None:
+            # a request holds at most one connection at a time: under load, requests that
+            # each held a read connection while waiting for a write one could empty the pool
+            self.reads.release()
         self.session = self.session_factory()
         self.session.info[TENANT_KEY] = self.tenant
         self.clinics = SqlClinicRepository(self.session)

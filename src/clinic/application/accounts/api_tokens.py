@@ -8,7 +8,7 @@ from datetime import datetime
 
 from clinic.application.accounts.queries import AccountQueries
 from clinic.application.accounts.secrets import new_token, token_hash
-from clinic.application.ports import ANY_CLINIC, Clock, UnitOfWorkFactory
+from clinic.application.ports import Clock, UnitOfWorkFactory
 from clinic.domain.accounts import ApiToken, ClinicStatus, Role, name_error
 from clinic.domain.shared import NotFound, ValidationFailed
 
@@ -104,24 +104,19 @@ class AuthenticateApiToken:
     apply on the next request, and a removed or disabled person's tokens stop working. One made
     by the operator speaks as the owner. Two SQL statements."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, accounts: AccountQueries) -> None:
-        self.uow_factory = uow_factory
+    def __init__(self, accounts: AccountQueries) -> None:
         self.accounts = accounts
 
     def __call__(self, secret: str) -> TokenHolder | None:
         if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
             return None
-        with self.uow_factory(ANY_CLINIC) as uow:
-            token = uow.api_tokens.get_by_hash(token_hash(secret))
-            if token is None or not token.active:
-                return None
-            clinic_id, creator = token.clinic_id, token.created_by
-            if creator is None:
-                clinic = uow.clinics.get(clinic_id)
-                if clinic is None:
-                    return None
-                return TokenHolder(clinic_id, Role.OWNER, None, token_id=token.id,
-                                   suspended=clinic.status != ClinicStatus.ACTIVE)
+        token = self.accounts.api_token(token_hash(secret))
+        if token is None or not token.active:
+            return None
+        clinic_id, creator = token.clinic_id, token.created_by
+        if creator is None:
+            return TokenHolder(clinic_id, Role.OWNER, None, token_id=token.id,
+                               suspended=token.clinic_status != ClinicStatus.ACTIVE.value)
         # The person (unless disabled), their membership and its clinic, in one round trip.
         person = self.accounts.session_user(creator, clinic_id)
         if person is None or person.role is None or person.clinic_id != clinic_id:

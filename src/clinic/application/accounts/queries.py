@@ -60,12 +60,27 @@ class OutboxStatus:
     sent: int
 
 
+@dataclass(frozen=True)
+class TokenRow:
+    """An API token as authentication needs it: whose, for which clinic, still valid?"""
+
+    id: uuid.UUID
+    clinic_id: uuid.UUID
+    created_by: uuid.UUID | None
+    active: bool
+    clinic_status: str
+
+
 class AccountQueries(Protocol):
     def session_user(self, user_id: uuid.UUID, clinic_id: uuid.UUID | None) -> SessionUser | None:
         """The user and, when they are a member of it, the chosen clinic; one round trip."""
         ...
 
     def clinic_details(self, clinic_id: uuid.UUID) -> ClinicDetails | None: ...
+
+    def api_token(self, token_hash: str) -> TokenRow | None:
+        """The token with this hash, revoked or not, and its clinic's status."""
+        ...
 
     def tenants(self, status: str | None = None) -> Sequence[TenantRow]: ...
 

@@ -7,12 +7,15 @@ latest people beyond it only read."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from clinic.application.ports import Clock, UnitOfWork
 from clinic.domain.accounts import Membership, Role
+from clinic.domain.catalog import Room
 from clinic.domain.licensing import (
+    FREE_CHAIRS,
     Dated,
     Licence,
     beyond_allowance,
@@ -46,9 +49,13 @@ def check_chair_free(uow: UnitOfWork, clinic_id: uuid.UUID) -> None:
     check_can_add_chair(len(uow.rooms.list()), licence_of(uow, clinic_id))
 
 
-def frozen_rooms(uow: UnitOfWork, clinic_id: uuid.UUID) -> set[uuid.UUID]:
-    """The rooms beyond the allowance (the latest added first): they take no new visits."""
-    rooms = uow.rooms.list()
+def frozen_rooms(uow: UnitOfWork, clinic_id: uuid.UUID,
+                 rooms: Sequence[Room] | None = None) -> set[uuid.UUID]:
+    """The rooms beyond the allowance (the latest added first): they take no new visits.
+    `rooms`: the clinic's active rooms, if the caller has just read them."""
+    rooms = uow.rooms.list() if rooms is None else rooms
+    if len(rooms) <= FREE_CHAIRS:  # no licence allows fewer: the subscription is not read
+        return set()
     licence = licence_of(uow, clinic_id)
     if len(rooms) <= licence.allowed_chairs:
         return set()

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from clinic.application.audit import AuditTrail
 from clinic.application.billing.allowance import frozen_rooms
 from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
+from clinic.application.scheduling.queries import CalendarEntry, EntryLine
 from clinic.domain.accounts import Clinic
 from clinic.domain.audit import AuditAction
-from clinic.domain.catalog import Procedure, parse_price
+from clinic.domain.catalog import Doctor, Procedure, parse_price
+from clinic.domain.patients import Patient
 from clinic.domain.pricing import PricedItem, quote
 from clinic.domain.scheduling import (
     SEARCH_HORIZON,
@@ -48,25 +50,73 @@ class BookingRequest:
     request_hash: str = ""  # what the key was first used for
 
 
-def _check_parties(uow: UnitOfWork, request: BookingRequest) -> list[Procedure]:
-    """Every party is this clinic's and in use; returns the procedures in the order picked."""
+@dataclass(frozen=True)
+class Booking:
+    """A booked visit and, when it is new, its calendar entry and the clinic's time zone, from
+    what booking read anyway (an answer needs no second read). A visit an Idempotency-Key
+    booked before comes alone."""
+
+    appointment: Appointment
+    entry: CalendarEntry | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class _Parties:
+    procedures: list[Procedure]  # in the order picked
+    patient: Patient
+    doctor: Doctor
+
+
+def _check_parties(uow: UnitOfWork, request: BookingRequest) -> _Parties:
+    """Every party is this clinic's and in use."""
     errors = {}
-    found = {p.id: p for p in uow.procedures.list() if p.id in set(request.procedure_ids)}
+    picked = set(request.procedure_ids)
+    found = {p.id: p for p in uow.procedures.list() if p.id in picked}
     if any(pid not in found for pid in request.procedure_ids):
         errors["procedure_ids"] = "procedure_unavailable"
-    if uow.patients.get(request.patient_id) is None:
+    patient = uow.patients.get(request.patient_id)
+    if patient is None:
         errors["patient_id"] = "patient_unknown"
-    room = uow.rooms.get(request.room_id)
-    if room is None or room.archived:
-        errors["room_id"] = "room_unavailable"
-    elif room.id in frozen_rooms(uow, room.clinic_id):
-        errors["room_id"] = "room_frozen"  # beyond the paid chairs since a lapse
+    room_error = room_unusable(uow, request.room_id)
+    if room_error:
+        errors["room_id"] = room_error
     doctor = uow.doctors.get(request.doctor_id)
     if doctor is None or doctor.archived:
         errors["doctor_id"] = "doctor_unavailable"
     if errors:
         raise ValidationFailed(errors)
-    return [found[pid] for pid in request.procedure_ids]
+    assert patient is not None and doctor is not None
+    return _Parties([found[pid] for pid in request.procedure_ids], patient, doctor)
+
+
+def room_unusable(uow: UnitOfWork, room_id: uuid.UUID) -> str | None:
+    """Why no new visit can go into this room, or None: not the clinic's or archived
+    (`room_unavailable`), or beyond the paid chairs since a lapse (`room_frozen`). One read of
+    the clinic's rooms serves both questions."""
+    rooms = uow.rooms.list(include_archived=True)
+    room = next((r for r in rooms if r.id == room_id), None)
+    if room is None or room.archived:
+        return "room_unavailable"
+    if room.id in frozen_rooms(uow, room.clinic_id, [r for r in rooms if not r.archived]):
+        return "room_frozen"
+    return None
+
+
+def _entry(appointment: Appointment, parties: _Parties) -> CalendarEntry:
+    """The calendar's entry for a visit just booked, as `CalendarQueries.entry` reads it."""
+    lines = [EntryLine(line.procedure_id, line.name, line.price_minor, line.duration_minutes)
+             for line in appointment.lines]
+    return CalendarEntry(
+        id=appointment.id, starts_at=appointment.starts_at.astimezone(UTC),
+        ends_at=appointment.ends_at.astimezone(UTC), status=str(appointment.status.value),
+        patient_id=appointment.patient_id, patient_name=parties.patient.name,
+        patient_phone=parties.patient.phone, room_id=appointment.room_id,
+        doctor_id=appointment.doctor_id, doctor_name=parties.doctor.name,
+        doctor_color=parties.doctor.color, procedures=[line.name for line in lines],
+        price_minor=appointment.price_minor, currency=appointment.currency,
+        note=appointment.note, lines=lines,
+        doctor_overlap_confirmed=appointment.doctor_overlap_confirmed)
 
 
 class WorkingHours:
@@ -98,19 +148,20 @@ def ensure_free(uow: UnitOfWork, wanted: TimeRange, room_id: uuid.UUID, doctor_i
                 hours: WorkingHours | None = None, outside_hours_confirmed: bool = True) -> bool:
     """Raise RoomAlreadyBooked (with the nearest start that fits, inside working hours when
     they are given), then, unless confirmed, OutsideWorkingHours and DoctorBusy; return
-    whether the doctor is double-booked (with confirmation)."""
-    window = TimeRange(wanted.start - SEARCH_HORIZON, wanted.end + SEARCH_HORIZON)
-    room_busy = uow.appointments.busy(room_id=room_id, within=window, excluding=excluding)
+    whether the doctor is double-booked (with confirmation). One query when the room is
+    free; a clash reads the room's days around for the nearest free start."""
+    room_busy, doctor_busy = uow.appointments.taken(
+        room_id=room_id, doctor_id=doctor_id, within=wanted, excluding=excluding)
     clash = first_clash(wanted, room_busy)
     if clash is not None:
+        window = TimeRange(wanted.start - SEARCH_HORIZON, wanted.end + SEARCH_HORIZON)
+        around = uow.appointments.busy(room_id=room_id, within=window, excluding=excluding)
         offer = nearest_free_start(
-            wanted, room_busy, allowed=hours.contains if hours else None,
+            wanted, around, allowed=hours.contains if hours else None,
             openings=hours.openings(wanted) if hours else ())
         raise RoomAlreadyBooked(clash, offer)
     if hours is not None and not outside_hours_confirmed and not hours.contains(wanted):
         raise OutsideWorkingHours()
-    doctor_busy = [t for t in uow.appointments.busy(doctor_id=doctor_id, within=wanted,
-                                                     excluding=excluding)]
     if doctor_busy and not confirmed:
         raise DoctorBusy(doctor_busy)
     return bool(doctor_busy)
@@ -124,6 +175,9 @@ class BookAppointment:
         self.audit = audit
 
     def __call__(self, clinic_id: uuid.UUID, request: BookingRequest) -> Appointment:
+        return self.book(clinic_id, request).appointment
+
+    def book(self, clinic_id: uuid.UUID, request: BookingRequest) -> Booking:
         check_booking(request.starts_at, len(request.procedure_ids), request.note)
         assert request.starts_at is not None
         try:
@@ -135,7 +189,7 @@ class BookAppointment:
                 with self.uow_factory(clinic_id) as uow:
                     replayed = self._replay(uow, request)
                 if replayed is not None:
-                    return replayed
+                    return Booking(replayed)
             raise RoomAlreadyBooked(lost.wanted, None) from None
 
     def _replay(self, uow: UnitOfWork, request: BookingRequest) -> Appointment | None:
@@ -148,7 +202,7 @@ class BookAppointment:
             raise IdempotencyKeyReused()
         return uow.appointments.get(record.appointment_id)
 
-    def _book(self, clinic_id: uuid.UUID, request: BookingRequest) -> Appointment:
+    def _book(self, clinic_id: uuid.UUID, request: BookingRequest) -> Booking:
         assert request.starts_at is not None
         with self.uow_factory(clinic_id) as uow:
             uow.lock_for_writing()
@@ -158,11 +212,12 @@ class BookAppointment:
                 replayed = self._replay(uow, request)
                 if replayed is not None:
                     uow.commit()
-                    return replayed
+                    return Booking(replayed)
             clinic = uow.clinics.get(clinic_id)
             if clinic is None:
                 raise NotFound()
-            procedures = _check_parties(uow, request)
+            parties = _check_parties(uow, request)
+            procedures = parties.procedures
             total = quote([PricedItem(p.name, p.price_minor, p.duration_minutes)
                            for p in procedures])
             price = (parse_price(request.price, clinic.currency).amount_minor
@@ -192,7 +247,7 @@ class BookAppointment:
                 raise _LostRace(wanted) from None
         if self.audit is not None:  # a new visit (a replayed key returned above)
             self.audit(clinic_id, AuditAction.APPOINTMENT_CREATED, "appointment", appointment.id)
-        return appointment
+        return Booking(appointment, _entry(appointment, parties), clinic.timezone)
 
 
 class _LostRace(Exception):

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from clinic.application.audit import AuditTrail
-from clinic.application.billing.allowance import frozen_rooms
 from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
-from clinic.application.scheduling.book import WorkingHours, ensure_free
+from clinic.application.scheduling.book import WorkingHours, ensure_free, room_unusable
 from clinic.domain.audit import AuditAction
 from clinic.domain.catalog import parse_price
 from clinic.domain.scheduling import (
@@ -112,11 +111,9 @@ class UpdateAppointment:
               currency: str) -> _Plan:
         errors: dict[str, str] = {}
         if changes.room_id is not None and changes.room_id != appointment.room_id:
-            room = uow.rooms.get(changes.room_id)
-            if room is None or room.archived:
-                errors["room_id"] = "room_unavailable"
-            elif room.id in frozen_rooms(uow, room.clinic_id):
-                errors["room_id"] = "room_frozen"  # beyond the paid chairs since a lapse
+            room_error = room_unusable(uow, changes.room_id)
+            if room_error:
+                errors["room_id"] = room_error
         if changes.doctor_id is not None and changes.doctor_id != appointment.doctor_id:
             doctor = uow.doctors.get(changes.doctor_id)
             if doctor is None or doctor.archived:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, g
 
 from clinic.config import Settings, load_settings
 from clinic.container import Container, build_container
@@ -34,6 +34,22 @@ from clinic.entrypoints.web.views import (
 from clinic.entrypoints.web.views import auth as auth_views
 
 
+def _share_read_connections(app: Flask, container: Container) -> None:
+    """One read connection per request (checked out on first use): the first hook to run."""
+    reads = container.reads()
+
+    def open_reads() -> None:
+        g.reads_scope = reads.open_scope()
+
+    def close_reads(_error: BaseException | None) -> None:
+        opened = g.pop("reads_scope", None)
+        if opened is not None:
+            reads.close_scope(opened)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, open_reads)
+    app.teardown_request(close_reads)
+
+
 def create_app(settings: Settings | None = None, container: Container | None = None) -> Flask:
     settings = settings or load_settings()
     container = container or build_container(settings)
@@ -52,6 +68,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     )
     app.extensions["clinic.container"] = container
     logging.basicConfig(level=logging.INFO)
+    _share_read_connections(app, container)
 
     i18n.init_app(app)
     security.init_app(app)

@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency
 from flask import Flask, request
 from flask_babel import Babel, format_date, get_locale
@@ -86,7 +87,24 @@ def short_datetime(value: datetime) -> str:
 
 
 def long_date(value: date | datetime) -> str:
-    return str(format_date(value, format="full"))
+    return day_text(value, "full")
+
+
+def short_date(value: date | datetime) -> str:
+    return day_text(value, "medium")
+
+
+def day_text(value: date | datetime, form: str) -> str:
+    """A date in the page's language; a plain date's text is remembered (the calendar shows
+    the same days on every page, and formatting one took half a millisecond)."""
+    if type(value) is date:
+        return _day_text(value, form, str(get_locale() or "en"))
+    return str(format_date(value, format=form))
+
+
+@lru_cache(maxsize=4096)
+def _day_text(value: date, form: str, locale: str) -> str:
+    return str(babel_format_date(value, format=form, locale=locale))
 
 
 def init_app(app: Flask) -> None:
@@ -100,7 +118,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["short_datetime"] = short_datetime
     app.jinja_env.filters["money_minor"] = money_minor
-    app.jinja_env.filters["short_date"] = lambda value: str(format_date(value, format="medium"))
+    app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["Permission"] = Permission
