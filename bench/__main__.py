@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench import plans
 from bench.dataset import SCALES, Dataset
 from bench.run import run, targets_table
 
@@ -79,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
                                  out_dir=RESULTS)
     print()
     print(targets_table(result))
+    if not args.sqlite:
+        print(f"plans of the hot queries: {plans.write(dataset, RESULTS)}")
     postgres_result = RESULTS / f"bench-{args.scale}.json"
     if args.sqlite and postgres_result.exists():
         print()

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
-import stripe
 
 from clinic.application.billing.ports import (
     CheckoutStart,
@@ -35,6 +34,14 @@ from clinic.domain.licensing import (
     SubscriptionStatus,
 )
 from clinic.domain.shared import ValidationFailed
+
+
+def _stripe() -> Any:
+    """The SDK, imported when first used: it is 15 MB in every worker, and a clinic server
+    without Stripe keys never needs it."""
+    import stripe
+
+    return stripe
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +73,11 @@ def make_stripe_client(secret_key: str | None, api_base: str | None = None,
         session = requests.Session()
         session.trust_env = False  # a local stand-in is never reached through a proxy
         options.update(base_addresses={"api": base, "connect": base, "files": base},
-                       http_client=stripe.RequestsClient(timeout=timeout, session=session),
+                       http_client=_stripe().RequestsClient(timeout=timeout, session=session),
                        max_network_retries=0)
     else:
-        options["http_client"] = stripe.RequestsClient(timeout=timeout)
-    return stripe.StripeClient(secret_key, **options)
+        options["http_client"] = _stripe().RequestsClient(timeout=timeout)
+    return _stripe().StripeClient(secret_key, **options)
 
 
 def _field(obj: Any, name: str) -> Any:
@@ -142,7 +149,7 @@ class StripeGateway:
     def current_subscription(self, subscription_ref: str) -> ProviderSubscription | None:
         try:
             subscription = self.client.v1.subscriptions.retrieve(subscription_ref)
-        except stripe.InvalidRequestError as error:
+        except _stripe().InvalidRequestError as error:
             if error.http_status == 404:
                 return None
             raise
@@ -229,10 +236,10 @@ class StripeWebhooks:
         if not self.secret or not signature:
             raise InvalidWebhook("no webhook secret configured or no signature")
         try:
-            stripe.WebhookSignature.verify_header(payload.decode("utf-8"), signature,
+            _stripe().WebhookSignature.verify_header(payload.decode("utf-8"), signature,
                                                   self.secret, self.tolerance)
             event = json.loads(payload)
-        except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as error:
+        except (_stripe().SignatureVerificationError, UnicodeDecodeError, ValueError) as error:
             raise InvalidWebhook(str(error)) from error
         # the SDK only refuses old timestamps; one from the far future is as suspect
         stamps = [p[2:] for p in signature.split(",") if p.strip().startswith("t=")]

@@ -100,6 +100,6 @@ class ReportQueries(Protocol):
         """One page of the period's appointments, cancelled and no-shows included."""
         ...
 
-    def stream(self, scope: ReportScope, batch: int = 5000) -> Iterator[ReportRow]:
+    def stream(self, scope: ReportScope, batch: int = 2500) -> Iterator[ReportRow]:
         """Every appointment of the period by start, read `batch` at a time (downloads)."""
         ...

@@ -13,12 +13,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import IO
+from typing import IO, Any
 from zoneinfo import ZoneInfo
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
 
 from clinic.application.reporting.queries import ReportRow
 from clinic.domain.reporting import Counted
@@ -146,6 +142,11 @@ def write_xlsx(rows: Iterable[ReportRow], columns: Columns, zone: ZoneInfo, curr
                target: IO[bytes]) -> Totals:
     """One sheet: a bold header, a row per appointment (real dates, times and numbers), a bold
     totals row; written into `target`."""
+    # imported here: openpyxl is 8 MB in every worker, and only this download needs it
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=columns.sheet_title[:31])
     for n, width in enumerate(WIDTHS):
@@ -157,7 +158,7 @@ def write_xlsx(rows: Iterable[ReportRow], columns: Columns, zone: ZoneInfo, curr
     day_format = "DD.MM.YYYY" if columns.russian else "YYYY-MM-DD"
 
     def cell(value: object, number_format: str | None = None, strong: bool = False,
-             right: bool = False) -> WriteOnlyCell:
+             right: bool = False) -> Any:
         made = WriteOnlyCell(sheet, value=value)
         if number_format:
             made.number_format = number_format
