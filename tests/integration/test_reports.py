@@ -88,6 +88,9 @@ def test_the_sql_figures_equal_a_plain_count(seeded, first, last):
             n, v = plain.get(getattr(a, key), (0, 0))
             plain[getattr(a, key)] = (n + 1, v + a.price_minor)
         assert {b.id: (b.appointments_count, b.revenue_minor) for b in breakdown} == plain
+        assert [(-b.revenue_minor, b.name) for b in breakdown] == sorted(
+            (-b.revenue_minor, b.name) for b in breakdown)  # the larger first
+        assert all(b.name for b in breakdown)  # named ("Room 2", "Boris", …)
     assert sum(b.revenue_minor for b in summary.bars) == summary.revenue_minor
     for bar in summary.bars:
         inside = [a for a in counted if bar.first <= a.starts_at.astimezone(BERLIN).date()
