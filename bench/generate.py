@@ -791,14 +791,14 @@ def verify(conn: Any, expected: dict[str, int], busy_id: str, busy_week: date,
     counts = {t: one(f"SELECT count(*) FROM {t}") for t in COUNTED}  # noqa: S608 - our names
     for table, count in expected.items():
         assert counts[table] == count, f"{table}: {counts[table]} rows, {count} intended"
-    overlaps = one("SELECT count(*) FROM (SELECT starts_at, lag(ends_at) OVER (PARTITION BY "
-                   "clinic_id, room_id ORDER BY starts_at) AS previous FROM appointments) x "
-                   "WHERE previous > starts_at")
-    assert overlaps == 0, f"{overlaps} overlapping visits in a room"
-    doubled = one("SELECT count(*) FROM (SELECT starts_at, lag(ends_at) OVER (PARTITION BY "
-                  "clinic_id, doctor_id ORDER BY starts_at) AS previous FROM appointments "
-                  "WHERE NOT doctor_overlap_confirmed) x WHERE previous > starts_at")
-    assert doubled == 0, f"{doubled} unconfirmed doctor overlaps"
+    for column, only, what in (("room_id", "", "overlapping visits in a room"),
+                               ("doctor_id", "WHERE NOT doctor_overlap_confirmed",
+                                "unconfirmed doctor overlaps")):
+        clashes = one(
+            "SELECT count(*) FROM (SELECT starts_at, lag(ends_at) OVER (PARTITION BY "  # noqa: S608
+            f"clinic_id, {column} ORDER BY starts_at) AS previous FROM appointments "
+            f"{only}) x WHERE previous > starts_at")
+        assert clashes == 0, f"{clashes} {what}"
     stray = one("SELECT count(*) FROM appointment_lines l LEFT JOIN appointments a "
                 "ON a.clinic_id = l.clinic_id AND a.id = l.appointment_id WHERE a.id IS NULL")
     assert stray == 0, f"{stray} lines outside their appointment's clinic"
