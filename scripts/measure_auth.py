@@ -119,6 +119,7 @@ def main() -> None:
     subprocess.run([str(BIN / "clinic"), "db", "upgrade"], env=env, check=True,
                    capture_output=True)
     port = free_port()
+    env["BASE_URL"] = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -90,6 +90,7 @@ def main() -> None:
     email = f"bench-{os.urandom(3).hex()}@example.com"
     visits = seed(instance, email)
     port = free_port()
+    os.environ["BASE_URL"] = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
         cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

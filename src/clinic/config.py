@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# Where links in emails point when BASE_URL is not set: `make run` on this machine only.
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -70,7 +76,61 @@ class Settings:
     stripe_price_chair: str | None = None
     stripe_price_seat: str | None = None
     stripe_api_base: str | None = None  # tests point the SDK at localstripe or a recorder
+    trusted_hosts_setting: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def public_url(self) -> str:
+        """The one origin every absolute link is built from (emails, Stripe, the API):
+        BASE_URL, never the Host header a request happens to carry."""
+        return (self.base_url or DEFAULT_BASE_URL).rstrip("/")
+
+    @property
+    def trusted_hosts(self) -> list[str]:
+        """Host headers the app answers: TRUSTED_HOSTS, else BASE_URL's host, plus loopback
+        (health checks). Others are refused with 400 before any view runs."""
+        hosts = list(self.trusted_hosts_setting)
+        if not hosts and self.base_url:
+            hosts.append(urlsplit(self.base_url).hostname or "")
+        return [host for host in (*hosts, *LOOPBACK_HOSTS) if host]
+
+    def problems(self) -> list[str]:
+        """What is half-configured: each line names the settings to fix. Production refuses
+        to start while there are any; /readyz lists them."""
+        found: list[str] = []
+        if self.base_url is not None:
+            parts = urlsplit(self.base_url)
+            if parts.scheme not in {"http", "https"} or not parts.hostname:
+                found.append(f"BASE_URL must be an http(s) address such as "
+                             f"https://clinic.example.com, not {self.base_url!r}")
+        stripe = {"STRIPE_SECRET_KEY": self.stripe_secret_key,
+                  "STRIPE_WEBHOOK_SECRET": self.stripe_webhook_secret,
+                  "STRIPE_PRICE_CHAIR": self.stripe_price_chair,
+                  "STRIPE_PRICE_SEAT": self.stripe_price_seat}
+        missing = [name for name, value in stripe.items() if not value]
+        if missing and len(missing) < len(stripe):
+            found.append("Stripe is half-configured: set " + ", ".join(missing)
+                         + " too (or none of the STRIPE_* settings for the test-mode "
+                         "gateway); `clinic billing setup-prices` prints the prices")
+        smtp_extras = {"SMTP_USERNAME": self.smtp_username, "SMTP_PASSWORD": self.smtp_password}
+        if not self.smtp_host and any(smtp_extras.values()):
+            found.append("SMTP_USERNAME/SMTP_PASSWORD are set but SMTP_HOST is not")
+        return found
+
+    def serving_problems(self, host: str) -> list[str]:
+        """`problems()` plus what serving on `host` needs: BASE_URL unless bound to loopback."""
+        found = self.problems()
+        if not self.base_url and not is_loopback(host):
+            found.insert(0, f"BASE_URL is required when serving on {host} (links in emails "
+                            "are built from it), e.g. BASE_URL=https://clinic.example.com")
+        return found
+
+    def serving_on(self, host: str, port: int) -> Settings:
+        """On loopback without BASE_URL, links point at the address being served."""
+        if self.base_url or not is_loopback(host):
+            return self
+        shown = f"[{host}]" if ":" in host else host
+        return replace(self, base_url=f"http://{shown}:{port}")
 
     @property
     def files_dir(self) -> Path:
@@ -120,6 +180,8 @@ def load_settings(**overrides: object) -> Settings:
         "stripe_price_chair": _env("STRIPE_PRICE_CHAIR"),
         "stripe_price_seat": _env("STRIPE_PRICE_SEAT"),
         "stripe_api_base": _env("STRIPE_API_BASE"),
+        "trusted_hosts_setting": tuple(
+            host.strip() for host in (_env("TRUSTED_HOSTS") or "").split(",") if host.strip()),
     }
     values.update(overrides)
     if "secret_key" not in values:
@@ -127,3 +189,13 @@ def load_settings(**overrides: object) -> Settings:
     if str(values["database_url"]).startswith("sqlite"):
         instance_dir.mkdir(parents=True, exist_ok=True)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a bind address is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -88,7 +88,7 @@ def make_settings(database_url: str, instance_dir: Path, **overrides: object):
     values: dict[str, object] = {
         "database_url": database_url, "instance_dir": instance_dir, "redis_url": None,
         "smtp_host": None, "ratelimit_enabled": False, "secret_key": "test-secret",
-        "testing": True,
+        "testing": True, "base_url": "http://localhost",
     }
     values.update(overrides)
     return load_settings(**values)

@@ -12,7 +12,8 @@ def test_healthz_says_the_process_is_alive(client):
 def test_readyz_checks_the_database(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.get_json() == {"status": "ok",
+                                   "checks": {"configuration": "ok", "database": "ok"}}
 
 
 def test_readyz_reports_an_unreachable_redis_without_failing_itself(sqlite_url, tmp_path):

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_smorest import abort
 
@@ -37,6 +37,7 @@ from clinic.entrypoints.api.schemas import (
 )
 from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.errors import PROBLEM_JSON, problem
+from clinic.entrypoints.web.links import external_url
 
 blp = ApiBlueprint("api_appointments", __name__, url_prefix="/api/v1/appointments",
                    description="Appointments: a room never holds two at once; times are in the "
@@ -251,8 +252,8 @@ class Appointments(MethodView):
             procedure_ids=body["procedure_ids"], price=body.get("price"),
             note=body.get("note") or "", confirm_doctor_overlap=body["confirm_doctor_overlap"],
             confirm_outside_hours=True, idempotency_key=key, request_hash=digest))
-        location = url_for("api_appointments.AppointmentById",
-                           appointment_id=booking.appointment.id, _external=True)
+        location = external_url("api_appointments.AppointmentById",
+                                appointment_id=booking.appointment.id)
         if booking.entry is None or booking.timezone is None:  # a replayed Idempotency-Key
             return _entry(booking.appointment.id), 201, {"Location": location}
         # what booking read: no second read, and built as the list builds its items

@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import marshmallow as ma
-from flask import url_for
 from marshmallow.validate import Length, OneOf, Range
 
 from clinic.domain.catalog import Doctor, Procedure
+from clinic.entrypoints.web.links import external_url
 
 F = ma.fields
 MAX_LIMIT = 200
@@ -158,8 +158,7 @@ class DoctorSchema(ma.Schema):
     def _photo_url(self, doctor: Doctor) -> str | None:
         if not doctor.has_photo:
             return None
-        return url_for("api_doctors.photo", doctor_id=doctor.id, v=doctor.photo_version,
-                       _external=True)
+        return external_url("api_doctors.photo", doctor_id=doctor.id, v=doctor.photo_version)
 
 
 class DoctorCreateSchema(ma.Schema):

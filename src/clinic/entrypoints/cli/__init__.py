@@ -184,8 +184,15 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     """Serve the web app with gunicorn (threaded workers), as in production."""
     from clinic.entrypoints.web.server import serve as run_server
 
-    click.echo(f"Chairside is at http://{host}:{port}/  (Ctrl+C stops it)")
-    run_server(ctx.container.settings(), host, port, workers)
+    settings = ctx.container.settings()
+    problems = settings.serving_problems(host)
+    if problems:
+        for line in problems:
+            click.echo(f"Chairside will not start: {line}", err=True)
+        raise SystemExit(2)
+    settings = settings.serving_on(host, port)
+    click.echo(f"Chairside is at {settings.public_url}/  (Ctrl+C stops it)")
+    run_server(settings, host, port, workers)
 
 
 main.add_command(demo)

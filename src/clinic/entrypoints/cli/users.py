@@ -73,7 +73,7 @@ def users_reset_password(email: str) -> None:
     if found.disabled:
         raise click.BadParameter(f"{found.email} is disabled; no reset is sent",
                                  param_hint="EMAIL")
-    base = (container.settings().base_url or "http://127.0.0.1:5000").rstrip("/")
+    base = container.settings().public_url
     try:
         container.request_password_reset()(found.email, None, lambda t: f"{base}/reset/{t}")
     except ValidationFailed:

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 from werkzeug.exceptions import NotFound as HttpNotFound
 
 from clinic.domain.shared import NotFound
@@ -85,6 +85,12 @@ def _csrf_error(error: CSRFError) -> Any:
     return render_template("errors/error.html", title=title, text=text, code=400), 400
 
 
+def _unknown_host(_error: SecurityError) -> Any:
+    """A Host header outside TRUSTED_HOSTS: no page (it would hold links), no detail."""
+    return Response("Unknown host / Неизвестный адрес сайта\n", status=400,
+                    mimetype="text/plain")
+
+
 def _not_found(_error: NotFound) -> Any:
     return _http_error(HttpNotFound())
 
@@ -96,6 +102,7 @@ def _unexpected(error: Exception) -> Any:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(SecurityError, _unknown_host)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(NotFound, _not_found)
     if not app.testing:

@@ -14,6 +14,7 @@ from clinic.domain.shared import ValidationFailed
 from clinic.entrypoints.web.auth import end_session, start_session
 from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.i18n import current_language
+from clinic.entrypoints.web.links import external_url
 from clinic.entrypoints.web.messages import field_errors
 from clinic.entrypoints.web.starter import starter_kit
 
@@ -100,7 +101,7 @@ def forgot_password() -> Any:
         try:
             container().request_password_reset()(
                 form["email"], current_language(),
-                lambda token: url_for("auth.reset_password", token=token, _external=True))
+                lambda token: external_url("auth.reset_password", token=token))
         except ValidationFailed as error:
             errors = field_errors(error.errors)
         else:

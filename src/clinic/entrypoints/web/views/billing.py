@@ -21,6 +21,7 @@ from clinic.domain.team import Permission
 from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.licence_offer import safe_back
+from clinic.entrypoints.web.links import external_url, public_url
 
 bp = Blueprint("billing", __name__)
 
@@ -56,14 +57,13 @@ def change_plan() -> Any:
         return _page(form, _("Type whole numbers: 0, 1, 2…"), 422)
     # From an offer ("a third chair costs…"): back where the person was, to finish there.
     back = safe_back(request.form.get("back"))
-    root = request.host_url.rstrip("/")
-    done_url = (f"{root}{back}{'&' if '?' in back else '?'}paid=1" if back
-                else url_for("billing.index", paid=1, _external=True))
+    done_url = (public_url(f"{back}{'&' if '?' in back else '?'}paid=1") if back
+                else external_url("billing.index", paid=1))
     try:
         url = container().change_plan()(
             current_user.clinic_id, current_user.user_id, int(form["chairs"]),
             int(form["seats"]), done_url,
-            f"{root}{back}" if back else url_for("billing.index", _external=True))
+            public_url(back) if back else external_url("billing.index"))
     except ValidationFailed:
         return _page(form, _("Type a number from 0 to 500."), 422)
     except LowerThanInUse as over:
@@ -95,7 +95,7 @@ def manage_card() -> Any:
         flash(_("There is no card to manage yet: nothing has been paid."), "info")
         return redirect(url_for("billing.index"))
     return redirect(container().payment_gateway().portal_url(
-        overview.customer_ref, url_for("billing.index", _external=True)))
+        overview.customer_ref, external_url("billing.index")))
 
 
 @bp.route("/billing/test-pay/<token>", methods=["GET", "POST"])

@@ -20,7 +20,9 @@ def healthz() -> Any:
 @bp.get("/readyz")
 def readyz() -> Any:
     checks: dict[str, str] = {}
-    ready = True
+    problems = container().settings().problems()
+    checks["configuration"] = "; ".join(problems) if problems else "ok"
+    ready = not problems
     services = [("database", ping_database)]
     if container().settings().redis_url:
         services.append(("redis", ping_redis))

@@ -6,20 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
 from clinic.domain.team import Permission
 from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.web.links import external_url
 
 bp = Blueprint("partner", __name__)
 PAGE = 50
 
 
 def share_url(code: str) -> str:
-    return url_for("auth.sign_up", promo=code, _external=True)
+    return external_url("auth.sign_up", promo=code)
 
 
 def qr_svg(text: str) -> Markup:

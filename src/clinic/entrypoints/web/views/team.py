@@ -25,6 +25,7 @@ from clinic.domain.team import (
 from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.licence_offer import Offer, offer_for
+from clinic.entrypoints.web.links import external_url
 from clinic.entrypoints.web.messages import field_errors
 
 bp = Blueprint("team", __name__)
@@ -43,7 +44,7 @@ ACTION_NAMES = {
 
 
 def link_for(token: str) -> str:
-    return url_for("invitations.open_link", token=token, _external=True)
+    return external_url("invitations.open_link", token=token)
 
 
 def _page(form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
