@@ -49,7 +49,12 @@ from clinic.application.accounts.password_reset import (
     ResetPassword,
 )
 from clinic.application.accounts.preferences import RememberCalendarView
-from clinic.application.accounts.sessions import ChooseLanguage, SignOutEverywhere
+from clinic.application.accounts.sessions import (
+    ChooseLanguage,
+    EndWebSession,
+    SignOutEverywhere,
+    StartWebSession,
+)
 from clinic.application.accounts.sign_in import SignIn
 from clinic.application.accounts.sign_up import SignUp
 from clinic.application.audit import AuditTrail, VerifyAudit
@@ -188,6 +193,8 @@ class Container(containers.DeclarativeContainer):
     check_reset_link = providers.Factory(CheckResetLink, uow.provider, clock)
     reset_password = providers.Factory(ResetPassword, uow.provider, password_hasher, clock)
     sign_out_everywhere = providers.Factory(SignOutEverywhere, uow.provider)
+    start_web_session = providers.Factory(StartWebSession, uow.provider, clock)
+    end_web_session = providers.Factory(EndWebSession, uow.provider)
     choose_language = providers.Factory(ChooseLanguage, uow.provider)
     create_api_token = providers.Factory(CreateApiToken, uow.provider, clock)
     list_api_tokens = providers.Factory(ListApiTokens, uow.provider)
@@ -225,7 +232,7 @@ class Container(containers.DeclarativeContainer):
     operator_queries = providers.Singleton(SqlOperatorQueries, engine)
     suspend_clinic = providers.Factory(SuspendClinic, uow.provider, clock)
     resume_clinic = providers.Factory(ResumeClinic, uow.provider)
-    disable_user = providers.Factory(DisableUser, uow.provider)
+    disable_user = providers.Factory(DisableUser, uow.provider, clock)
     clinic_removal = providers.Singleton(ClinicRemoval, engine, file_store)
 
     # -- operations: backups (owned by the backup work) --

@@ -9,7 +9,7 @@ from typing import Any
 
 from clinic.application.outbox.message import EmailMessage, OutboxMessage
 from clinic.application.ports import ANY_CLINIC, Conflict, Tenant
-from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
+from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User, WebSession
 
 
 class FakeClock:
@@ -73,6 +73,7 @@ class _Store:
         self.users: dict[uuid.UUID, User] = {}
         self.memberships: dict[uuid.UUID, Membership] = {}
         self.resets: dict[uuid.UUID, PasswordReset] = {}
+        self.web_sessions: dict[uuid.UUID, WebSession] = {}
         self.tokens: dict[uuid.UUID, ApiToken] = {}
         self.outbox: dict[uuid.UUID, OutboxMessage] = {}
         self.rooms: dict[uuid.UUID, Any] = {}
@@ -137,6 +138,22 @@ class FakeTokenRepository(_Repo):
     def get_by_hash(self, token_hash: str) -> ApiToken | None:
         return next((t for t in self._all() if t.token_hash == token_hash and self._visible(t)),
                     None)
+
+    def made_by(self, user_id: uuid.UUID) -> Sequence[ApiToken]:
+        return [t for t in self._all() if t.created_by == user_id and self._visible(t)]
+
+
+class FakeWebSessionRepository(_Repo):
+    def get_by_hash(self, token_hash: str) -> WebSession | None:
+        return next((s for s in self._all() if s.token_hash == token_hash), None)
+
+    def remove(self, web_session: WebSession) -> None:
+        self.table.pop(web_session.id, None)
+
+    def remove_all_of(self, user_id: uuid.UUID, now: datetime | None = None) -> None:
+        for item in self._all():
+            if item.user_id == user_id and (now is None or item.expires_at <= now):
+                self.table.pop(item.id, None)
 
 
 class FakeOutboxRepository(_Repo):
@@ -238,6 +255,7 @@ class FakeUnitOfWork:
         self.users = FakeUserRepository(self, self.store.users)
         self.memberships = FakeMembershipRepository(self, self.store.memberships)
         self.password_resets = FakeResetRepository(self, self.store.resets)
+        self.web_sessions = FakeWebSessionRepository(self, self.store.web_sessions)
         self.api_tokens = FakeTokenRepository(self, self.store.tokens)
         self.outbox = FakeOutboxRepository(self, self.store.outbox)
         self.rooms = FakeCatalogRepository(self, self.store.rooms)

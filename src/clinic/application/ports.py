@@ -9,7 +9,14 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from clinic.application.outbox.message import EmailMessage, OutboxMessage
-from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
+from clinic.domain.accounts import (
+    ApiToken,
+    Clinic,
+    Membership,
+    PasswordReset,
+    User,
+    WebSession,
+)
 from clinic.domain.audit import AuditEntry
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.licensing import Payment, Subscription
@@ -107,6 +114,22 @@ class ApiTokenRepository(Protocol):
     def get_by_hash(self, token_hash: str) -> ApiToken | None: ...
 
     def for_clinic(self, clinic_id: uuid.UUID) -> Sequence[ApiToken]: ...
+
+    def made_by(self, user_id: uuid.UUID) -> Sequence[ApiToken]:
+        """Every token this person made, in every clinic (needs an ANY_CLINIC unit of work)."""
+        ...
+
+
+class WebSessionRepository(Protocol):
+    def add(self, web_session: WebSession) -> None: ...
+
+    def get_by_hash(self, token_hash: str) -> WebSession | None: ...
+
+    def remove(self, web_session: WebSession) -> None: ...
+
+    def remove_all_of(self, user_id: uuid.UUID, now: datetime | None = None) -> None:
+        """Every session of this person; with `now`, only those expired by then."""
+        ...
 
 
 class TeamRepository(Protocol):
@@ -261,6 +284,7 @@ class UnitOfWork(Protocol):
     users: UserRepository
     memberships: MembershipRepository
     password_resets: PasswordResetRepository
+    web_sessions: WebSessionRepository
     api_tokens: ApiTokenRepository
     outbox: OutboxRepository
     rooms: RoomRepository

@@ -14,6 +14,7 @@ MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
 MAX_NAME_LENGTH = 120
 PASSWORD_RESET_TTL = timedelta(hours=1)
+WEB_SESSION_TTL = timedelta(days=14)  # as long as the session cookie lives
 SUPPORTED_LOCALES = ("ru", "en")
 DEFAULT_TIMEZONE = "Europe/Moscow"
 DEFAULT_WORKING_DAYS = "123456"  # ISO weekdays: Monday to Saturday
@@ -221,6 +222,22 @@ class PasswordReset:
 
 
 @dataclass(eq=False)
+class WebSession:
+    """One signed-in browser. Its cookie carries a secret; only the secret's hash is kept, and
+    signing out deletes the record, so a copy of the cookie is useless from then on."""
+
+    user_id: uuid.UUID
+    token_hash: str
+    created_at: datetime
+    expires_at: datetime
+    id: uuid.UUID = field(default_factory=new_id)
+
+    @classmethod
+    def start(cls, user_id: uuid.UUID, token_hash: str, now: datetime) -> WebSession:
+        return cls(user_id, token_hash, created_at=now, expires_at=now + WEB_SESSION_TTL)
+
+
+@dataclass(eq=False)
 class ApiToken:
     """A clinic's key to the JSON API; the secret is shown once and only its hash is kept."""
 
@@ -237,3 +254,7 @@ class ApiToken:
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    def revoke(self, now: datetime) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = now

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -18,6 +19,7 @@ from clinic.adapters.sqlalchemy.tables import (
     patients,
     subscriptions,
     users,
+    web_sessions,
 )
 from clinic.application.accounts.queries import (
     ClinicDetails,
@@ -82,6 +84,14 @@ def _session_user() -> Select[Any]:
     )
 
 
+@cache
+def _web_session_user() -> Select[Any]:
+    s = web_sessions.c
+    return _session_user().where(
+        select(s.id).where(s.user_id == users.c.id, s.token_hash == bindparam("session_hash"),
+                           s.expires_at > bindparam("now")).exists())
+
+
 class SqlAccountQueries:
     def __init__(self, engine: Connects) -> None:
         self.engine = engine
@@ -90,6 +100,18 @@ class SqlAccountQueries:
         with self.engine.connect() as conn:
             row = conn.execute(_session_user(), {"user_id": user_id,
                                                  "clinic_id": clinic_id}).first()
+        return self._person(row)
+
+    def web_session_user(self, user_id: uuid.UUID, clinic_id: uuid.UUID | None,
+                         session_hash: str, now: datetime) -> SessionUser | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(_web_session_user(), {
+                "user_id": user_id, "clinic_id": clinic_id, "session_hash": session_hash,
+                "now": now}).first()
+        return self._person(row)
+
+    @staticmethod
+    def _person(row: Any) -> SessionUser | None:
         if row is None:
             return None
         return SessionUser(

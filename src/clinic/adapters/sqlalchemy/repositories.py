@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,7 @@ from clinic.adapters.sqlalchemy.appointment_repository import (
 )
 from clinic.application.outbox.message import OutboxMessage
 from clinic.application.ports import Conflict
-from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
+from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User, WebSession
 from clinic.domain.audit import AuditEntry
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.licensing import Payment, Subscription
@@ -99,6 +99,29 @@ class SqlApiTokenRepository(_Repository):
         t = tables.api_tokens.c
         return self.session.scalars(select(ApiToken).where(t.clinic_id == clinic_id)
                                     .order_by(t.created_at)).all()
+
+    def made_by(self, user_id: uuid.UUID) -> Sequence[ApiToken]:
+        t = tables.api_tokens.c
+        return self.session.scalars(select(ApiToken).where(t.created_by == user_id)).all()
+
+
+class SqlWebSessionRepository(_Repository):
+    def add(self, web_session: WebSession) -> None:
+        self.session.add(web_session)
+
+    def get_by_hash(self, token_hash: str) -> WebSession | None:
+        return self.session.scalars(
+            select(WebSession).where(tables.web_sessions.c.token_hash == token_hash)).first()
+
+    def remove(self, web_session: WebSession) -> None:
+        self.session.delete(web_session)
+
+    def remove_all_of(self, user_id: uuid.UUID, now: datetime | None = None) -> None:
+        s = tables.web_sessions.c
+        statement = delete(tables.web_sessions).where(s.user_id == user_id)
+        if now is not None:
+            statement = statement.where(s.expires_at <= now)
+        self.session.execute(statement, execution_options={"synchronize_session": False})
 
 
 class SqlTeamRepository(_Repository):

@@ -104,6 +104,18 @@ password_resets = Table(
     Column("used_at", UtcDateTime),
 )
 
+# One row per signed-in browser; the cookie holds the secret, this its sha256 (signing out
+# deletes the row, so a copied cookie stops working at once).
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
 api_tokens = Table(
     "api_tokens", metadata,
     Column("id", Uuid, primary_key=True),

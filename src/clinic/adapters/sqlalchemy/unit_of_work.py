@@ -27,6 +27,7 @@ from clinic.adapters.sqlalchemy.repositories import (
     SqlRoomRepository,
     SqlTeamRepository,
     SqlUserRepository,
+    SqlWebSessionRepository,
 )
 from clinic.adapters.sqlalchemy.tables import clinics
 from clinic.adapters.sqlalchemy.tenancy import TENANT_KEY
@@ -51,6 +52,7 @@ class SqlAlchemyUnitOfWork:
         self.users = SqlUserRepository(self.session)
         self.memberships = SqlMembershipRepository(self.session)
         self.password_resets = SqlPasswordResetRepository(self.session)
+        self.web_sessions = SqlWebSessionRepository(self.session)
         self.api_tokens = SqlApiTokenRepository(self.session)
         self.outbox = SqlOutboxRepository(self.session)
         self.rooms = SqlRoomRepository(self.session)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from clinic.application.accounts.sessions import end_every_session, revoke_api_tokens
 from clinic.application.ports import ANY_CLINIC, Clock, UnitOfWorkFactory
 from clinic.domain.accounts import Clinic, User, normalize_email
 from clinic.domain.shared import NotFound
@@ -45,8 +46,9 @@ class ResumeClinic:
 class DisableUser:
     """The account can no longer sign in; every session and API token of it stops at once."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self.uow_factory = uow_factory
+        self.clock = clock
 
     def __call__(self, email: str) -> User:
         with self.uow_factory(ANY_CLINIC) as uow:
@@ -55,7 +57,8 @@ class DisableUser:
                 raise NotFound()
             if not user.disabled:
                 user.disabled = True
-                user.end_all_sessions()
+                end_every_session(uow, user)
+                revoke_api_tokens(uow, user.id, self.clock.now())
                 uow.commit()
             return user
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from clinic.application.accounts.secrets import new_token, token_hash
+from clinic.application.accounts.sessions import revoke_api_tokens
 from clinic.application.accounts.signed_in import SignedIn
 from clinic.application.outbox.dispatch import OutboxDispatcher
 from clinic.application.outbox.message import OutboxMessage
@@ -94,7 +95,9 @@ class ResetPassword:
             user = uow.users.get(reset.user_id)
             if user is None or user.disabled:
                 raise ResetLinkInvalid()
-            user.change_password(password_hash)
+            user.change_password(password_hash)  # ends every session (a new version)
+            uow.web_sessions.remove_all_of(user.id)
+            revoke_api_tokens(uow, user.id, self.clock.now())
             memberships = sorted(uow.memberships.for_user(user.id), key=lambda m: m.created_at)
             uow.commit()
             clinic_id = memberships[0].clinic_id if memberships else None

@@ -76,6 +76,12 @@ class AccountQueries(Protocol):
         """The user and, when they are a member of it, the chosen clinic; one round trip."""
         ...
 
+    def web_session_user(self, user_id: uuid.UUID, clinic_id: uuid.UUID | None,
+                         session_hash: str, now: datetime) -> SessionUser | None:
+        """`session_user`, only while that browser's session record exists and is unexpired
+        (still one round trip: it runs on every request)."""
+        ...
+
     def clinic_details(self, clinic_id: uuid.UUID) -> ClinicDetails | None: ...
 
     def api_token(self, token_hash: str) -> TokenRow | None:

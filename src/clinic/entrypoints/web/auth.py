@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from clinic.application.accounts.queries import SessionUser
+from clinic.application.accounts.secrets import token_hash
 from clinic.application.accounts.signed_in import SignedIn
 from clinic.application.audit import act_as
 from clinic.domain.accounts import ClinicStatus
@@ -54,16 +55,21 @@ class WebUser(UserMixin):  # type: ignore[misc]
         return can(self.data.role, permission)
 
 
+SESSION_KEY = "sid"  # the key in the signed cookie that holds this browser's session secret
+
+
 def _load_user(session_id: str) -> WebUser | None:
     try:
         raw_user, raw_version = session_id.split(":", 1)
         user_id, version = uuid.UUID(raw_user), int(raw_version)
         clinic_id = uuid.UUID(session["clinic_id"]) if session.get("clinic_id") else None
+        secret = str(session[SESSION_KEY])
     except (ValueError, KeyError):
         return None
-    data = container().account_queries().session_user(user_id, clinic_id)
+    data = container().account_queries().web_session_user(
+        user_id, clinic_id, token_hash(secret), container().clock().now())
     if data is None or data.session_version != version:
-        return None  # signed out everywhere, password changed, or the account is gone
+        return None  # signed out (here or everywhere), password changed, or the account is gone
     return WebUser(data)
 
 
@@ -78,8 +84,9 @@ def init_app(app: Flask) -> None:
 
 def start_session(signed_in: SignedIn) -> None:
     """A fresh session (no fixation) that remembers the user and their clinic."""
-    session.clear()
+    end_session()
     session.permanent = True
+    session[SESSION_KEY] = container().start_web_session()(signed_in.user_id)
     if signed_in.clinic_id:
         session["clinic_id"] = str(signed_in.clinic_id)
     data = container().account_queries().session_user(signed_in.user_id, signed_in.clinic_id)
@@ -100,6 +107,10 @@ def switch_clinic(clinic_id: uuid.UUID) -> bool:
 
 
 def end_session() -> None:
+    """Sign out this browser: its session record goes, so a copy of the cookie is useless."""
+    secret = session.get(SESSION_KEY)
+    if isinstance(secret, str):
+        container().end_web_session()(secret)
     logout_user()
     session.clear()
 
