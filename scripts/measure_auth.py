@@ -1,10 +1,14 @@
-"""Measure the sign-up page's weight over the wire and the server time of sign-up and sign-in.
+"""Measure the sign-up page's weight over the wire, the server time of sign-up (the form, then
+the emailed link's button) and sign-in, and whether sign-in's time tells known emails apart.
 
 Serves the app with gunicorn on loopback (SQLite in a temporary folder, or DATABASE_URL if set),
 with production password-hashing costs, and drives it from this separate process.
 Server time is read from the app's `Server-Timing` header; wall time is measured here.
 
-    .venv/bin/python scripts/measure_auth.py [--runs 40]
+    .venv/bin/python scripts/measure_auth.py [--runs 40] [--pairs 20]
+
+The timing pairs: a wrong password for a known email, then for an unknown one, alternately;
+the medians of each should be equal within noise (an unknown email must not be slower).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -96,6 +101,14 @@ def page_weight(base: str) -> dict[str, int]:
     return sizes
 
 
+def opening_link(workdir: Path, email: str) -> str:
+    """The path of the link the sign-up email carries (read from the outbox table)."""
+    with sqlite3.connect(workdir / "clinic.sqlite3") as db:
+        body = db.execute("SELECT text FROM outbox WHERE recipient = ? ORDER BY created_at DESC",
+                          (email,)).fetchone()[0]
+    return re.search(r"https?://[^/\s]+(/signup/open/\S+)", body).group(1)
+
+
 def summarise(samples: list[tuple[int, float, float]], expected: int) -> dict[str, float]:
     statuses = {status for status, _, _ in samples}
     if statuses != {expected}:
@@ -111,6 +124,7 @@ def summarise(samples: list[tuple[int, float, float]], expected: int) -> dict[st
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--pairs", type=int, default=20)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="chairside-bench-"))
     env = {**os.environ, "CLINIC_INSTANCE_DIR": str(workdir), "RATELIMIT_ENABLED": "0",
@@ -134,24 +148,38 @@ def main() -> None:
                                     "clinic_name": "Warm", "name": "W",
                                     "email": f"warm{i}-{run}@example.com",
                                     "password": "warm-up-1"})
-        signups, signins = [], []
+        signups, openings, signins, known, unknown = [], [], [], [], []
         for i in range(args.runs):
             client = Client(base)
+            email = f"anna{i}-{run}@example.com"
             signups.append(client.post("/signup", {
                 "csrf_token": client.csrf("/signup"), "clinic_name": f"Clinic {i}",
-                "name": "Anna", "email": f"anna{i}-{run}@example.com", "password": "correct horse",
+                "name": "Anna", "email": email, "password": "correct horse",
                 "timezone": "Europe/Moscow"}))
+            link = opening_link(workdir, email)
+            openings.append(client.post(link, {"csrf_token": client.csrf(link)}))
         for i in range(args.runs):
             client = Client(base)
             signins.append(client.post("/signin", {
                 "csrf_token": client.csrf("/signin"), "email": f"anna{i}-{run}@example.com",
                 "password": "correct horse"}))
+        for i in range(args.pairs):
+            for emails, email in ((known, f"anna{i % args.runs}-{run}@example.com"),
+                                  (unknown, f"nobody{i}-{run}@example.com")):
+                client = Client(base)
+                emails.append(client.post("/signin", {
+                    "csrf_token": client.csrf("/signin"), "email": email,
+                    "password": "not the password"}))
     finally:
         server.terminate()
         server.wait(timeout=10)
     results = {"database": env.get("DATABASE_URL", "sqlite (embedded)").split("@")[-1],
                "sign_up_page_gzip_bytes": weight,
-               "sign_up_post": summarise(signups, 302), "sign_in_post": summarise(signins, 302)}
+               "sign_up_post": summarise(signups, 200),
+               "open_clinic_post": summarise(openings, 302),
+               "sign_in_post": summarise(signins, 302),
+               "wrong_password_known_email": summarise(known, 422),
+               "wrong_password_unknown_email": summarise(unknown, 422)}
     out = ROOT / "bench" / "results" / "auth.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
@@ -160,7 +188,10 @@ def main() -> None:
           f" + JS {weight['js']} B = {weight['total']} B")
     print(f"{'request':<14}{'server median':>15}{'server p95':>12}{'wall median':>13}"
           f"{'wall p95':>10}")
-    for name, key in (("POST /signup", "sign_up_post"), ("POST /signin", "sign_in_post")):
+    for name, key in (("POST /signup", "sign_up_post"), ("open clinic", "open_clinic_post"),
+                      ("POST /signin", "sign_in_post"),
+                      ("known, wrong", "wrong_password_known_email"),
+                      ("unknown", "wrong_password_unknown_email")):
         r = results[key]
         print(f"{name:<14}{r['server_median_ms']:>12.1f} ms{r['server_p95_ms']:>9.1f} ms"
               f"{r['wall_median_ms']:>10.1f} ms{r['wall_p95_ms']:>7.1f} ms")

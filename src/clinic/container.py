@@ -57,6 +57,7 @@ from clinic.application.accounts.sessions import (
 )
 from clinic.application.accounts.sign_in import SignIn
 from clinic.application.accounts.sign_up import SignUp
+from clinic.application.accounts.sign_up_by_email import ConfirmSignUp, RequestSignUp
 from clinic.application.audit import AuditTrail, VerifyAudit
 from clinic.application.billing.allowance import LicensedSeats
 from clinic.application.billing.ports import InProcessEventBus
@@ -145,6 +146,9 @@ class Container(containers.DeclarativeContainer):
     outbox_dispatcher = providers.Factory(OutboxDispatcher, job_queue)
 
     sign_up = providers.Factory(SignUp, uow.provider, password_hasher, clock)
+    request_sign_up = providers.Factory(RequestSignUp, uow.provider, password_hasher, clock,
+                                        email_composer, outbox_dispatcher)
+    confirm_sign_up = providers.Factory(ConfirmSignUp, uow.provider, clock)
     sign_in = providers.Factory(SignIn, uow.provider, password_hasher)
     seat_policy = providers.Singleton(LicensedSeats, clock)
     # Billing: Stripe when STRIPE_SECRET_KEY is set, else the local test-mode checkout.

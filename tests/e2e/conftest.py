@@ -18,6 +18,7 @@ from tests.conftest import need
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
+SERVER: dict[str, Any] = {}  # the session's server, for helpers that read its database
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 768}}
 
 
@@ -64,7 +65,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, inbox: Any) -> Iterator[dic
     else:
         process.kill()
         pytest.fail("the server did not start: " + (instance / "server.log").read_text())
-    yield {"url": base, "database": f"sqlite:///{instance / 'clinic.sqlite3'}", "inbox": inbox}
+    info = {"url": base, "database": f"sqlite:///{instance / 'clinic.sqlite3'}", "inbox": inbox}
+    SERVER.update(info)
+    yield info
     process.terminate()
     process.wait(timeout=10)
     log.close()
@@ -153,10 +156,8 @@ def open_section(page, name: str) -> None:
 
 def sign_up(page, email: str | None = None, password: str = "correct horse") -> str:
     """Create a clinic through the form, as a person does, and wait for its calendar."""
-    import re
     import uuid
 
-    from playwright.sync_api import expect
 
     email = email or f"anna-{uuid.uuid4().hex[:8]}@example.com"
     page.goto("/signup")
@@ -165,5 +166,40 @@ def sign_up(page, email: str | None = None, password: str = "correct horse") -> 
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Create clinic").click()
-    expect(page).to_have_url(re.compile(r"/calendar$"))
+    open_emailed_clinic(page, email)
     return email
+
+
+def emailed_link(email: str, path: str) -> str:
+    """The newest link under `path` in the email the server sent to that address."""
+    import re
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(SERVER["database"])
+    try:
+        for _ in range(50):
+            with engine.connect() as conn:
+                bodies = conn.execute(text(
+                    "SELECT text FROM outbox WHERE recipient = :to ORDER BY created_at DESC"),
+                    {"to": email.lower()}).scalars().all()
+            for body in bodies:
+                match = re.search(r"https?://\S+" + re.escape(path) + r"\S+", body)
+                if match:
+                    return match.group(0)
+            time.sleep(0.1)
+    finally:
+        engine.dispose()
+    raise AssertionError(f"no email to {email} with a {path} link")
+
+
+def open_emailed_clinic(page, email: str, button: str = "Open my clinic") -> None:
+    """After the sign-up form: the page says to check the email; its link, then one button."""
+    import re
+
+    from playwright.sync_api import expect
+
+    expect(page.locator("[data-sign-up-sent]")).to_be_visible()
+    page.goto(emailed_link(email, "/signup/open/"))
+    page.get_by_role("button", name=button).click()
+    expect(page).to_have_url(re.compile(r"/calendar$"))

@@ -8,7 +8,7 @@ import uuid
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, shot
+from tests.e2e.conftest import assert_accessible, emailed_link, shot
 
 
 def _open_section(page, name: str) -> None:
@@ -25,10 +25,19 @@ def test_a_new_clinic_is_ready_to_use(page, tmp_path):
     page.goto("/signup")
     page.get_by_label("Clinic name").fill("Smile Dental")
     page.get_by_label("Your name").fill("Anna Petrova")
-    page.get_by_label("Email").fill(f"anna-{uuid.uuid4().hex[:8]}@example.com")
+    email = f"anna-{uuid.uuid4().hex[:8]}@example.com"
+    page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill("correct horse")
     expect(page.get_by_role("radio", name="Yes")).to_be_checked()
     page.get_by_role("button", name="Create clinic").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    assert_accessible(page)
+    shot(page, "09-sign-up-sent")
+    page.goto(emailed_link(email, "/signup/open/"))
+    expect(page.get_by_role("heading", name="Open your clinic")).to_be_visible()
+    assert_accessible(page)
+    shot(page, "09-open-clinic")
+    page.get_by_role("button", name="Open my clinic").click()
     expect(page).to_have_url(re.compile(r"/calendar$"))
 
     _open_section(page, "Rooms")

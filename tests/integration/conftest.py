@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, make_url, select, text
 
 from clinic.adapters.passwords import Argon2PasswordHasher
 from clinic.adapters.sqlalchemy import migrate
@@ -153,10 +153,36 @@ class Browser:
 
     def sign_up(self, email: str = "anna@example.com", password: str = "correct horse",
                 clinic: str = "Smile", name: str = "Anna Petrova", promo_code: str = "",
-                **kwargs):
-        return self.post("/signup", {"clinic_name": clinic, "name": name, "email": email,
-                                     "password": password, "timezone": "Europe/Moscow",
-                                     "promo_code": promo_code}, **kwargs)
+                follow_redirects: bool = False, **kwargs):
+        """The form, then the link from the email and its one button, as a person does;
+        the form's own answer when it was refused or sent no link."""
+        return self.sign_up_with({"clinic_name": clinic, "name": name, "email": email,
+                                  "password": password, "timezone": "Europe/Moscow",
+                                  "promo_code": promo_code}, follow_redirects, **kwargs)
+
+    def sign_up_with(self, form: dict[str, str], follow_redirects: bool = False, **kwargs):
+        """The sign-up form as given, then the emailed link's button."""
+        sent = self.post("/signup", form, **kwargs)
+        email = form.get("email", "")
+        link = self.emailed_link(email, "/signup/open/") if sent.status_code == 200 else None
+        if link is None:
+            return sent
+        return self.post(link, {}, follow_redirects=follow_redirects, **kwargs)
+
+    def emailed_link(self, email: str, path: str) -> str | None:
+        """The newest link under `path` in an email to that address, as a local path."""
+        from clinic.adapters.sqlalchemy.tables import outbox
+
+        container = self.client.application.extensions["clinic.container"]
+        with container.engine().connect() as conn:
+            texts = conn.execute(select(outbox.c.text).where(
+                outbox.c.recipient == email.strip().lower()).order_by(
+                outbox.c.created_at.desc())).scalars().all()
+        for text_ in texts:
+            match = re.search(r"https?://[^/\s]+(" + re.escape(path) + r"\S+)", text_)
+            if match:
+                return match.group(1)
+        return None
 
     def sign_in(self, email: str = "anna@example.com", password: str = "correct horse",
                 **kwargs):

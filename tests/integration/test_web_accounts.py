@@ -16,8 +16,13 @@ def _outbox(container) -> list[OutboxMessage]:
         return list(uow.session.scalars(select(OutboxMessage)).all())
 
 
+def _resets(container) -> list[OutboxMessage]:
+    """The password-reset emails (sign-up sends its own link first)."""
+    return [m for m in _outbox(container) if "/reset/" in m.text]
+
+
 def _reset_link(container) -> str:
-    (message,) = _outbox(container)
+    (message,) = _resets(container)
     return re.search(r"http://localhost(/reset/\S+)", message.text).group(1)
 
 
@@ -49,13 +54,55 @@ def test_messages_are_in_the_browsers_language(client):
     assert "Это не похоже на адрес почты" in page and "Создайте свою клинику" in page
 
 
-def test_an_email_already_taken_is_said_next_to_the_field(browser):
-    browser.sign_up()
-    browser.sign_out()
-    response = browser.sign_up(email="ANNA@example.com", clinic="Second")
-    page = response.get_data(as_text=True)
-    assert response.status_code == 422 and 'id="f-email-error"' in page
-    assert "already has an account" in page and 'value="Second"' in page
+def _form(email: str, clinic: str = "Second") -> dict[str, str]:
+    return {"clinic_name": clinic, "name": "Anna Petrova", "email": email,
+            "password": "another good one", "timezone": "Europe/Moscow"}
+
+
+def test_sign_up_answers_alike_for_a_new_and_a_taken_email(app, web_container):
+    Browser(app.test_client()).sign_up()
+    visitor = Browser(app.test_client())
+    taken = visitor.post("/signup", _form("ANNA@example.com"))
+    new = visitor.post("/signup", _form("zoe@example.com"))
+    assert taken.status_code == new.status_code == 200
+    assert (taken.get_data(as_text=True).replace("ANNA@example.com", "X")
+            == new.get_data(as_text=True).replace("zoe@example.com", "X"))
+    notice, opening = (m for m in _outbox(web_container) if m.to != "anna@example.com"
+                       or "already has an account" in m.text)
+    assert notice.to == "anna@example.com" and "already has an account" in notice.text
+    assert "http://localhost/signin" in notice.text and "http://localhost/forgot" in notice.text
+    assert opening.to == "zoe@example.com" and "http://localhost/signup/open/" in opening.text
+    with web_container.uow(ANY_CLINIC) as uow:  # nothing is made before the link is opened
+        assert uow.users.get_by_email("zoe@example.com") is None
+
+
+def test_the_emailed_link_opens_the_clinic_once(app, web_container):
+    browser = Browser(app.test_client())
+    browser.post("/signup", _form("zoe@example.com", clinic="Zoe Dental"))
+    link = browser.emailed_link("zoe@example.com", "/signup/open/")
+    page = browser.client.get(link)
+    assert page.status_code == 200 and "Zoe Dental" in page.get_data(as_text=True)
+    assert browser.client.get("/calendar").status_code == 302  # a GET opens nothing
+    opened = browser.post(link, {})
+    assert opened.headers["Location"].endswith("/calendar")
+    assert "Zoe Dental" in browser.client.get("/calendar").get_data(as_text=True)
+    assert Browser(app.test_client()).client.get(link).status_code == 410
+    assert Browser(app.test_client()).sign_in("zoe@example.com", "another good one"
+                                              ).status_code == 302
+
+
+def test_two_links_for_one_email_open_one_clinic(app, web_container):
+    first, second = Browser(app.test_client()), Browser(app.test_client())
+    first.post("/signup", _form("zoe@example.com", clinic="First"))
+    link_one = first.emailed_link("zoe@example.com", "/signup/open/")
+    second.post("/signup", _form("zoe@example.com", clinic="Second"))
+    link_two = second.emailed_link("zoe@example.com", "/signup/open/")
+    assert link_one != link_two
+    assert first.post(link_one, {}).headers["Location"].endswith("/calendar")
+    refused = second.post(link_two, {})
+    assert refused.headers["Location"].endswith("/signin")
+    with web_container.uow(ANY_CLINIC) as uow:
+        assert len(uow.memberships.for_user(uow.users.get_by_email("zoe@example.com").id)) == 1
 
 
 def test_sign_out_then_sign_in_again(browser):
@@ -103,7 +150,7 @@ def test_the_reset_answer_is_the_same_for_unknown_emails(browser, web_container)
     unknown = browser.post("/forgot", {"email": "zoe@example.com"}).get_data(as_text=True)
     strip = lambda page: re.sub(r'value="[^"]+"|anna@example.com|zoe@example.com', "", page)  # noqa: E731
     assert strip(known) == strip(unknown)
-    assert [m.to for m in _outbox(web_container)] == ["anna@example.com"]
+    assert [m.to for m in _resets(web_container)] == ["anna@example.com"]
 
 
 def test_a_short_new_password_keeps_the_link_usable(browser, web_container):
@@ -122,7 +169,7 @@ def test_the_reset_email_goes_out_in_the_users_language(client, web_container):
     browser.sign_up()
     browser.sign_out()
     browser.post("/forgot", {"email": "anna@example.com"})
-    (message,) = _outbox(web_container)
+    (message,) = _resets(web_container)
     assert message.subject == "Новый пароль для Chairside"
     assert "Здравствуйте, Anna Petrova!" in message.text and message.sent_at is not None
 

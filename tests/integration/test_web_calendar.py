@@ -76,7 +76,7 @@ def test_a_week_that_crosses_a_clock_change_draws_each_visit_at_its_local_hour(
         app, web_container):
     """Europe/Berlin goes from summer to winter time on Sunday 25 October 2026."""
     browser = Browser(app.test_client())
-    browser.post("/signup", {"clinic_name": "Berlin", "name": "Anna", "email": "b@example.com",
+    browser.sign_up_with({"clinic_name": "Berlin", "name": "Anna", "email": "b@example.com",
                              "password": "correct horse", "timezone": "Europe/Berlin"})
     clinic_id = web_container.account_queries().tenants()[0].id
     patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
@@ -183,7 +183,7 @@ def test_a_doctor_signing_in_first_sees_their_own_week(app, web_container):
 
 def test_the_desk_gets_the_doctor_it_booked_for_last(app, web_container):
     desk = Browser(app.test_client())
-    desk.post("/signup", {"clinic_name": "Smile", "name": "Vera", "email": "vera@example.com",
+    desk.sign_up_with({"clinic_name": "Smile", "name": "Vera", "email": "vera@example.com",
                           "password": "correct horse", "timezone": "Europe/Moscow",
                           "treats_patients": "no"})
     clinic_id = web_container.account_queries().tenants()[0].id

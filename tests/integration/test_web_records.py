@@ -41,7 +41,7 @@ class TestReadyAfterSignUp:
     def test_a_russian_owner_who_does_not_treat_gets_russian_names_and_roubles(self, client):
         client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ru"
         browser = Browser(client)
-        browser.post("/signup", {"clinic_name": "Улыбка", "name": "Анна", "password":
+        browser.sign_up_with({"clinic_name": "Улыбка", "name": "Анна", "password":
                                  "correct horse", "email": "anna@example.com",
                                  "treats_patients": "no"})
         assert "Кабинет 1" in _page(browser, "/rooms")

@@ -80,15 +80,50 @@ def test_sign_in_is_rate_limited_per_address(sqlite_url, tmp_path):
     container.engine().dispose()
 
 
-def test_sign_in_is_rate_limited_per_email_across_addresses(sqlite_url, tmp_path):
+def _limited_app(sqlite_url, tmp_path):
     container = make_container(make_settings(sqlite_url, tmp_path, ratelimit_enabled=True))
-    client = create_app(container.settings(), container).test_client()
-    browser = Browser(client)
-    codes = []
-    for i in range(11):
-        client.environ_base["REMOTE_ADDR"] = f"10.0.0.{i}"
-        codes.append(browser.sign_in(email="anna@example.com").status_code)
-    assert codes[:10] == [422] * 10 and codes[10] == 429
+    return create_app(container.settings(), container), container
+
+
+def _from(app, address: str) -> Browser:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return Browser(client)
+
+
+def test_wrong_passwords_from_one_address_cannot_lock_the_owner_out(sqlite_url, tmp_path):
+    app, container = _limited_app(sqlite_url, tmp_path)
+    _from(app, "10.0.0.1").sign_up()
+    attacker = _from(app, "10.0.0.66")
+    codes = [attacker.sign_in(password=f"guess {i}").status_code for i in range(12)]
+    assert codes[:3] == [422] * 3 and set(codes[3:]) == {429}
+    owner = _from(app, "10.0.0.1")
+    assert owner.sign_in().headers["Location"].endswith("/calendar")
+    container.engine().dispose()
+
+
+def test_a_throttled_sign_in_keeps_the_email_and_says_how_long_to_wait(sqlite_url, tmp_path):
+    app, container = _limited_app(sqlite_url, tmp_path)
+    _from(app, "10.0.0.1").sign_up()
+    browser = _from(app, "10.0.0.7")
+    for _ in range(3):
+        assert browser.sign_in(password="wrong password").status_code == 422
+    refused = browser.sign_in(password="wrong password")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 61
+    assert "Too many wrong passwords for this email" in page
+    assert 'value="anna@example.com"' in page
+    assert browser.sign_in().status_code == 429  # the right password waits too, from here
+    container.engine().dispose()
+
+
+def test_successful_sign_ins_do_not_count_as_wrong_ones(sqlite_url, tmp_path):
+    app, container = _limited_app(sqlite_url, tmp_path)
+    _from(app, "10.0.0.1").sign_up()
+    for _ in range(5):
+        assert _from(app, "10.0.0.2").sign_in().status_code == 302
+    browser = _from(app, "10.0.0.2")
+    assert [browser.sign_in(password="wrong").status_code for _ in range(3)] == [422] * 3
     container.engine().dispose()
 
 

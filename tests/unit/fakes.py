@@ -9,7 +9,15 @@ from typing import Any
 
 from clinic.application.outbox.message import EmailMessage, OutboxMessage
 from clinic.application.ports import ANY_CLINIC, Conflict, Tenant
-from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User, WebSession
+from clinic.domain.accounts import (
+    ApiToken,
+    Clinic,
+    Membership,
+    PasswordReset,
+    PendingSignUp,
+    User,
+    WebSession,
+)
 
 
 class FakeClock:
@@ -74,6 +82,7 @@ class _Store:
         self.memberships: dict[uuid.UUID, Membership] = {}
         self.resets: dict[uuid.UUID, PasswordReset] = {}
         self.web_sessions: dict[uuid.UUID, WebSession] = {}
+        self.pending_signups: dict[uuid.UUID, PendingSignUp] = {}
         self.tokens: dict[uuid.UUID, ApiToken] = {}
         self.outbox: dict[uuid.UUID, OutboxMessage] = {}
         self.rooms: dict[uuid.UUID, Any] = {}
@@ -141,6 +150,11 @@ class FakeTokenRepository(_Repo):
 
     def made_by(self, user_id: uuid.UUID) -> Sequence[ApiToken]:
         return [t for t in self._all() if t.created_by == user_id and self._visible(t)]
+
+
+class FakePendingSignUpRepository(_Repo):
+    def get_by_token_hash(self, token_hash: str) -> PendingSignUp | None:
+        return next((p for p in self._all() if p.token_hash == token_hash), None)
 
 
 class FakeWebSessionRepository(_Repo):
@@ -256,6 +270,7 @@ class FakeUnitOfWork:
         self.memberships = FakeMembershipRepository(self, self.store.memberships)
         self.password_resets = FakeResetRepository(self, self.store.resets)
         self.web_sessions = FakeWebSessionRepository(self, self.store.web_sessions)
+        self.pending_signups = FakePendingSignUpRepository(self, self.store.pending_signups)
         self.api_tokens = FakeTokenRepository(self, self.store.tokens)
         self.outbox = FakeOutboxRepository(self, self.store.outbox)
         self.rooms = FakeCatalogRepository(self, self.store.rooms)

@@ -9,6 +9,7 @@ from clinic.domain.accounts import (
     ResetLinkInvalid,
     User,
     check_sign_up,
+    common_passwords,
     email_error,
     password_error,
 )
@@ -37,8 +38,28 @@ def test_any_password_under_eight_characters_is_refused(password):
 
 
 @given(st.text(min_size=8, max_size=256))
-def test_any_password_of_eight_to_256_characters_is_accepted(password):
-    assert password_error(password) is None
+def test_any_password_of_eight_to_256_characters_is_accepted_unless_blank_or_common(password):
+    folded = password.strip().casefold()
+    expected = ("password_blank" if not folded
+                else "password_common" if folded in common_passwords() else None)
+    assert password_error(password) == expected
+
+
+@pytest.mark.parametrize("password,code", [
+    ("password", "password_common"), ("12345678", "password_common"),
+    ("PASSWORD", "password_common"), (" qwertyuiop ", "password_common"),
+    (" " * 8, "password_blank"), ("\t\t\t\t\t\t\t\t", "password_blank"),
+    ("anna-loves-teeth", "password_personal"), ("SmileSmile", "password_personal"),
+    ("ANNA@EXAMPLE.COM", "password_personal"),
+    ("correct horse", None), ("ДС1234567", None),  # a clinic name under four letters: no rule
+])
+def test_common_blank_and_personal_passwords_are_refused(password, code):
+    assert password_error(password, ("anna@example.com", "Smile", "ДС")) == code
+
+
+def test_the_common_list_is_the_whole_list_not_a_handful():
+    assert len(common_passwords()) > 19_000
+    assert {"123456", "qwerty", "password", "iloveyou"} <= common_passwords()
 
 
 def test_sign_up_names_every_field_at_fault_at_once():

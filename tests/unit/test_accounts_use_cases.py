@@ -87,6 +87,32 @@ def test_signing_in_needs_the_right_password(uow, clock):
         sign_in("nobody@example.com", "correct horse")
 
 
+class CountingHasher(FakeHasher):
+    def __init__(self) -> None:
+        self.hashed = 0
+        self.verified = 0
+
+    def hash(self, password: str) -> str:
+        self.hashed += 1
+        return super().hash(password)
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        self.verified += 1
+        return super().verify(password_hash, password)
+
+
+def test_an_unknown_email_costs_one_verify_like_a_wrong_password_and_no_new_hash(uow, clock):
+    sign_up(uow, clock)
+    hasher = CountingHasher()
+    for _ in range(5):  # a use case per request, as the container makes them
+        with pytest.raises(InvalidCredentials):
+            SignIn(uow, hasher)("nobody@example.com", "correct horse")
+    assert hasher.hashed == 1 and hasher.verified == 5
+    with pytest.raises(InvalidCredentials):
+        SignIn(uow, hasher)("anna@example.com", "wrong horse")
+    assert hasher.hashed == 1 and hasher.verified == 6
+
+
 def test_signing_out_everywhere_moves_the_session_version_on(uow, clock):
     signed_in = sign_up(uow, clock)
     SignOutEverywhere(uow)(signed_in.user_id)

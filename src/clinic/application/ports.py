@@ -14,6 +14,7 @@ from clinic.domain.accounts import (
     Clinic,
     Membership,
     PasswordReset,
+    PendingSignUp,
     User,
     WebSession,
 )
@@ -118,6 +119,12 @@ class ApiTokenRepository(Protocol):
     def made_by(self, user_id: uuid.UUID) -> Sequence[ApiToken]:
         """Every token this person made, in every clinic (needs an ANY_CLINIC unit of work)."""
         ...
+
+
+class PendingSignUpRepository(Protocol):
+    def add(self, pending: PendingSignUp) -> None: ...
+
+    def get_by_token_hash(self, token_hash: str) -> PendingSignUp | None: ...
 
 
 class WebSessionRepository(Protocol):
@@ -285,6 +292,7 @@ class UnitOfWork(Protocol):
     memberships: MembershipRepository
     password_resets: PasswordResetRepository
     web_sessions: WebSessionRepository
+    pending_signups: PendingSignUpRepository
     api_tokens: ApiTokenRepository
     outbox: OutboxRepository
     rooms: RoomRepository

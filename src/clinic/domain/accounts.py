@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import enum
+import gzip
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
+from importlib import resources
 
 from clinic.domain.shared import DomainError, ValidationFailed, new_id
 
@@ -14,6 +18,7 @@ MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
 MAX_NAME_LENGTH = 120
 PASSWORD_RESET_TTL = timedelta(hours=1)
+SIGN_UP_LINK_TTL = timedelta(hours=24)
 WEB_SESSION_TTL = timedelta(days=14)  # as long as the session cookie lives
 SUPPORTED_LOCALES = ("ru", "en")
 DEFAULT_TIMEZONE = "Europe/Moscow"
@@ -64,6 +69,12 @@ class ResetLinkInvalid(DomainError):
     code = "reset_link_invalid"
 
 
+class SignUpLinkInvalid(DomainError):
+    """The link that opens a new clinic was used already, has expired, or never existed."""
+
+    code = "sign_up_link_invalid"
+
+
 def normalize_email(raw: str) -> str:
     return raw.strip().lower()
 
@@ -78,14 +89,44 @@ def email_error(raw: str) -> str | None:
     return None
 
 
-def password_error(password: str) -> str | None:
+@cache
+def common_passwords() -> frozenset[str]:
+    """The 20,000 passwords people choose most (domain/data/README.md says whence)."""
+    data = resources.files("clinic.domain").joinpath("data/common-passwords.txt.gz")
+    return frozenset(gzip.decompress(data.read_bytes()).decode().split())
+
+
+MIN_PERSONAL_WORD = 4  # shorter parts of a name or an email are too common to refuse
+
+
+def password_error(password: str, personal: Iterable[str] = ()) -> str | None:
+    """The password rule in one line: at least 8 characters, not a common password, and not
+    made of the email or the clinic's name (NIST SP 800-63B; no rules about symbols)."""
     if not password:
         return "required"
     if len(password) < MIN_PASSWORD_LENGTH:
         return "password_too_short"
     if len(password) > MAX_PASSWORD_LENGTH:
         return "password_too_long"
+    folded = password.strip().casefold()
+    if not folded:
+        return "password_blank"
+    if folded in common_passwords():
+        return "password_common"
+    if any(word in folded for word in _personal_words(personal)):
+        return "password_personal"
     return None
+
+
+def _personal_words(texts: Iterable[str]) -> set[str]:
+    """An email's part before the @ and whole names, as a person would type them."""
+    words: set[str] = set()
+    for text in texts:
+        folded = text.strip().casefold()
+        for word in (folded, folded.split("@", 1)[0]):
+            if len(word) >= MIN_PERSONAL_WORD:
+                words.add(word)
+    return words
 
 
 def name_error(raw: str) -> str | None:
@@ -105,7 +146,7 @@ def check_sign_up(clinic_name: str, owner_name: str, email: str, password: str) 
             ("clinic_name", name_error(clinic_name)),
             ("name", name_error(owner_name)),
             ("email", email_error(email)),
-            ("password", password_error(password)),
+            ("password", password_error(password, (email, clinic_name))),
         )
         if code
     }
@@ -218,6 +259,35 @@ class PasswordReset:
     def use(self, now: datetime) -> None:
         if self.used_at is not None or now >= self.expires_at:
             raise ResetLinkInvalid()
+        self.used_at = now
+
+
+@dataclass(eq=False)
+class PendingSignUp:
+    """A sign-up waiting for its email to be confirmed. Nothing is created before the emailed
+    link is opened, so the form answers alike whether or not the email has an account (that
+    account's owner gets a notice instead). Only the link token's hash is kept."""
+
+    token_hash: str
+    email: str
+    clinic_name: str
+    owner_name: str
+    password_hash: str
+    locale: str
+    timezone: str
+    treats_patients: bool
+    promo_code: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    id: uuid.UUID = field(default_factory=new_id)
+
+    def usable(self, now: datetime) -> bool:
+        return self.used_at is None and now < self.expires_at
+
+    def use(self, now: datetime) -> None:
+        if not self.usable(now):
+            raise SignUpLinkInvalid()
         self.used_at = now
 
 

@@ -7,7 +7,15 @@ from sqlalchemy.orm import foreign, registry, relationship
 
 from clinic.adapters.sqlalchemy import tables
 from clinic.application.outbox.message import OutboxMessage
-from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User, WebSession
+from clinic.domain.accounts import (
+    ApiToken,
+    Clinic,
+    Membership,
+    PasswordReset,
+    PendingSignUp,
+    User,
+    WebSession,
+)
 from clinic.domain.audit import AuditEntry
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.licensing import Payment, Subscription
@@ -35,6 +43,7 @@ def start_mappers() -> None:
         "_clinic": _parent(Clinic), "_user": _parent(User)})
     mapper_registry.map_imperatively(PasswordReset, tables.password_resets,
                                      properties={"_user": _parent(User)})
+    mapper_registry.map_imperatively(PendingSignUp, tables.pending_signups)
     mapper_registry.map_imperatively(WebSession, tables.web_sessions,
                                      properties={"_user": _parent(User)})
     mapper_registry.map_imperatively(ApiToken, tables.api_tokens, properties={

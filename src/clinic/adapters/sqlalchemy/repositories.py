@@ -17,7 +17,15 @@ from clinic.adapters.sqlalchemy.appointment_repository import (
 )
 from clinic.application.outbox.message import OutboxMessage
 from clinic.application.ports import Conflict
-from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User, WebSession
+from clinic.domain.accounts import (
+    ApiToken,
+    Clinic,
+    Membership,
+    PasswordReset,
+    PendingSignUp,
+    User,
+    WebSession,
+)
 from clinic.domain.audit import AuditEntry
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.licensing import Payment, Subscription
@@ -103,6 +111,15 @@ class SqlApiTokenRepository(_Repository):
     def made_by(self, user_id: uuid.UUID) -> Sequence[ApiToken]:
         t = tables.api_tokens.c
         return self.session.scalars(select(ApiToken).where(t.created_by == user_id)).all()
+
+
+class SqlPendingSignUpRepository(_Repository):
+    def add(self, pending: PendingSignUp) -> None:
+        self.session.add(pending)
+
+    def get_by_token_hash(self, token_hash: str) -> PendingSignUp | None:
+        return self.session.scalars(select(PendingSignUp).where(
+            tables.pending_signups.c.token_hash == token_hash)).first()
 
 
 class SqlWebSessionRepository(_Repository):

@@ -104,6 +104,24 @@ password_resets = Table(
     Column("used_at", UtcDateTime),
 )
 
+# A sign-up waiting for the emailed link to be opened (nothing else is created before).
+pending_signups = Table(
+    "pending_signups", metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("email", String(254), nullable=False, index=True),
+    Column("clinic_name", String(120), nullable=False),
+    Column("owner_name", String(120), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("locale", String(8), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("treats_patients", Boolean, nullable=False),
+    Column("promo_code", String(24), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
+)
+
 # One row per signed-in browser; the cookie holds the secret, this its sha256 (signing out
 # deletes the row, so a copied cookie stops working at once).
 web_sessions = Table(

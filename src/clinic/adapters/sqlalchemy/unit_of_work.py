@@ -22,6 +22,7 @@ from clinic.adapters.sqlalchemy.repositories import (
     SqlOutboxRepository,
     SqlPasswordResetRepository,
     SqlPatientRepository,
+    SqlPendingSignUpRepository,
     SqlProcedureRepository,
     SqlReferralRepository,
     SqlRoomRepository,
@@ -53,6 +54,7 @@ class SqlAlchemyUnitOfWork:
         self.memberships = SqlMembershipRepository(self.session)
         self.password_resets = SqlPasswordResetRepository(self.session)
         self.web_sessions = SqlWebSessionRepository(self.session)
+        self.pending_signups = SqlPendingSignUpRepository(self.session)
         self.api_tokens = SqlApiTokenRepository(self.session)
         self.outbox = SqlOutboxRepository(self.session)
         self.rooms = SqlRoomRepository(self.session)

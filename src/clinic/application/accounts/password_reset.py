@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from clinic.application.accounts.secrets import new_token, token_hash
@@ -14,6 +15,7 @@ from clinic.application.ports import (
     Clock,
     EmailComposer,
     PasswordHasher,
+    UnitOfWork,
     UnitOfWorkFactory,
 )
 from clinic.domain.accounts import (
@@ -83,10 +85,9 @@ class ResetPassword:
         self.clock = clock
 
     def __call__(self, token: str, password: str) -> SignedIn:
-        code = password_error(password)
-        if code:
-            raise ValidationFailed({"password": code})
-        password_hash = self.hasher.hash(password)
+        general = password_error(password)  # the general rule first, before any database work
+        if general:
+            raise ValidationFailed({"password": general})
         with self.uow_factory(ANY_CLINIC) as uow:
             reset = uow.password_resets.get_by_token_hash(token_hash(token))
             if reset is None:
@@ -95,6 +96,10 @@ class ResetPassword:
             user = uow.users.get(reset.user_id)
             if user is None or user.disabled:
                 raise ResetLinkInvalid()
+            code = password_error(password, (user.email, *self._clinic_names(uow, user.id)))
+            if code:
+                raise ValidationFailed({"password": code})
+            password_hash = self.hasher.hash(password)
             user.change_password(password_hash)  # ends every session (a new version)
             uow.web_sessions.remove_all_of(user.id)
             revoke_api_tokens(uow, user.id, self.clock.now())
@@ -102,3 +107,8 @@ class ResetPassword:
             uow.commit()
             clinic_id = memberships[0].clinic_id if memberships else None
             return SignedIn(user.id, clinic_id, user.session_version, user.locale)
+
+    @staticmethod
+    def _clinic_names(uow: UnitOfWork, user_id: uuid.UUID) -> list[str]:
+        clinics = (uow.clinics.get(m.clinic_id) for m in uow.memberships.for_user(user_id))
+        return [clinic.name for clinic in clinics if clinic is not None]

@@ -80,7 +80,7 @@ def _timezone(name: str | None) -> str:
     return name if name and timezone_error(name) is None else DEFAULT_TIMEZONE
 
 
-def _referrer(uow: UnitOfWork, raw_code: str, email: str,
+def referrer_of(uow: UnitOfWork, raw_code: str, email: str,
               errors: dict[str, str]) -> uuid.UUID | None:
     """The clinic whose partner code was given (none given: None). A code nobody has, or one
     of the very person signing up (a clinic cannot refer itself), is a field error."""
@@ -107,8 +107,48 @@ def _free_code(uow: UnitOfWork, clinic_name: str) -> str:
             return code
 
 
+def check_new_clinic(uow: UnitOfWork, command: SignUpCommand) -> tuple[uuid.UUID | None, bool]:
+    """Every field of the form checked at once: the referring clinic (None: no code given),
+    and whether the email already has an account (which the caller must not reveal)."""
+    errors: dict[str, str] = {}
+    try:
+        check_sign_up(command.clinic_name, command.owner_name, command.email, command.password)
+    except ValidationFailed as error:
+        errors.update(error.errors)
+    email = normalize_email(command.email)
+    referrer = referrer_of(uow, command.promo_code, email, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return referrer, uow.users.get_by_email(email) is not None
+
+
+def open_clinic(uow: UnitOfWork, command: SignUpCommand, password_hash: str,
+                referrer: uuid.UUID | None, now: datetime) -> SignedIn:
+    """Add the clinic, its owner and its starter records to the unit of work (not committed)."""
+    email = normalize_email(command.email)
+    locale = pick_locale(command.locale)
+    if uow.users.get_by_email(email) is not None:
+        raise EmailAlreadyTaken()
+    russian = locale == "ru"
+    clinic = Clinic(
+        name=command.clinic_name.strip(), timezone=_timezone(command.timezone),
+        currency="RUB" if russian else "USD", country="RU" if russian else "US",
+        locale=locale, created_at=now, referred_by=referrer,
+    )
+    user = User(email=email, name=command.owner_name.strip(), password_hash=password_hash,
+                created_at=now, locale=locale)
+    clinic.promo_code = _free_code(uow, clinic.name)
+    uow.clinics.add(clinic)
+    uow.users.add(user)
+    uow.memberships.add(Membership(clinic.id, user.id, Role.OWNER, created_at=now))
+    for repository, record in _starter_records(clinic, user, command, now):
+        getattr(uow, repository).add(record)
+    return SignedIn(user.id, clinic.id, user.session_version, locale)
+
+
 class SignUp:
-    """The first thing a user does: their clinic, themselves as its owner, signed in."""
+    """A clinic and its owner at once, signed in (the demo, the operator and tests; people on
+    the web confirm their email first: `sign_up_by_email`)."""
 
     def __init__(self, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher,
                  clock: Clock) -> None:
@@ -117,42 +157,16 @@ class SignUp:
         self.clock = clock
 
     def __call__(self, command: SignUpCommand) -> SignedIn:
-        errors: dict[str, str] = {}
-        try:
-            check_sign_up(command.clinic_name, command.owner_name, command.email,
-                          command.password)
-        except ValidationFailed as error:
-            errors.update(error.errors)
-        email = normalize_email(command.email)
-        locale = pick_locale(command.locale)
         with self.uow_factory(ANY_CLINIC) as uow:
-            referrer = _referrer(uow, command.promo_code, email, errors)
-            if errors:
-                raise ValidationFailed(errors)
-            if uow.users.get_by_email(email) is not None:
+            referrer, taken = check_new_clinic(uow, command)
+            if taken:
                 raise ValidationFailed({"email": EmailAlreadyTaken.code})
         # Hashing is slow on purpose, so it happens outside the transaction.
         password_hash = self.hasher.hash(command.password)
-        now = self.clock.now()
-        russian = locale == "ru"
-        clinic = Clinic(
-            name=command.clinic_name.strip(), timezone=_timezone(command.timezone),
-            currency="RUB" if russian else "USD", country="RU" if russian else "US",
-            locale=locale, created_at=now, referred_by=referrer,
-        )
-        user = User(email=email, name=command.owner_name.strip(), password_hash=password_hash,
-                    created_at=now, locale=locale)
         with self.uow_factory(ANY_CLINIC) as uow:
-            if uow.users.get_by_email(email) is not None:
-                raise ValidationFailed({"email": EmailAlreadyTaken.code})
-            clinic.promo_code = _free_code(uow, clinic.name)
-            uow.clinics.add(clinic)
-            uow.users.add(user)
-            uow.memberships.add(Membership(clinic.id, user.id, Role.OWNER, created_at=now))
-            for repository, record in _starter_records(clinic, user, command, now):
-                getattr(uow, repository).add(record)
             try:
+                signed_in = open_clinic(uow, command, password_hash, referrer, self.clock.now())
                 uow.commit()
-            except Conflict:  # a concurrent sign-up won the unique email
+            except (EmailAlreadyTaken, Conflict):  # a concurrent sign-up won the unique email
                 raise ValidationFailed({"email": EmailAlreadyTaken.code}) from None
-        return SignedIn(user.id, clinic.id, user.session_version, locale)
+        return signed_in

@@ -84,13 +84,16 @@ class AcceptInvitation:
         with self.uow_factory(ANY_CLINIC) as uow:
             user = self._who(uow, hashed, signed_in_user)
             known = _account(user, signed_in_user)
+            invitation = uow.team.invitation_by_token_hash(hashed)
+            clinic = uow.clinics.get(invitation.clinic_id) if invitation else None
+            personal = (invitation.email if invitation else "", clinic.name if clinic else "")
         new_hash: str | None = None
         if signed_in_user is None and known is not None:
             if not self.hasher.verify(known[1], password):
                 raise ValidationFailed({"password": "password_wrong"})
         elif signed_in_user is None:
             errors = {k: v for k, v in (("name", name_error(name)),
-                                        ("password", password_error(password))) if v}
+                                        ("password", password_error(password, personal))) if v}
             if errors:
                 raise ValidationFailed(errors)
             new_hash = self.hasher.hash(password)

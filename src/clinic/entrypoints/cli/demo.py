@@ -37,7 +37,7 @@ from clinic.domain.shared import ValidationFailed
 from clinic.entrypoints.cli import demo_data as data
 
 DEFAULT_EMAIL = "demo@chairside.local"
-DEFAULT_PASSWORD = "demo-demo-demo"  # noqa: S105 - printed for anyone to sign in with
+DEFAULT_PASSWORD = "see-the-calendar"  # noqa: S105 - printed for anyone to sign in with
 DEFAULT_SEED = 2024
 PATIENTS = 300
 BATCH = 100

@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     security.csrf.exempt(stripe_webhooks.bp)  # signed by Stripe, no session, no form
     app.register_blueprint(stripe_webhooks.bp)
     api.init_app(app, security.csrf)
-    security.init_limiter(app, settings.redis_url, settings.ratelimit_enabled)
+    security.init_limiter(app, settings.redis_url, settings.ratelimit_enabled,
+                          breach_pages={"auth.sign_in": auth_views.too_many_wrong_passwords})
     errors.init_app(app)
     return app

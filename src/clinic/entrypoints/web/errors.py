@@ -56,6 +56,8 @@ def _page_texts(code: int) -> tuple[str, str]:
 
 
 def _http_error(error: HTTPException) -> Any:
+    if error.response is not None:  # an answer made for this case (the sign-in throttle's)
+        return error.response
     code = error.code or 500
     if wants_problem():
         data = getattr(error, "data", None) or {}

@@ -17,6 +17,10 @@ _FIELD_ERRORS = {
                              n=MIN_PASSWORD_LENGTH),
     "password_too_long": _l("The password can have at most %(n)s characters.",
                             n=MAX_PASSWORD_LENGTH),
+    "password_blank": _l("The password cannot be only spaces."),
+    "password_common": _l("This password is among the most common ones and is guessed first. "
+                          "Choose another: a few words you will remember work well."),
+    "password_personal": _l("The password should not contain your email or the clinic's name."),
     "name_taken": _l("Another room already has this name. Choose a different one."),
     "price_invalid": _l("Type the price as a number, for example 2500 or 2 500,50."),
     "price_negative": _l("The price cannot be negative."),

@@ -5,13 +5,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, request, url_for
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
-from flask_limiter import Limiter
+from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
@@ -28,10 +29,14 @@ CSP = "; ".join([
     "object-src 'none'",
 ])
 
-# Per client address, and per email typed, so one address cannot try many accounts quickly,
-# nor many addresses one account.
+# Per client address, so one address cannot try many accounts quickly. Sign-in also counts the
+# wrong passwords of one (address, email) pair, with waits that grow (a minute, a quarter of an
+# hour, an hour, a day): never per email alone, which let anyone lock the owner out of their
+# own clinic by typing wrong passwords for their email.
+FAILED_PAIR = "failed-pair:"
 RATE_LIMITS = {
-    "auth.sign_in": ["10 per minute; 60 per hour", "email:10 per 15 minutes"],
+    "auth.sign_in": ["10 per minute; 60 per hour",
+                     FAILED_PAIR + "3 per minute; 10 per 15 minutes; 20 per hour; 40 per day"],
     "auth.sign_up": ["10 per minute; 40 per hour"],
     "auth.forgot_password": ["5 per minute; 20 per hour", "email:3 per hour"],
     "auth.reset_password": ["10 per minute"],
@@ -59,7 +64,20 @@ def _email_key() -> str:
     return "email:" + (request.form.get("email") or "").strip().lower()
 
 
-def init_limiter(app: Flask, storage_uri: str | None, enabled: bool) -> Limiter:
+def _pair_key() -> str:
+    return f"pair:{get_remote_address()}|{(request.form.get('email') or '').strip().lower()}"
+
+
+def _refused(response: Response) -> bool:
+    """Only a refused attempt counts against the pair (the form answers 422)."""
+    return response.status_code == 422
+
+
+Breach = Callable[[RequestLimit], Response | None]
+
+
+def init_limiter(app: Flask, storage_uri: str | None, enabled: bool,
+                 breach_pages: dict[str, Breach] | None = None) -> Limiter:
     limiter = Limiter(
         get_remote_address, app=app, storage_uri=storage_uri or "memory://",
         storage_options={"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -68,8 +86,13 @@ def init_limiter(app: Flask, storage_uri: str | None, enabled: bool) -> Limiter:
     )
     for endpoint, limits in RATE_LIMITS.items():
         view: Any = app.view_functions[endpoint]
+        on_breach = (breach_pages or {}).get(endpoint)
         for spec in limits:
-            if spec.startswith("email:"):
+            if spec.startswith(FAILED_PAIR):
+                view = limiter.limit(spec.removeprefix(FAILED_PAIR), key_func=_pair_key,
+                                     methods=["POST"], deduct_when=_refused,
+                                     on_breach=on_breach)(view)
+            elif spec.startswith("email:"):
                 view = limiter.limit(spec.removeprefix("email:"), key_func=_email_key,
                                      methods=["POST"])(view)
             else:

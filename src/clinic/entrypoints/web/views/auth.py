@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_limiter import RequestLimit
 from flask_login import current_user, login_required
 
 from clinic.application.accounts.sign_up import SignUpCommand
-from clinic.domain.accounts import InvalidCredentials, ResetLinkInvalid
+from clinic.application.accounts.sign_up_by_email import SignUpLinks
+from clinic.domain.accounts import (
+    EmailAlreadyTaken,
+    InvalidCredentials,
+    ResetLinkInvalid,
+    SignUpLinkInvalid,
+)
 from clinic.domain.shared import ValidationFailed
 from clinic.entrypoints.web.auth import end_session, start_session
 from clinic.entrypoints.web.container_access import container
@@ -47,14 +66,37 @@ def sign_up() -> Any:
                                 treats_patients=form["treats_patients"] != "no",
                                 starter=starter_kit(), promo_code=form["promo_code"])
         try:
-            signed_in = container().sign_up()(command)
+            container().request_sign_up()(command, SignUpLinks(
+                open_clinic=lambda token: external_url("auth.open_clinic", token=token),
+                sign_in=external_url("auth.sign_in"),
+                forgot_password=external_url("auth.forgot_password")))
         except ValidationFailed as error:
             errors = field_errors(error.errors)
-        else:
-            start_session(signed_in)
-            flash(_("Welcome! Your clinic is ready."), "success")
-            return _home()
+        else:  # the same answer whether or not the email has an account already
+            return render_template("auth/sign_up_sent.html", email=form["email"].strip(),
+                                   console_mail=container().settings().mailer == "console")
     return render_template("auth/sign_up.html", form=form, errors=errors), 422 if errors else 200
+
+
+@bp.route("/signup/open/<token>", methods=["GET", "POST"])
+def open_clinic(token: str) -> Any:
+    """The link from the sign-up email: one button opens the clinic (a GET changes nothing,
+    so a mail scanner that follows links cannot use it up)."""
+    if request.method == "GET":
+        pending = container().confirm_sign_up().pending(token)
+        if pending is None:
+            return render_template("auth/sign_up_link_invalid.html"), 410
+        return render_template("auth/sign_up_open.html", token=token, pending=pending)
+    try:
+        signed_in = container().confirm_sign_up()(token, starter_kit())
+    except SignUpLinkInvalid:
+        return render_template("auth/sign_up_link_invalid.html"), 410
+    except EmailAlreadyTaken:
+        flash(_("This email already has an account. Sign in with it."), "info")
+        return redirect(url_for("auth.sign_in"))
+    start_session(signed_in)
+    flash(_("Welcome! Your clinic is ready."), "success")
+    return _home()
 
 
 @bp.route("/signin", methods=["GET", "POST"])
@@ -75,6 +117,18 @@ def sign_in() -> Any:
             return _home()
     status = 422 if error else 200
     return render_template("auth/sign_in.html", form=form, error=error), status
+
+
+def too_many_wrong_passwords(limit: RequestLimit) -> Response:
+    """The sign-in form again, with what was typed, and how long to wait (429)."""
+    seconds = max(1, math.ceil(limit.reset_at - time.time()))
+    error = _("Too many wrong passwords for this email from your network. For safety, wait "
+              "%(minutes)s min and try again, or reset your password.",
+              minutes=math.ceil(seconds / 60))
+    response = make_response(render_template(
+        "auth/sign_in.html", form=_typed(("email",)), error=error), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.post("/signout")
