@@ -1,3 +1,4 @@
+
 import pytest
 
 from clinic.application.accounts.api_tokens import (
@@ -14,6 +15,12 @@ from clinic.application.accounts.queries import SessionUser, TokenRow
 from clinic.application.accounts.sessions import ChooseLanguage, SignOutEverywhere
 from clinic.application.accounts.sign_in import SignIn
 from clinic.application.accounts.sign_up import SignUp, SignUpCommand
+from clinic.application.accounts.sign_up_by_email import (
+    ConfirmSignUp,
+    PendingClinic,
+    RequestSignUp,
+    SignUpLinks,
+)
 from clinic.application.outbox.deliver import DeliverOutboxMessage
 from clinic.application.outbox.dispatch import OutboxDispatcher
 from clinic.application.ports import ANY_CLINIC
@@ -23,6 +30,7 @@ from clinic.domain.accounts import (
     Membership,
     ResetLinkInvalid,
     Role,
+    SignUpLinkInvalid,
     User,
 )
 from clinic.domain.shared import NotFound, ValidationFailed
@@ -335,3 +343,63 @@ def test_a_unit_of_work_scoped_to_a_clinic_sees_nothing_of_another(uow, clock):
         assert scoped.clinics.get(first.clinic_id) is not None
     with uow(ANY_CLINIC) as unscoped:
         assert unscoped.clinics.get(second.clinic_id) is not None
+
+
+class TestSignUpByEmail:
+    """The form says the same for every email; the link opens the clinic once."""
+
+    @pytest.fixture
+    def request_sign_up(self, uow, clock):
+        return RequestSignUp(uow, FakeHasher(), clock, FakeComposer(),
+                             OutboxDispatcher(RecordingQueue()))
+
+    LINKS = SignUpLinks(open_clinic=lambda token: f"/open/{token}", sign_in="/signin",
+                        forgot_password="/forgot")
+
+    @staticmethod
+    def command(email="zoe@example.com", clinic="Zoe Dental", password="another good one"):
+        return SignUpCommand(clinic, "Zoe", email, password, "en", "Europe/Berlin")
+
+    @staticmethod
+    def token_of(uow) -> str:
+        (message,) = [m for m in uow.store.outbox.values() if "sign_up_confirm" in m.subject]
+        return message.text.split("link=/open/")[1].split()[0]
+
+    def test_a_new_email_gets_the_link_and_nothing_is_made_yet(self, uow, clock,
+                                                                request_sign_up):
+        request_sign_up(self.command(), self.LINKS)
+        assert uow.store.users == {} and uow.store.clinics == {}
+        (message,) = uow.store.outbox.values()
+        assert (message.to, message.subject) == ("zoe@example.com", "[en] sign_up_confirm")
+
+    def test_a_taken_email_gets_a_notice_and_no_link(self, uow, clock, request_sign_up):
+        sign_up(uow, clock)
+        request_sign_up(self.command(email="ANNA@example.com"), self.LINKS)
+        (notice,) = [m for m in uow.store.outbox.values()]
+        assert (notice.to, notice.subject) == ("anna@example.com", "[ru] sign_up_existing")
+        assert uow.store.pending_signups == {} and len(uow.store.clinics) == 1
+
+    def test_field_errors_are_said_and_nothing_is_sent(self, uow, request_sign_up):
+        with pytest.raises(ValidationFailed) as raised:
+            request_sign_up(self.command(clinic="", password="password"), self.LINKS)
+        assert raised.value.errors == {"clinic_name": "required", "password": "password_common"}
+        assert uow.store.outbox == {}
+
+    def test_the_link_opens_the_clinic_once(self, uow, clock, request_sign_up):
+        request_sign_up(self.command(), self.LINKS)
+        confirm = ConfirmSignUp(uow, clock)
+        token = self.token_of(uow)
+        assert confirm.pending(token) == PendingClinic("Zoe Dental", "zoe@example.com")
+        signed_in = confirm(token)
+        assert uow.store.clinics[signed_in.clinic_id].timezone == "Europe/Berlin"
+        assert SignIn(uow, FakeHasher())("zoe@example.com", "another good one")
+        assert confirm.pending(token) is None
+        with pytest.raises(SignUpLinkInvalid):
+            confirm(token)
+
+    def test_the_link_expires_after_a_day(self, uow, clock, request_sign_up):
+        request_sign_up(self.command(), self.LINKS)
+        clock.advance(hours=24)
+        with pytest.raises(SignUpLinkInvalid):
+            ConfirmSignUp(uow, clock)(self.token_of(uow))
+        assert uow.store.clinics == {}
