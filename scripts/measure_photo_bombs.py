@@ -31,6 +31,7 @@ import io
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -342,6 +343,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the temporary instance folder (its server.log)")
     args = parser.parse_args()
     photos = {}
     for kind in args.kinds.split(","):
@@ -373,6 +376,10 @@ def main() -> None:
                   f" {worker['peak_rss_sampled_mb']} MB), {worker['rss_after_mb']} MB after")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
+    if args.keep:
+        print(f"\nthe instance folder (database, photos, server.log): {instance}")
+    else:
+        shutil.rmtree(instance, ignore_errors=True)
 
 
 if __name__ == "__main__":
