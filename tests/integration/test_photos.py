@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import io
+import threading
 import uuid
 
 import pytest
-from PIL import ExifTags, Image
+from dependency_injector import providers
+from PIL import ExifTags, Image, ImageFile
 
 from clinic.adapters.files import LocalFileStore
-from clinic.adapters.images import MAX_PIXELS, PillowPhotoProcessor
+from clinic.adapters.images import PillowPhotoProcessor, decoded, opened
+from clinic.application.accounts.sign_up import SignUpCommand
+from clinic.application.catalog.doctors import MAX_PHOTO_PIXELS, DoctorFields
+from clinic.application.ports import PixelLimits
 from clinic.domain.shared import ValidationFailed
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)
@@ -39,13 +44,35 @@ def jpeg_with_gps() -> bytes:
     return data
 
 
-def photo_invalid(data: bytes) -> dict[str, str]:
+def process(data: bytes, limits: PixelLimits = MAX_PHOTO_PIXELS) -> dict[str, tuple[bytes, str]]:
+    return PillowPhotoProcessor().square_versions(data, limits)
+
+
+def photo_invalid(data: bytes, limits: PixelLimits = MAX_PHOTO_PIXELS) -> dict[str, str]:
     with pytest.raises(ValidationFailed) as raised:
-        PillowPhotoProcessor().square_versions(data)
+        process(data, limits)
     return raised.value.errors
 
 
-def opened(versions: dict[str, tuple[bytes, str]]) -> dict[str, Image.Image]:
+def palette_bomb() -> bytes:
+    """7000 x 7000 px in a few KB: 49 Mpx to decode, ~560 MB once converted."""
+    data = encode(Image.new("P", (7000, 7000)), "PNG", optimize=True)
+    assert len(data) < 10_000
+    return data
+
+
+def heic(image: Image.Image) -> bytes:
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    out = io.BytesIO()
+    try:
+        image.save(out, "HEIF", quality=80)
+    except (KeyError, OSError, ValueError, RuntimeError) as error:
+        pytest.skip(f"pillow_heif cannot write HEIC here: {error}")
+    return out.getvalue()
+
+
+def opened_images(versions: dict[str, tuple[bytes, str]]) -> dict[str, Image.Image]:
     images = {}
     for name, (data, content_type) in versions.items():
         assert content_type == "image/jpeg"
@@ -60,9 +87,9 @@ def close_to(pixel, colour, tolerance=40) -> bool:
 
 class TestPhotoProcessor:
     def test_a_phone_photo_comes_out_as_two_clean_squares_without_exif(self):
-        versions = PillowPhotoProcessor().square_versions(jpeg_with_gps())
+        versions = process(jpeg_with_gps())
         assert set(versions) == {"thumb", "large"}
-        images = opened(versions)
+        images = opened_images(versions)
         assert images["thumb"].size == (160, 160)
         assert images["large"].size == (640, 640)
         for name, image in images.items():
@@ -75,24 +102,24 @@ class TestPhotoProcessor:
     def test_a_png_with_transparency_is_accepted(self):
         image = Image.new("RGBA", (300, 300), (0, 0, 0, 0))
         image.paste((20, 200, 20, 255), (50, 50, 250, 250))
-        images = opened(PillowPhotoProcessor().square_versions(encode(image, "PNG")))
+        images = opened_images(process(encode(image, "PNG")))
         assert images["large"].mode == "RGB" and images["large"].size == (640, 640)
         assert close_to(images["large"].getpixel((320, 320)), (20, 200, 20))
 
     def test_a_palette_png_is_accepted(self):
         image = Image.new("RGB", (200, 120), BLUE).convert("P")
-        images = opened(PillowPhotoProcessor().square_versions(encode(image, "PNG")))
+        images = opened_images(process(encode(image, "PNG")))
         assert close_to(images["thumb"].getpixel((80, 80)), BLUE)
 
     def test_a_webp_is_accepted(self):
         data = encode(Image.new("RGB", (320, 480), BLUE), "WEBP", quality=80)
-        images = opened(PillowPhotoProcessor().square_versions(data))
+        images = opened_images(process(data))
         assert images["thumb"].size == (160, 160)
         assert close_to(images["thumb"].getpixel((80, 80)), BLUE)
 
     def test_a_small_photo_is_scaled_up_to_the_sizes(self):
         data = encode(Image.new("RGB", (40, 30), RED), "JPEG")
-        images = opened(PillowPhotoProcessor().square_versions(data))
+        images = opened_images(process(data))
         assert (images["thumb"].size, images["large"].size) == ((160, 160), (640, 640))
 
     def test_a_portrait_turned_by_exif_comes_out_upright(self):
@@ -102,8 +129,8 @@ class TestPhotoProcessor:
         sideways.paste(RED, (0, 0, 400, 400))
         exif = Image.Exif()
         exif[ExifTags.Base.Orientation] = 6
-        versions = PillowPhotoProcessor().square_versions(encode(sideways, "JPEG", exif=exif))
-        large = opened(versions)["large"]
+        versions = process(encode(sideways, "JPEG", exif=exif))
+        large = opened_images(versions)["large"]
         assert close_to(large.getpixel((320, 60)), RED)  # top
         assert close_to(large.getpixel((320, 580)), BLUE)  # bottom
         assert close_to(large.getpixel((60, 60)), RED) and close_to(large.getpixel((580, 60)),
@@ -121,13 +148,84 @@ class TestPhotoProcessor:
         whole = encode(noisy((400, 300)), "JPEG", quality=95)
         assert photo_invalid(whole[: len(whole) // 2]) == {"photo": "photo_invalid"}
 
-    @pytest.mark.parametrize("size", [(8000, 7000), (20000, 10000)],
-                             ids=["over-the-clinics-limit", "a-decompression-bomb"])
+    @pytest.mark.parametrize("size", [(4200, 3100), (7000, 7000), (20000, 10000)],
+                             ids=["just-over-the-limit", "7000-squared", "over-pillows-limit"])
     def test_an_image_of_too_many_pixels_is_refused(self, size):
-        assert size[0] * size[1] > MAX_PIXELS
+        assert size[0] * size[1] > MAX_PHOTO_PIXELS.photo
         data = encode(Image.new("1", size), "PNG")  # tiny on disk, huge in memory
         assert len(data) < 1_000_000
-        assert photo_invalid(data) == {"photo": "photo_invalid"}
+        assert photo_invalid(data) == {"photo": "photo_too_many_pixels"}
+
+    @pytest.mark.parametrize("size", [(4032, 3024), (4080, 3072), (3024, 4032)])
+    def test_a_phones_12_megapixel_photo_fits(self, size):
+        images = opened_images(process(encode(Image.new("RGB", size, BLUE), "JPEG")))
+        assert close_to(images["large"].getpixel((320, 320)), BLUE)
+
+    def test_a_webp_has_a_lower_limit_its_decoder_needs_four_times_the_memory(self):
+        at_limit = encode(Image.new("RGB", (3000, 2000), BLUE), "WEBP", lossless=True)
+        assert opened_images(process(at_limit))["thumb"].size == (160, 160)
+        over = encode(Image.new("RGB", (3000, 2001), BLUE), "WEBP", lossless=True)
+        assert photo_invalid(over) == {"photo": "webp_too_many_pixels"}
+
+    def test_the_pixels_are_counted_from_the_header_before_anything_is_decoded(
+            self, monkeypatch):
+        def no_decoding(image):
+            raise AssertionError(f"{image.format} decoded")
+
+        monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+        assert photo_invalid(palette_bomb()) == {"photo": "photo_too_many_pixels"}
+        jpeg = encode(Image.new("RGB", (4200, 3100), RED), "JPEG")
+        assert photo_invalid(jpeg) == {"photo": "photo_too_many_pixels"}
+        webp = encode(Image.new("RGB", (3000, 2001), RED), "WEBP", lossless=True)
+        assert photo_invalid(webp) == {"photo": "webp_too_many_pixels"}
+
+    def test_a_heic_is_measured_before_it_is_decoded_too(self, monkeypatch):
+        from pillow_heif import as_plugin
+
+        data = heic(Image.new("RGB", (480, 640), RED))  # 307,200 px against a lower limit
+        monkeypatch.setattr(as_plugin._LibHeifImageFile, "load", lambda image: pytest.fail(
+            "the HEIC was decoded"))
+        limits = PixelLimits(photo=300_000, webp=300_000)
+        assert photo_invalid(data, limits) == {"photo": "photo_too_many_pixels"}
+
+    def test_a_jpeg_at_the_limit_is_accepted_and_decoded_at_a_quarter_of_its_size(self):
+        data = encode(noisy((4160, 3120)), "JPEG", quality=80)
+        assert MAX_PHOTO_PIXELS.photo >= 4160 * 3120 and len(data) < 10 * 1024 * 1024
+        small = decoded(opened(data, MAX_PHOTO_PIXELS))
+        assert small.size == (780, 780)  # the decoder's 1/4 scale, cut to its centre square
+        images = opened_images(process(data))
+        assert images["large"].size == (640, 640) and images["thumb"].size == (160, 160)
+
+    def test_a_png_at_the_limit_is_accepted_and_reduced_at_once(self):
+        image = Image.new("RGBA", (4000, 3000), (0, 0, 0, 0))
+        image.paste((20, 200, 20, 255), (1500, 1000, 2500, 2000))
+        data = encode(image, "PNG")
+        small = decoded(opened(data, MAX_PHOTO_PIXELS))
+        assert small.size == (750, 750) and small.mode == "RGBA"  # 3000 px square / 4
+        large = opened_images(process(data))["large"]
+        assert close_to(large.getpixel((320, 320)), (20, 200, 20))
+        assert large.getpixel((5, 5)) >= (250, 250, 250)  # transparent: white
+
+    def test_a_palette_png_is_reduced_in_colour_not_in_palette_indices(self):
+        image = Image.new("RGB", (2000, 1400), BLUE)
+        image.paste(RED, (0, 0, 1000, 1400))
+        small = decoded(opened(encode(image.convert("P"), "PNG"), MAX_PHOTO_PIXELS))
+        assert small.mode == "RGB" and small.size == (700, 700)
+        assert close_to(small.getpixel((100, 350)), RED)
+        assert close_to(small.getpixel((600, 350)), BLUE)
+
+    def test_a_cameras_mpo_jpeg_is_accepted(self):
+        out = io.BytesIO()
+        Image.new("RGB", (800, 600), RED).save(out, "MPO", save_all=True,
+                                               append_images=[Image.new("RGB", (800, 600))])
+        assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"
+        assert close_to(opened_images(process(out.getvalue()))["large"].getpixel((320, 320)),
+                        RED)
+
+    @pytest.mark.parametrize("fmt", ["GIF", "BMP", "TIFF"])
+    def test_only_the_formats_a_phone_or_camera_gives_are_decoded(self, fmt):
+        assert photo_invalid(encode(Image.new("RGB", (300, 300), RED), fmt)) == {
+            "photo": "photo_invalid"}
 
     def test_a_heic_photo_from_an_iphone_is_accepted(self):
         pillow_heif = pytest.importorskip("pillow_heif")
@@ -139,9 +237,67 @@ class TestPhotoProcessor:
             pytest.skip(f"pillow_heif cannot write HEIC here: {error}")
         data = out.getvalue()
         assert data[4:8] == b"ftyp" and b"heic" in data[8:32]
-        images = opened(PillowPhotoProcessor().square_versions(data))
+        images = opened_images(process(data))
         assert images["large"].size == (640, 640)
         assert close_to(images["large"].getpixel((320, 320)), RED)
+
+
+class SlowProcessor:
+    """Takes as long as four uploads need to be processing at the same moment."""
+
+    def __init__(self, uploads: int) -> None:
+        self.together = threading.Barrier(uploads, timeout=20)
+
+    def square_versions(self, data: bytes,
+                        limits: PixelLimits) -> dict[str, tuple[bytes, str]]:
+        self.together.wait()
+        return process(data, limits)
+
+
+class TestSetDoctorPhoto:
+    """The use case with the real processor, file store and databases."""
+
+    @pytest.fixture
+    def clinic(self, container):
+        signed_in = container.sign_up()(SignUpCommand(
+            "Smile", "Anna Petrova", "anna@example.com", "correct horse", "en",
+            "Europe/Moscow"))
+        doctors = [container.save_doctor()(signed_in.clinic_id, DoctorFields(f"Doctor {n}"))
+                   for n in range(4)]
+        return signed_in.clinic_id, doctors
+
+    def test_a_photo_bomb_is_refused_and_nothing_is_stored(self, container, clinic):
+        clinic_id, doctors = clinic
+        with pytest.raises(ValidationFailed) as raised:
+            container.set_doctor_photo()(clinic_id, doctors[0].id, palette_bomb())
+        assert raised.value.errors == {"photo": "photo_too_many_pixels"}
+        with container.uow(clinic_id) as uow:
+            assert uow.doctors.get(doctors[0].id).photo_version == 0
+        files = container.settings().files_dir
+        assert not [p for p in files.rglob("*") if p.is_file()] if files.exists() else True
+
+    def test_four_photos_processed_at_the_same_moment_are_all_saved(self, container, clinic):
+        clinic_id, doctors = clinic
+        container.photo_processor.override(providers.Object(SlowProcessor(len(doctors))))
+        photo = encode(Image.new("RGB", (900, 600), BLUE), "JPEG")
+        failures: list[BaseException] = []
+
+        def upload(doctor_id: uuid.UUID) -> None:
+            try:
+                container.set_doctor_photo()(clinic_id, doctor_id, photo)
+            except BaseException as error:  # the test reports whatever it was
+                failures.append(error)
+
+        threads = [threading.Thread(target=upload, args=(d.id,)) for d in doctors]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        with container.uow(clinic_id) as uow:
+            assert [uow.doctors.get(d.id).photo_version for d in doctors] == [1, 1, 1, 1]
+        for doctor in doctors:
+            assert container.load_doctor_photo()(clinic_id, doctor.id, "large") is not None
 
 
 class TestLocalFileStore:
@@ -204,5 +360,5 @@ class TestLocalFileStore:
 def test_a_transparent_background_becomes_white_not_black():
     source = io.BytesIO()
     Image.new("RGBA", (300, 300), (0, 0, 0, 0)).save(source, "PNG")
-    thumb, _ = PillowPhotoProcessor().square_versions(source.getvalue())["thumb"]
+    thumb, _ = process(source.getvalue())["thumb"]
     assert Image.open(io.BytesIO(thumb)).getpixel((5, 5)) >= (250, 250, 250)

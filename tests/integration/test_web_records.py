@@ -103,6 +103,26 @@ class TestDoctors:
         assert "not a photo we can read" in response.get_data(as_text=True)
 
 
+    @pytest.mark.parametrize("language, words", [
+        ("en", "at most 13 megapixels"), ("ru", "не больше 13 мегапикселей")])
+    def test_a_photo_of_too_many_pixels_is_refused_with_the_limit_and_nothing_kept(
+            self, client, language, words):
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language  # the clinic's language
+        owner = Browser(client)
+        owner.sign_up()
+        doctor_id = _id_in(_page(owner, "/doctors"), "doctors", "Anna Petrova")
+        bomb = io.BytesIO()
+        Image.new("P", (7000, 7000)).save(bomb, "PNG", optimize=True)  # 6 KB, 49 Mpx
+        token = owner.token(f"/doctors/{doctor_id}/edit")
+        response = owner.client.post(f"/doctors/{doctor_id}/photo", data={
+            "csrf_token": token, "photo": (io.BytesIO(bomb.getvalue()), "bomb.png")},
+            content_type="multipart/form-data", follow_redirects=True)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and words in html
+        assert "/photo/large" not in html  # no photo shown: none was kept
+        assert owner.client.get(f"/doctors/{doctor_id}/photo/large").status_code == 404
+
+
 class TestProcedures:
     def test_prices_are_typed_as_people_type_them(self, owner):
         response = owner.post("/procedures/new", {"name": "Crown", "price": "12 500,50",

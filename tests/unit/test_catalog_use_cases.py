@@ -11,6 +11,7 @@ from clinic.application.accounts.sign_up import SignUp, SignUpCommand, StarterKi
 from clinic.application.catalog.archive import SetArchived
 from clinic.application.catalog.doctors import (
     MAX_PHOTO_BYTES,
+    MAX_PHOTO_PIXELS,
     DoctorFields,
     LoadDoctorPhoto,
     RemoveDoctorPhoto,
@@ -30,7 +31,8 @@ from tests.unit.fakes import FakeClock, FakeFileStore, FakeHasher, FakeUowFactor
 class FakePhotoProcessor:
     """Stands in for Pillow: 'photo' bytes are an image, anything else is not."""
 
-    def square_versions(self, data: bytes) -> dict[str, tuple[bytes, str]]:
+    def square_versions(self, data: bytes, limits: object) -> dict[str, tuple[bytes, str]]:
+        assert limits == MAX_PHOTO_PIXELS
         if not data.startswith(b"photo"):
             raise ValidationFailed({"photo": "photo_invalid"})
         return {"thumb": (b"thumb:" + data, "image/jpeg"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -278,9 +279,20 @@ class FileStore(Protocol):
     def delete_prefix(self, prefix: str) -> None: ...
 
 
+@dataclass(frozen=True)
+class PixelLimits:
+    """The most pixels a photo may have, counted from the file's header before anything is
+    decoded. A WebP has its own, lower limit: its decoder needs four times the memory a pixel."""
+
+    photo: int
+    webp: int
+
+
 class PhotoProcessor(Protocol):
-    def square_versions(self, data: bytes) -> dict[str, tuple[bytes, str]]:
-        """{'thumb': (bytes, content type), 'large': (...)}; raises ValidationFailed."""
+    def square_versions(self, data: bytes,
+                        limits: PixelLimits) -> dict[str, tuple[bytes, str]]:
+        """{'thumb': (bytes, content type), 'large': (...)}; raises ValidationFailed
+        (`photo_too_many_pixels`, `webp_too_many_pixels` before decoding; `photo_invalid`)."""
         ...
 
 

@@ -5,11 +5,22 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from clinic.application.ports import Clock, FileStore, PhotoProcessor, UnitOfWorkFactory
+from clinic.application.ports import (
+    Clock,
+    FileStore,
+    PhotoProcessor,
+    PixelLimits,
+    UnitOfWorkFactory,
+)
 from clinic.domain.catalog import Doctor, color_error, pick_color, text_error
 from clinic.domain.shared import NotFound, ValidationFailed
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
+# A doctor's photo is shown at 640 px at most. A phone's 12-megapixel photo (4000 x 3000,
+# 4032 x 3024, 4080 x 3072) fits; bigger ones are refused before they are decoded, which costs
+# 4 bytes a pixel (a PNG), ~10 (a HEIC) and ~16 (a WebP, so fewer of its pixels are allowed):
+# four uploads at once keep a web worker under 300 MB (scripts/measure_photo_bombs.py).
+MAX_PHOTO_PIXELS = PixelLimits(photo=13_000_000, webp=6_000_000)
 PHOTO_SIZES = ("thumb", "large")
 
 
@@ -65,14 +76,20 @@ class SetDoctorPhoto:
 
     def __call__(self, clinic_id: uuid.UUID, doctor_id: uuid.UUID, data: bytes) -> Doctor:
         with self.uow_factory(clinic_id) as uow:
-            doctor = uow.doctors.get(doctor_id)
-            if doctor is None:  # first, so another clinic's id learns nothing else
+            if uow.doctors.get(doctor_id) is None:  # first: another clinic's id learns nothing
                 raise NotFound()
-            if not data:
-                raise ValidationFailed({"photo": "required"})
-            if len(data) > MAX_PHOTO_BYTES:
-                raise ValidationFailed({"photo": "photo_too_large"})
-            versions = self.processor.square_versions(data)
+        if not data:
+            raise ValidationFailed({"photo": "required"})
+        if len(data) > MAX_PHOTO_BYTES:
+            raise ValidationFailed({"photo": "photo_too_large"})
+        # The slow part holds no transaction: other writers of the clinic do not wait for it
+        # (on SQLite they failed with "database is locked" when they did).
+        versions = self.processor.square_versions(data, MAX_PHOTO_PIXELS)
+        with self.uow_factory(clinic_id) as uow:
+            uow.claim_clinic()  # one photo written at a time: the version read is the latest
+            doctor = uow.doctors.get(doctor_id)
+            if doctor is None:
+                raise NotFound()
             old, new = doctor.photo_version, doctor.photo_version + 1
             for size, (content, content_type) in versions.items():
                 self.files.save(photo_key(clinic_id, doctor_id, size, new), content,

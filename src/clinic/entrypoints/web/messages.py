@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from clinic.application.catalog.doctors import MAX_PHOTO_PIXELS
 from clinic.application.patients.phones import format_national
 from clinic.domain.accounts import MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
@@ -34,6 +35,13 @@ _FIELD_ERRORS = {
     "photo_invalid": _l("This file is not a photo we can read. Use a JPEG, PNG, WebP or HEIC "
                         "picture."),
     "photo_too_large": _l("The photo is larger than 10 MB. Choose a smaller one."),
+    "photo_too_many_pixels": _l("The photo has too many pixels: at most %(n)s megapixels (a "
+                                "phone's 12-megapixel photo fits). Choose a smaller one, or "
+                                "upload a screenshot of it.",
+                                n=MAX_PHOTO_PIXELS.photo // 1_000_000),
+    "webp_too_many_pixels": _l("A WebP picture can have at most %(n)s megapixels. Choose a "
+                               "smaller one, or upload it as a JPEG.",
+                               n=MAX_PHOTO_PIXELS.webp // 1_000_000),
     "timezone_invalid": _l("Pick a time zone from the list."),
     "currency_invalid": _l("Pick a currency from the list."),
     "country_invalid": _l("Pick a country from the list."),

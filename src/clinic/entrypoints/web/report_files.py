@@ -1,6 +1,8 @@
 """The report's downloads: a CSV streamed line by line, and an Excel workbook written row by
 row (openpyxl's write-only mode keeps only the current row in memory). Both end with a totals
 row: the counted revenue under "Price" and the number of counted appointments under "Counted".
+Every cell of text goes through `spreadsheet_text`, so no name a person typed becomes a formula;
+amounts, counts, dates and times are written as what they are.
 
 The words (headers, statuses) come in a `Columns` from the view, in the page's language, so this
 module needs no request and can be tested alone."""
@@ -19,12 +21,14 @@ from zoneinfo import ZoneInfo
 from clinic.application.reporting.queries import ReportRow
 from clinic.domain.reporting import Counted
 from clinic.domain.shared import Money, decimal_text, minor_digits
+from clinic.entrypoints.spreadsheet_text import csv_text, xlsx_text
 
 CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only when it starts with one
 ROWS_PER_CHUNK = 200
 MAX_PRICES = 5000  # the CSV's memo of amounts written out stays this small
+MAX_TEXTS = 20000  # and its memo of names made safe
 
 
 @dataclass(frozen=True)
@@ -98,9 +102,20 @@ def csv_chunks(rows: Iterable[ReportRow], columns: Columns, zone: ZoneInfo,
     def money(minor: int) -> str:
         return decimal_text(minor, currency).replace(".", comma)
 
-    writer.writerow(columns.headers)
+    texts: dict[str, str] = {}  # names repeat too: each is made safe once (`spreadsheet_text`)
+
+    def text(value: str) -> str:
+        if len(texts) > MAX_TEXTS:
+            texts.clear()
+        made = texts[value] = csv_text(value)
+        return made
+
+    writer.writerow([csv_text(header) for header in columns.headers])
     yield BOM + flush()
-    statuses, counted_words, revenue = columns.statuses, columns.counted, Counted.REVENUE
+    # the same few words on every row: made safe once
+    statuses = {code: csv_text(word) for code, word in columns.statuses.items()}
+    counted_words = {kind: csv_text(word) for kind, word in columns.counted.items()}
+    revenue = Counted.REVENUE
     count = revenue_minor = 0
     start: datetime | None = None
     day: date | None = None
@@ -121,15 +136,20 @@ def csv_chunks(rows: Iterable[ReportRow], columns: Columns, zone: ZoneInfo,
             if len(prices) > MAX_PRICES:
                 prices.clear()
             price = prices[row.price_minor] = money(row.price_minor)
-        lines.append([day_text, time_text, row.patient_name, row.doctor_name, row.room_name,
-                      ", ".join(row.procedures), price, statuses.get(row.status, row.status),
-                      counted_words[row.counted]])
+        procedures = ", ".join(row.procedures)
+        lines.append([day_text, time_text,
+                      texts.get(row.patient_name) or text(row.patient_name),
+                      texts.get(row.doctor_name) or text(row.doctor_name),
+                      texts.get(row.room_name) or text(row.room_name),
+                      texts.get(procedures) or text(procedures), price,
+                      statuses.get(row.status) or text(row.status), counted_words[row.counted]])
         if len(lines) == ROWS_PER_CHUNK:
             writer.writerows(lines)
             lines.clear()
             yield flush()
     writer.writerows(lines)
-    writer.writerow([columns.total, "", "", "", "", "", money(revenue_minor), "", count])
+    writer.writerow([csv_text(columns.total), "", "", "", "", "", money(revenue_minor), "",
+                     count])
     yield flush()
 
 
@@ -159,7 +179,8 @@ def write_xlsx(rows: Iterable[ReportRow], columns: Columns, zone: ZoneInfo, curr
 
     def cell(value: object, number_format: str | None = None, strong: bool = False,
              right: bool = False) -> Any:
-        made = WriteOnlyCell(sheet, value=value)
+        made = (xlsx_text(sheet, value) if isinstance(value, str)
+                else WriteOnlyCell(sheet, value=value))
         if number_format:
             made.number_format = number_format
         if strong:
@@ -174,10 +195,11 @@ def write_xlsx(rows: Iterable[ReportRow], columns: Columns, zone: ZoneInfo, curr
     for row in rows:
         totals.add(row)
         start, texts = _cells(row, columns, zone)
-        sheet.append([cell(start.date(), day_format), cell(start.time().replace(tzinfo=None),
-                                                           "HH:MM"),
-                      *texts[:4], cell(_amount(row.price_minor, currency), money_format),
-                      *texts[4:]])
+        patient, doctor, room, procedures, status, counted = map(cell, texts)
+        sheet.append([cell(start.date(), day_format),
+                      cell(start.time().replace(tzinfo=None), "HH:MM"),
+                      patient, doctor, room, procedures,
+                      cell(_amount(row.price_minor, currency), money_format), status, counted])
     sheet.append([cell(columns.total, strong=True), None, None, None, None, None,
                   cell(_amount(totals.revenue_minor, currency), money_format, strong=True),
                   None, cell(totals.count, "0", strong=True)])
