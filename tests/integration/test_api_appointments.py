@@ -217,7 +217,7 @@ def test_patch_moves_reprices_and_changes_status_in_one_go(api, parties, web_con
     assert half.status_code == 422
     assert api.get(url).get_json()["status"] == "cancelled"  # nothing half-written
     assert api.patch(url, json={"status": "lost"}).status_code == 422
-    assert api.patch(url, json={}).get_json()["id"] == booked["id"]
+    assert api.patch(url, json={}).status_code == 422  # nothing to change
 
 
 def test_another_clinics_appointments_are_not_there(api, other, parties):

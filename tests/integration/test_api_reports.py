@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 MOSCOW = ZoneInfo("Europe/Moscow")
 
 
@@ -60,7 +62,34 @@ def test_the_summary_of_a_period(api):
 
 def test_bad_periods_are_422(api):
     for query in ("from=2026-02-01&to=2026-01-01", "from=2020-01-01&to=2026-01-01",
-                  "from=2026-13-01&to=2026-12-01", "from=2026-01-01", "to=2026-01-01"):
+                  "from=2026-13-01&to=2026-12-01", "from=2099-12-31", "from=2020-01-01"):
         answer = api.get(f"reports/summary?{query}")
         assert answer.status_code == 422, query
         assert answer.mimetype == "application/problem+json"
+
+
+def test_only_from_means_from_that_day_to_today_in_the_clinics_zone(api):
+    today = datetime.now(UTC).astimezone(MOSCOW).date()
+    first = today - timedelta(days=10)
+    body = api.get(f"reports/summary?from={first.isoformat()}").get_json()
+    assert (body["from"], body["to"]) == (first.isoformat(), today.isoformat())
+    assert api.get(f"reports/summary?from={today.isoformat()}").get_json()["to"] == \
+        today.isoformat()
+    tomorrow = api.get(f"reports/summary?from={(today + timedelta(days=1)).isoformat()}")
+    assert tomorrow.status_code == 422 and "from" in tomorrow.get_json()["errors"]
+
+
+def test_only_to_means_from_the_first_of_its_month(api):
+    body = api.get("reports/summary?to=2026-11-20").get_json()
+    assert (body["from"], body["to"]) == ("2026-11-01", "2026-11-20")
+
+
+@pytest.mark.parametrize("query", [
+    "from=9999-12-31", "to=9999-12-31", "from=0001-01-01", "from=0001-01-01&to=0001-01-31",
+    "from=9999-12-01&to=9999-12-31", "from=1999-12-31&to=2000-01-02",
+    "to=2100-01-01"])
+def test_days_far_outside_the_clinics_books_are_422_not_500(api, query):
+    answer = api.get(f"reports/summary?{query}")
+    assert answer.status_code == 422, (query, answer.status_code)
+    assert answer.mimetype == "application/problem+json"
+    assert set(answer.get_json()["errors"]) <= {"from", "to"}

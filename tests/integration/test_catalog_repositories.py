@@ -324,6 +324,23 @@ class TestPatientSearch:
         mine, *_ = people
         assert self.names(container, mine, query) == []
 
+    @pytest.mark.parametrize("query", ["%", "_", "%%", "%_%", "\\", "/", "*", "a_", "5%"])
+    def test_like_wildcards_are_searched_as_written_not_as_wildcards(self, container, people,
+                                                                     query):
+        mine, *_ = people
+        assert self.names(container, mine, query) == []
+
+    def test_a_name_with_a_wildcard_is_found_by_it(self, container, clinics):
+        mine, _theirs = clinics
+        _save(container, ("patients", _patient(mine, "Anna 100% Smith", "+7 916 000-00-01")),
+              ("patients", _patient(mine, "Ivan_Petrov", "+7 916 000-00-02")),
+              ("patients", _patient(mine, "Oleg Sidorov", "+7 916 000-00-03")))
+        assert self.names(container, mine, "%") == ["Anna 100% Smith"]
+        assert self.names(container, mine, "0% s") == ["Anna 100% Smith"]
+        assert self.names(container, mine, "_") == ["Ivan_Petrov"]
+        assert self.names(container, mine, "n_p") == ["Ivan_Petrov"]
+        assert self.names(container, mine, "+7 9") != []  # a phone being typed lists everyone
+
     def test_search_never_returns_another_clinics_patients(self, container, people, clinics):
         mine, theirs = clinics
         for query in ["", "Ёлкин", "8916123", "79161234568", "Борис"]:
@@ -406,7 +423,7 @@ class TestTenantGuard:
 
 
 class TestShortSearches:
-    @pytest.mark.parametrize("query", ["А", "ан", "89", "%", "  "])
+    @pytest.mark.parametrize("query", ["А", "ан", "89", "+7 9", "  "])  # "%": literally
     def test_fewer_than_three_letters_or_digits_list_the_newest_cards(self, container, clinics,
                                                                      query):
         mine, _ = clinics

@@ -1,4 +1,5 @@
-"""POST /webhooks/stripe on SQLite: the signature on the raw body (else 400 and nothing written),
+"""POST /webhooks/stripe on SQLite (a correctly signed event of the wrong shape on PostgreSQL
+too): the signature on the raw body, and the event's shape (else 400 and nothing written),
 each event once, the licence read back from the provider (a stand-in that behaves like Stripe's
 API from the outside), payments and refunds recorded once. Events are realistic Stripe JSON,
 built (tests/stripe_events.py) and signed like Stripe signs them."""
@@ -34,7 +35,7 @@ from tests.stripe_events import (  # noqa: E402
     post,
     subscription,
 )
-from tests.stripe_support import TEST_WEBHOOK_SECRET  # noqa: E402
+from tests.stripe_support import TEST_WEBHOOK_SECRET, sign_webhook  # noqa: E402
 
 pytest_plugins = ["tests.stripe_support"]
 
@@ -256,6 +257,96 @@ def test_a_refund_is_recorded_once(client, web_container, provider, clinic, hear
                      if p[0] is PaymentKind.REFUND)
     assert refunds == [("re_test_1", 500), ("re_test_2", 300)]
     assert [e.amount_cents for e in heard] == [500, 300]
+
+
+# -- a signed event of the wrong shape: 400, nothing recorded (SQLite and PostgreSQL) ------------
+
+def _without(obj: dict, key: str) -> dict:
+    return {k: v for k, v in obj.items() if k != key}
+
+
+def _refund(**changes) -> dict:
+    charge = charge_refunded([("re_test_1", 500)])
+    charge["refunds"]["data"][0].update(changes)
+    return charge
+
+
+MALFORMED = {
+    "amount_paid a string": lambda c: event("invoice.paid", {**invoice(c), "amount_paid": "abc"}),
+    "amount_paid a fraction": lambda c: event("invoice.paid", {**invoice(c), "amount_paid": 15.5}),
+    "amount_paid true": lambda c: event("invoice.paid", {**invoice(c), "amount_paid": True}),
+    "amount_paid negative": lambda c: event("invoice.paid", {**invoice(c), "amount_paid": -1500}),
+    "amount_paid absurd": lambda c: event("invoice.paid", {**invoice(c), "amount_paid": 10**30}),
+    "amount_paid missing": lambda c: event("invoice.paid", _without(invoice(c), "amount_paid")),
+    "a 9-letter currency": lambda c: event("invoice.paid", {**invoice(c), "currency": "usdollars"}),
+    "currency missing": lambda c: event("invoice.payment_succeeded",
+                                        _without(invoice(c), "currency")),
+    "data.object a string": lambda c: {**event("invoice.paid", {}), "data": {"object": "in_1"}},
+    "data a list": lambda c: {**event("invoice.paid", invoice(c)), "data": [invoice(c)]},
+    "data missing": lambda c: _without(event("invoice.paid", invoice(c)), "data"),
+    "event id missing": lambda c: _without(event("invoice.paid", invoice(c)), "id"),
+    "event type a number": lambda c: {**event("invoice.paid", invoice(c)), "type": 7},
+    "invoice id a number": lambda c: event("invoice.paid", {**invoice(c), "id": 12}),
+    "customer a number": lambda c: event("invoice.paid", {**invoice(c), "customer": 42}),
+    "subscription details a string": lambda c: event("invoice.paid", {
+        **invoice(c), "parent": {"subscription_details": "sub_test_1"}}),
+    "metadata a string": lambda c: event("customer.subscription.updated", {
+        **subscription(c, 3), "metadata": "clinic"}),
+    "subscription id missing": lambda c: event("customer.subscription.created",
+                                               _without(subscription(c, 3), "id")),
+    "refunds not a list": lambda c: event("charge.refunded", {
+        **charge_refunded([]), "refunds": {"data": "re_test_1"}}),
+    "refund amount a string": lambda c: event("charge.refunded", _refund(amount="500")),
+    "refund id missing": lambda c: event("charge.refunded", _refund(id=None)),
+    "refund currency of 4 letters": lambda c: event("charge.refunded", _refund(currency="usdd")),
+    "the event a list": lambda c: [event("invoice.paid", invoice(c))],
+    "a lone surrogate": lambda c: event("invoice.paid", {**invoice(c), "customer": "\ud800"}),
+    # json.dumps itself cannot write this one: the text is made by hand
+    "nested 1,000 deep": lambda c: json.dumps(event("invoice.paid", invoice(c))).replace(
+        '"status": "paid"', '"status": "paid", "lines": ' + "[" * 1000 + "]" * 1000).encode(),
+}
+
+
+@pytest.fixture
+def any_db_stripe(container):
+    """The app on each database, Stripe's signed webhooks read for real, the provider a
+    stand-in, a clinic with a subscription the stand-in knows."""
+    from clinic.entrypoints.web.app import create_app
+
+    stand_in = ProviderStandIn()
+    stand_in.set("sub_test_1", 3)
+    container.payment_gateway.override(stand_in)
+    container.webhook_reader.override(StripeWebhooks(TEST_WEBHOOK_SECRET))
+    clinic_id = container.sign_up()(SignUpCommand(
+        "Smile", "Anna", "anna@example.com", "correct horse", "en")).clinic_id
+    yield create_app(container.settings(), container).test_client(), clinic_id
+    container.payment_gateway.reset_override()
+    container.webhook_reader.reset_override()
+
+
+@pytest.mark.parametrize("how", MALFORMED)
+def test_a_signed_event_of_the_wrong_shape_answers_400_and_records_nothing(
+        any_db_stripe, container, how):
+    client, clinic_id = any_db_stripe
+    body = MALFORMED[how](clinic_id)
+    if isinstance(body, bytes):
+        response = client.post(URL, data=body, headers={
+            "Stripe-Signature": sign_webhook(body, TEST_WEBHOOK_SECRET),
+            "Content-Type": "application/json"})
+    else:
+        response = post(client, body)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.get_json()["error"].startswith("malformed event")
+    assert counts(container) == {"payments": 0, "processed_events": 0, "subscriptions": 0}
+
+
+def test_a_well_formed_event_after_a_malformed_one_is_handled(any_db_stripe, container):
+    client, clinic_id = any_db_stripe
+    bad = event("invoice.paid", {**invoice(clinic_id), "amount_paid": "abc"})
+    assert post(client, bad).status_code == 400
+    good = {**bad, "data": {"object": invoice(clinic_id)}}  # Stripe's retry, the same id
+    assert post(client, good).get_json()["outcome"] == "handled"
+    assert counts(container) == {"payments": 1, "processed_events": 1, "subscriptions": 1}
 
 
 # -- wired to Stripe (the recorder stands in for api.stripe.com) ---------------------------------

@@ -191,6 +191,10 @@ def test_an_empty_period_shows_zeros_and_says_what_to_do(clinic):
     ("from=2020-01-01&to=2026-01-01", "to", "A period can be at most three years long.", None),
     ("from=&to=2026-11-01", "from", "Pick a date, for example", None),
     ("from=0001-01-01&to=0001-01-02", "from", "Pick a date, for example", "0001-01-01"),
+    ("from=1999-12-01&to=1999-12-31", "from", "Pick a date between the years 2000 and 2099.",
+     None),
+    ("from=2999-12-01&to=2999-12-31", "from", "Pick a date between the years 2000 and 2099.",
+     None),
 ])
 def test_dates_to_fix_keep_what_was_typed_and_say_what_is_wrong(clinic, query, field, message,
                                                                  typed):

@@ -7,11 +7,11 @@ Stripe, never copied from an event."""
 
 from __future__ import annotations
 
-import json
 import logging
+import re
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,11 +21,13 @@ from clinic.application.billing.ports import (
     CheckoutStart,
     EventKind,
     InvalidWebhook,
+    MalformedWebhook,
     ProviderEvent,
     ProviderInvoice,
     ProviderPayment,
     ProviderSubscription,
 )
+from clinic.application.json_input import JsonRefused, load_json
 from clinic.domain.licensing import (
     BILLING_CURRENCY,
     CHAIR_PRICE_CENTS,
@@ -46,6 +48,7 @@ def _stripe() -> Any:
 log = logging.getLogger(__name__)
 
 WEBHOOK_TOLERANCE = 300  # seconds: an older (or that much newer) signature is refused
+WEBHOOK_MAX_BYTES = 1 << 20  # an invoice with a hundred lines is about 100 KiB
 INVOICES_SHOWN = 24
 
 # Stripe's subscription status -> the licence. "unpaid" is past Stripe's retries: lapsed.
@@ -225,8 +228,102 @@ class StripeGateway:
         return str(session.url)
 
 
+# -- the shape of the events read ------------------------------------------------------------------
+# Checked once, when an event is read, for every field `_tell` uses: a correctly signed event of
+# another shape is refused (400, nothing recorded) instead of failing half-way in a handler.
+# A shape is a test of one value, an object's fields ({name: shape}), or a list's items ([shape]).
+
+Shape = Callable[[Any], bool] | dict[str, Any] | list[Any]
+_MAX_CENTS = 10**12  # ten billion of anything: beyond any invoice of ours
+
+
+def _is_text(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and len(value) <= 5000)
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 255
+
+
+def _is_ref(value: Any) -> bool:
+    """An id, or the object it names expanded (with its own id); absent is allowed."""
+    return value is None or _is_id(value) or (isinstance(value, dict) and _is_id(value.get("id")))
+
+
+def _is_cents(value: Any) -> bool:
+    return type(value) is int and 0 <= value <= _MAX_CENTS
+
+
+def _is_currency(value: Any) -> bool:
+    return isinstance(value, str) and re.fullmatch("[A-Za-z]{3}", value) is not None
+
+
+def _optional(test: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: value is None or test(value)
+
+
+def _is_metadata(value: Any) -> bool:
+    return value is None or (isinstance(value, dict)
+                             and all(isinstance(v, str | int | float | bool | None)
+                                     for v in value.values()))
+
+
+_SUBSCRIPTION_DETAILS = {"subscription": _is_ref, "metadata": _is_metadata}
+_INVOICE = {"id": _is_id, "customer": _is_ref, "subscription": _is_ref, "metadata": _is_metadata,
+            "hosted_invoice_url": _is_text, "amount_paid": _optional(_is_cents),
+            "currency": _optional(_is_currency), "subscription_details": _SUBSCRIPTION_DETAILS,
+            "parent": {"subscription_details": _SUBSCRIPTION_DETAILS}}
+_PAID_INVOICE = {**_INVOICE, "amount_paid": _is_cents, "currency": _is_currency}
+OBJECT_SHAPES: dict[str, dict[str, Any]] = {
+    "checkout.session.completed": {"id": _is_id, "subscription": _is_ref, "customer": _is_ref,
+                                   "client_reference_id": _is_text, "metadata": _is_metadata},
+    **{kind: {"id": _is_id, "customer": _is_ref, "metadata": _is_metadata}
+       for kind in ("customer.subscription.created", "customer.subscription.updated",
+                    "customer.subscription.deleted")},
+    "invoice.paid": _PAID_INVOICE,
+    "invoice.payment_succeeded": _PAID_INVOICE,
+    "invoice.payment_failed": _INVOICE,
+    "charge.refunded": {"id": _is_id, "customer": _is_ref, "metadata": _is_metadata,
+                        "currency": _is_currency, "refunds": {"data": [{
+                            "id": _is_id, "amount": _is_cents, "currency": _optional(_is_currency),
+                            "status": _is_text}]}},
+}
+
+
+def _fault(value: Any, shape: Shape, where: str) -> str | None:
+    """Where `value` is not of `shape` (an absent object or list is allowed), or None."""
+    if isinstance(shape, dict):
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            return where
+        return next((fault for name, inner in shape.items()
+                     if (fault := _fault(value.get(name), inner, f"{where}.{name}"))), None)
+    if isinstance(shape, list):
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            return where
+        return next((fault for n, item in enumerate(value)
+                     if (fault := _fault(item, shape[0], f"{where}[{n}]"))), None)
+    return None if shape(value) else where
+
+
+def malformed(event: Any) -> str | None:
+    """Which field of a decoded event is missing or of the wrong type, or None: the event's
+    id, type and object, and every field read from an object of a type we act on."""
+    if not isinstance(event, dict):
+        return "the event"
+    fault = _fault(event, {"id": _is_id, "type": _is_id}, "event")
+    data = event.get("data")
+    if fault or not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        return fault or "event.data.object"
+    return _fault(data["object"], OBJECT_SHAPES.get(event["type"], {}), "data.object")
+
+
 class StripeWebhooks:
-    """Verifies ``Stripe-Signature`` on the raw body and tells the event in neutral terms."""
+    """Verifies ``Stripe-Signature`` on the raw body, checks the event's shape, and tells the
+    event in neutral terms."""
 
     def __init__(self, secret: str | None, client: Any = None,
                  tolerance: int = WEBHOOK_TOLERANCE) -> None:
@@ -238,7 +335,6 @@ class StripeWebhooks:
         try:
             _stripe().WebhookSignature.verify_header(payload.decode("utf-8"), signature,
                                                   self.secret, self.tolerance)
-            event = json.loads(payload)
         except (_stripe().SignatureVerificationError, UnicodeDecodeError, ValueError) as error:
             raise InvalidWebhook(str(error)) from error
         # the SDK only refuses old timestamps; one from the far future is as suspect
@@ -246,8 +342,13 @@ class StripeWebhooks:
         if not stamps or not stamps[0].strip().isdigit() \
                 or int(stamps[0]) > time.time() + self.tolerance:
             raise InvalidWebhook("timestamp in the future")
-        if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
-            raise InvalidWebhook("not an event")
+        try:
+            event = load_json(payload, max_bytes=WEBHOOK_MAX_BYTES)
+        except JsonRefused as refused:
+            raise MalformedWebhook(f"the body is {refused.code}") from refused
+        fault = malformed(event)
+        if fault:
+            raise MalformedWebhook(f"{fault} is missing or of the wrong type")
         return self._tell(event)
 
     def _tell(self, event: dict[str, Any]) -> ProviderEvent:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from clinic.domain.shared import ValidationFailed
+from clinic.domain.shared import ValidationFailed, check_date_range, day_error
 
 MAX_PERIOD_DAYS = 3 * 366  # a longer custom period is refused (and would not read well)
 DAILY_UP_TO_DAYS = 62  # longer periods are drawn by week
@@ -131,9 +131,22 @@ def custom_period(first: date | None, last: date | None) -> Period:
         errors["to"] = "date_invalid"
     if errors:
         raise ValidationFailed(errors)
+    check_date_range(first, last, max_days=MAX_PERIOD_DAYS)
     assert first is not None and last is not None
-    if last < first:
-        raise ValidationFailed({"to": "range_invalid"})
-    if (last - first).days + 1 > MAX_PERIOD_DAYS:
-        raise ValidationFailed({"to": "period_too_long"})
     return Period(first, last)
+
+
+def requested_period(first: date | None, last: date | None, today: date) -> Period:
+    """What a caller means by an optional first and last day (`today` in the clinic's zone):
+    neither, this month; only the first, from that day to today; only the last, from the first
+    of its month to that day (as "this month" ends today on its own); both, exactly those."""
+    if first is None and last is None:
+        return preset_period(Preset.THIS_MONTH, today)
+    if last is None:
+        assert first is not None
+        if day_error(first) is None and first > today:
+            raise ValidationFailed({"from": "after_today"})
+        last = today
+    elif first is None:
+        first = last.replace(day=1)
+    return custom_period(first, last)

@@ -1,9 +1,12 @@
-"""The shared kernel: ids, money, domain errors and the event base."""
+"""The shared kernel: ids, money, domain errors, the event base, and the rules every input
+from outside obeys whichever door it comes through (text, days, pages)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 # Currencies whose minor unit is not the cent (ISO 4217); every other one has two decimals.
@@ -89,3 +92,92 @@ class Money:
 @dataclass(frozen=True)
 class Event:
     """Something that happened in the domain; names are in the past tense."""
+
+
+# -- the rules every input obeys -----------------------------------------------------------------
+# The doors (the API's parser, the pages' forms and query strings) apply these once, for every
+# field, so that no view has to remember them.
+
+# C0 control characters but tab, line feed and carriage return: PostgreSQL cannot store a NUL
+# and the others are invisible garbage in a name or a note.
+CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f"  # a regular expression's class
+_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
+# A lone surrogate (JSON's "\ud800") is not text: it cannot be written as UTF-8 later.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def characters_error(value: str) -> str | None:
+    """The one text rule: what is wrong with the characters of a piece of text from outside,
+    as an error code ("control_characters", "not_text"), or None when it may be kept. (How
+    long or whether blank is each field's own rule, e.g. catalog.text_error.)"""
+    if _CONTROL.search(value):
+        return "control_characters"
+    if _SURROGATE.search(value):
+        return "not_text"
+    return None
+
+
+# Any day a person or a program asks about: a clinic's visits, reports and logs all fall in it,
+# and a day far outside it (0001-01-01, 9999-12-31) overflows once a time zone is applied.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+
+
+def day_error(day: date) -> str | None:
+    """"date_out_of_range" for a day outside EARLIEST_DAY..LATEST_DAY, else None."""
+    return None if EARLIEST_DAY <= day <= LATEST_DAY else "date_out_of_range"
+
+
+def date_range_errors(first: date | None, last: date | None, *, max_days: int | None = None,
+                      names: tuple[str, str] = ("from", "to")) -> dict[str, str]:
+    """The one date-range rule: each day given within EARLIEST_DAY..LATEST_DAY, the last not
+    before the first ("range_invalid"), at most `max_days` days counting both
+    ("period_too_long"). Errors by field name; empty when the range may be used."""
+    errors = {name: code for name, day in zip(names, (first, last), strict=True)
+              if day is not None and (code := day_error(day))}
+    if errors or first is None or last is None:
+        return errors
+    if last < first:
+        return {names[1]: "range_invalid"}
+    if max_days is not None and (last - first).days + 1 > max_days:
+        return {names[1]: "period_too_long"}
+    return {}
+
+
+def check_date_range(first: date | None, last: date | None, *, max_days: int | None = None,
+                     names: tuple[str, str] = ("from", "to")) -> None:
+    """`date_range_errors`, raised as ValidationFailed."""
+    errors = date_range_errors(first, last, max_days=max_days, names=names)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+# Far beyond any clinic's list, and inside a SQL integer once multiplied by a page's length.
+MAX_OFFSET = 10_000_000
+
+
+@dataclass(frozen=True)
+class PageBounds:
+    offset: int
+    limit: int
+
+
+def page_bounds(offset: int, limit: int, max_limit: int) -> PageBounds:
+    """The one pagination rule: 0 <= offset <= MAX_OFFSET ("offset_out_of_range") and
+    1 <= limit <= max_limit ("limit_out_of_range"); raises ValidationFailed."""
+    errors = {}
+    if not 0 <= offset <= MAX_OFFSET:
+        errors["offset"] = "offset_out_of_range"
+    if not 1 <= limit <= max_limit:
+        errors["limit"] = "limit_out_of_range"
+    if errors:
+        raise ValidationFailed(errors)
+    return PageBounds(offset, limit)
+
+
+def page_offset(page: int, per_page: int) -> int:
+    """The offset of a page numbered from 1 (the pages' `?page=`), by the same rule: a page
+    before the first or past MAX_OFFSET raises ValidationFailed({"page": "page_out_of_range"})."""
+    if page < 1 or (page - 1) * per_page > MAX_OFFSET:
+        raise ValidationFailed({"page": "page_out_of_range"})
+    return page_bounds((page - 1) * per_page, per_page, per_page).offset

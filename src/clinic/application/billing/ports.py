@@ -81,6 +81,11 @@ class InvalidWebhook(Exception):
     """A webhook whose signature is missing, wrong or stale, or that cannot be read: ignored."""
 
 
+class MalformedWebhook(InvalidWebhook):
+    """A correctly signed webhook whose body is not an event of the shape we read: refused
+    whole, nothing recorded."""
+
+
 @dataclass(frozen=True)
 class ProviderPayment:
     """Money the provider says moved: an invoice paid, or a refund."""

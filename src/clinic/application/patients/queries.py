@@ -36,10 +36,16 @@ class PatientPage:
         return self.total > COUNT_CAP
 
 
+# What people type around a phone number: these alone never make a search by name.
+PHONE_PUNCTUATION = frozenset("+-(). ")
+
+
 @dataclass(frozen=True)
 class PatientSearch:
-    """What to look for: a name fragment (3+ letters), a phone fragment (3+ digits), or both;
-    anything shorter lists the newest cards."""
+    """What to look for: a name fragment (3+ characters with a letter), a phone fragment (3+
+    digits), or both; text with any other sign (`%`, `_`, `*`, `@`…) is looked for as it is
+    written, whatever its length, since listing everyone for it would read as a wildcard.
+    Anything else lists the newest cards."""
 
     text: str
     digits: str
@@ -49,8 +55,9 @@ class PatientSearch:
         wanted = digits(query)
         folded = fold(query)
         has_letters = any(ch.isalpha() for ch in folded)
-        return cls(folded if has_letters and len(folded) >= MIN_LETTERS else "",
-                   wanted if len(wanted) >= MIN_DIGITS else "")
+        signs = any(not ch.isalnum() and ch not in PHONE_PUNCTUATION for ch in folded)
+        by_name = (has_letters and len(folded) >= MIN_LETTERS) or signs
+        return cls(folded if by_name else "", wanted if len(wanted) >= MIN_DIGITS else "")
 
     @property
     def empty(self) -> bool:

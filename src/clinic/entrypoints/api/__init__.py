@@ -18,13 +18,16 @@ from clinic.entrypoints.api import (
     reports,
     rooms,
 )
+from clinic.entrypoints.api.openapi import ContractDocs, text_rule_pattern
 from clinic.entrypoints.api.schemas import ProblemSchema
 
 
 class ProblemApi(Api):  # type: ignore[misc]
-    """flask-smorest, with errors left to clinic.entrypoints.web.errors (problem+json)."""
+    """flask-smorest, with errors left to clinic.entrypoints.web.errors (problem+json) and
+    documented by `ContractDocs`, not by a catch-all `default` answer."""
 
     ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self) -> None:
         return None
@@ -39,12 +42,14 @@ def init_app(app: Flask, csrf: Any) -> None:
         OPENAPI_JSON_PATH="openapi.json",
     )
     api = ProblemApi(app, spec_kwargs={
+        "extra_plugins": [ContractDocs()],
         "info": {"description": "The Chairside clinic API. Authenticate with a clinic API "
                                 "token: `Authorization: Bearer <token>`."},
     })
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A clinic API token"})
     api.spec.options["security"] = [{"bearerAuth": []}]
+    api.ma_plugin.converter.add_attribute_function(text_rule_pattern)
     for blueprint in (clinic.blp, rooms.blp, doctors.blp, procedures.blp, patients.blp,
                       appointments.blp, members.blp, reports.blp, partner.blp):
         csrf.exempt(blueprint)

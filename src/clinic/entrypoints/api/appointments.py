@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -24,7 +25,13 @@ from clinic.domain.scheduling import (
     IdempotencyKeyReused,
     RoomAlreadyBooked,
 )
-from clinic.domain.shared import Money, NotFound, ValidationFailed, decimal_text
+from clinic.domain.shared import (
+    Money,
+    NotFound,
+    ValidationFailed,
+    day_error,
+    decimal_text,
+)
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
@@ -46,7 +53,6 @@ blp = ApiBlueprint("api_appointments", __name__, url_prefix="/api/v1/appointment
 ROOM_BOOKED = "/api/v1/problems/room-booked"
 DOCTOR_BUSY = "/api/v1/problems/doctor-busy"
 KEY_REUSED = "/api/v1/problems/idempotency-key-reused"
-EARLIEST, LATEST = datetime(2000, 1, 1).date(), datetime(2100, 1, 1).date()
 
 
 def _zone() -> ZoneInfo:
@@ -123,8 +129,9 @@ def _moment(raw: str, field: str) -> datetime:
         raise ValidationFailed({field: "datetime_invalid"}) from None
     if moment.tzinfo is None:
         raise ValidationFailed({field: "offset_required"})
-    if not EARLIEST <= moment.date() < LATEST:
-        raise ValidationFailed({field: "datetime_out_of_range"})
+    code = day_error(moment.date())
+    if code:
+        raise ValidationFailed({field: code})
     return moment
 
 
@@ -137,18 +144,12 @@ def _bound(raw: str | None, field: str, zone: ZoneInfo, end: bool) -> datetime |
             day = date.fromisoformat(raw)
         except ValueError:
             raise ValidationFailed({field: "date_invalid"}) from None
-        if not EARLIEST <= day < LATEST:
-            raise ValidationFailed({field: "datetime_out_of_range"})
+        code = day_error(day)
+        if code:
+            raise ValidationFailed({field: code})
         return datetime.combine(day + timedelta(days=1 if end else 0), datetime.min.time(),
                                 zone)
     return _moment(raw, field)
-
-
-def _statuses(raw: str | None) -> list[str]:
-    names = [name.strip() for name in (raw or "").split(",") if name.strip()]
-    if any(name not in AppointmentStatus.__members__.values() for name in names):
-        raise ValidationFailed({"status": "status_invalid"})
-    return names
 
 
 def _conflict(detail: str, type_: str, **extra: Any) -> Response:
@@ -196,14 +197,21 @@ blp.register_error_handler(IdempotencyKeyReused, _key_reused)
 blp.register_error_handler(NotFound, _not_found)
 
 
+# Visible ASCII but the quote, 1 to 255 of them, optionally quoted: what the document says and
+# what is checked are the same expression.
+IDEMPOTENCY_KEY = r'^"?([!#-~]{1,255})"?$'
+
+
 def _idempotency_key() -> str | None:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
-    key = key.strip().strip('"')
-    if not key or len(key) > 255 or not key.isprintable():
-        abort(400, message="The Idempotency-Key header must be 1 to 255 visible characters.")
-    return key
+    match = re.fullmatch(IDEMPOTENCY_KEY, key.strip())
+    if match is None:
+        abort(400, message="The Idempotency-Key header must be 1 to 255 visible ASCII "
+                           "characters (no spaces; quotes around it are ignored).")
+        return None  # abort raises; this line is for the type checker
+    return match[1]
 
 
 @blp.route("")
@@ -221,7 +229,7 @@ class Appointments(MethodView):
             start=_bound(args.get("from_"), "from", zone, end=False),
             end=_bound(args.get("to"), "to", zone, end=True),
             room_id=args.get("room_id"), doctor_id=args.get("doctor_id"),
-            patient_id=args.get("patient_id"), statuses=_statuses(args.get("status")))
+            patient_id=args.get("patient_id"), statuses=args.get("status") or [])
         if wanted.start and wanted.end and wanted.start >= wanted.end:
             raise ValidationFailed({"to": "range_invalid"})
         found_page = container().calendar_queries().find(
@@ -236,7 +244,7 @@ class Appointments(MethodView):
     @blp.response(201, AppointmentSchema)
     @blp.doc(parameters=[{
         "in": "header", "name": "Idempotency-Key", "required": False,
-        "schema": {"type": "string", "maxLength": 255},
+        "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY},
         "description": "Retrying with the same key and body books once and answers the same; "
                        "the same key with another body answers 422. Kept for 24 hours."}])
     @problems(blp, 400, 401, 403, 409, 422)
@@ -279,8 +287,6 @@ class AppointmentById(MethodView):
     @problems(blp, 401, 403, 404, 409, 422)
     def patch(self, body: dict[str, Any], appointment_id: uuid.UUID) -> Any:
         """Move it, change its procedures, price or note, or its status; all at once or none"""
-        if not body.keys() - {"confirm_doctor_overlap"}:
-            return _entry(appointment_id)
         price = body.get("price", None if "price" not in body else "")
         container().update_appointment()(current_clinic_id(), appointment_id, AppointmentChanges(
             starts_at=_moment(body["starts_at"], "starts_at") if "starts_at" in body else None,

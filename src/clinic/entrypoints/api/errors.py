@@ -7,67 +7,35 @@ from typing import Any, NoReturn, TypeVar
 
 from flask import Request, Response, jsonify
 from flask_smorest import Blueprint
-from webargs.flaskparser import FlaskParser, abort
+from webargs import core
+from webargs.flaskparser import FlaskParser, abort, is_json_request
 from werkzeug.exceptions import NotFound as HttpNotFound
 
-from clinic.domain.catalog import MAX_ADDRESS, MAX_DURATION, MAX_NAME, MAX_PRICE_MAJOR, MIN_DURATION
+from clinic.application.json_input import MAX_JSON_BYTES, JsonRefused, load_json
 from clinic.domain.licensing import CHAIR_PRICE_CENTS, ChairLimitReached
-from clinic.domain.patients import MAX_NOTE, DuplicatePhone
-from clinic.domain.shared import ValidationFailed
+from clinic.domain.patients import DuplicatePhone
+from clinic.domain.shared import ValidationFailed, characters_error
+from clinic.entrypoints.api.messages import JSON_REFUSALS, field_message
 from clinic.entrypoints.api.schemas import ProblemSchema
 from clinic.entrypoints.web.errors import PROBLEM_JSON, problem
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
-_LIMITS = {"address": MAX_ADDRESS, "note": MAX_NOTE}
-_MESSAGES = {
-    "required": "This field is required.",
-    "name_taken": "Another active room already has this name.",
-    "price_invalid": 'Not a valid price. Example: "2500.00".',
-    "price_negative": "The price cannot be negative.",
-    "price_too_large": f"The price must be less than {MAX_PRICE_MAJOR}.",
-    "price_too_precise": "The price has more decimal places than the currency allows.",
-    "duration_invalid": f"The duration must be {MIN_DURATION} to {MAX_DURATION} minutes, "
-                        "in steps of 5.",
-    "color_invalid": 'Not a valid colour: use #rrggbb, for example "#cfe3ff".',
-    "phone_invalid": 'Not a valid phone number. Example: "+79161234567".',
-    "email_invalid": 'Not a valid email address. Example: "anna@example.com".',
-    "datetime_invalid": 'Not a valid date-time. Example: "2026-11-24T10:00:00+03:00".',
-    "date_invalid": 'Not a valid date. Example: "2026-11-24".',
-    "offset_required": 'Give the offset too, for example "2026-11-24T10:00:00+03:00".',
-    "datetime_out_of_range": "The date must be between the years 2000 and 2099.",
-    "start_off_grid": "Start on the 5-minute grid: 10:00, 10:05, 10:10 and so on.",
-    "range_invalid": '"to" must come after "from".',
-    "period_too_long": "A period can be at most three years long.",
-    "status_invalid": "Use scheduled, done, cancelled or no_show (several: comma-separated).",
-    "patient_unknown": "There is no such patient in this clinic.",
-    "room_unavailable": "There is no such room in use in this clinic.",
-    "room_frozen": "This room is beyond the chairs paid for since the subscription lapsed: it "
-                   "takes no new visits until the clinic pays again.",
-    "doctor_unavailable": "There is no such doctor in use in this clinic.",
-    "procedure_unavailable": "A procedure is not in this clinic's catalog in use.",
-    "procedures_required": "Pick at least one procedure.",
-    "visit_too_long": "One visit can last at most 12 hours: book fewer procedures.",
-}
-_DESCRIPTIONS = {
+DESCRIPTIONS = {
     400: "The request could not be read: bad JSON or a bad header",
     401: "No valid token",
     403: "The token's role does not allow this (a token speaks with the role of the person who "
-         "made it)",
+         "made it), or its clinic is suspended",
     402: "Beyond what the clinic pays for (type …/chair-limit): the owner adds chairs on the "
          "Billing page",
     404: "Not found in this token's clinic",
     409: "A conflict: see the problem's type (a phone on another card, a busy room, a busy "
          "doctor)",
+    413: "The request body is too large",
+    415: "The request body is not sent as application/json",
     422: "The request body or query has invalid fields",
 }
-
-
-def field_message(field: str, code: str) -> str:
-    if code == "too_long":
-        return f"Too long: at most {_LIMITS.get(field, MAX_NAME)} characters."
-    return _MESSAGES.get(code, code)
 
 
 def validation_problem(error: ValidationFailed) -> Response:
@@ -100,9 +68,62 @@ def chair_limit_problem(error: ChairLimitReached) -> Response:
 
 
 class _Parser(FlaskParser):
+    """The one door of every API request's body and query: the JSON body rule, then the text
+    rule on every value, before any schema sees them."""
+
+    def _raw_load_json(self, req: Request) -> Any:
+        if req.content_length is not None and req.content_length > MAX_JSON_BYTES:
+            abort(413, message=JSON_REFUSALS["too_large"])
+        payload = req.get_data(cache=True)
+        if not payload:
+            return core.missing
+        if not is_json_request(req):
+            abort(415, message="Send the request body as JSON, with "
+                               "Content-Type: application/json.")
+        try:
+            return load_json(payload)
+        except JsonRefused as refused:
+            abort(413 if refused.code == "too_large" else 400,
+                  message=JSON_REFUSALS[refused.code])
+
     def _handle_invalid_json_error(self, error: Exception, req: Request, *args: Any,
                                    **kwargs: Any) -> NoReturn:
-        abort(400, exc=error, message="The request body is not valid JSON.")
+        abort(400, exc=error, message=JSON_REFUSALS["not_json"])
+
+    def pre_load(self, location_data: Any, *, schema: Any, req: Request,
+                 location: str) -> Any:
+        """Every string the request gives (a field of the JSON body at any depth, a query
+        parameter) obeys `characters_error`: a 422 naming the field otherwise."""
+        items = (req.args.items(multi=True) if location == "query"
+                 else location_data.items() if isinstance(location_data, dict) else None)
+        if items is not None:
+            errors = {}
+            for name, value in items:
+                code = _characters_error_within(value)
+                if code is None and isinstance(name, str):
+                    code = characters_error(name)
+                if code is not None:
+                    errors[str(name)] = [field_message(str(name), code)]
+            if errors:
+                abort(422, messages={location: errors})
+        return location_data
+
+
+def _characters_error_within(value: Any) -> str | None:
+    """`characters_error` of the first string found in a value, lists and objects searched too."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            code = characters_error(item)
+            if code is not None:
+                return code
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
 
 
 class ApiBlueprint(Blueprint):  # type: ignore[misc]
@@ -130,7 +151,7 @@ def problems(blueprint: Blueprint, *codes: int) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         for code in codes:
             view = blueprint.alt_response(code, schema=ProblemSchema, content_type=PROBLEM_JSON,
-                                          description=_DESCRIPTIONS[code])(view)
+                                          description=DESCRIPTIONS[code])(view)
         return view
 
     return decorator

@@ -89,8 +89,6 @@ class PatientById(MethodView):
     def patch(self, body: dict[str, Any], patient_id: uuid.UUID) -> Any:
         """Change a patient card; fields left out keep their value"""
         patient = _patient(patient_id)
-        if not body.keys() - {"allow_duplicate"}:
-            return patient
         allow = body.get("allow_duplicate", False) or _phone_kept(body, patient)
         return container().save_patient()(current_clinic_id(), _fields(body, patient),
                                           patient_id, allow_duplicate=allow)

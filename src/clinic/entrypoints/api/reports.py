@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 import marshmallow as ma
 
 from clinic.application.reporting.queries import Breakdown, ReportScope
-from clinic.domain.reporting import Preset, custom_period, preset_period
+from clinic.domain.reporting import requested_period
 from clinic.domain.shared import Money
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
+from clinic.entrypoints.api.schemas import InputSchema
 from clinic.entrypoints.web.container_access import container
 
 blp = ApiBlueprint("api_reports", __name__, url_prefix="/api/v1/reports",
@@ -21,11 +22,13 @@ blp = ApiBlueprint("api_reports", __name__, url_prefix="/api/v1/reports",
 F = ma.fields
 
 
-class SummaryArgsSchema(ma.Schema):
+class SummaryArgsSchema(InputSchema):
     from_ = F.Date(data_key="from", metadata={
-        "example": "2026-11-01", "description": "The first day (the clinic's); with `to`. "
-                                                "Both left out: this month"})
-    to = F.Date(metadata={"example": "2026-11-30", "description": "The last day, included"})
+        "example": "2026-11-01", "description": "The first day (in the clinic's zone). "
+                                                "Without `to`: from this day to today"})
+    to = F.Date(metadata={"example": "2026-11-30", "description": "The last day, included. "
+                          "Without `from`: from the first of its month. Both left out: this "
+                          "month"})
     doctor_id = F.UUID()
     room_id = F.UUID()
 
@@ -72,11 +75,7 @@ def summary(args: dict[str, Any]) -> Any:
     clinic = found(container().account_queries().clinic_details(current_clinic_id()))
     zone = ZoneInfo(clinic.timezone)
     now = datetime.now(UTC)
-    first, last = args.get("from_"), args.get("to")
-    if first is None and last is None:
-        period = preset_period(Preset.THIS_MONTH, now.astimezone(zone).date())
-    else:
-        period = custom_period(first, last)
+    period = requested_period(args.get("from_"), args.get("to"), now.astimezone(zone).date())
     result = container().report_queries().summary(ReportScope(
         clinic.id, period, zone, now, doctor_id=args.get("doctor_id"),
         room_id=args.get("room_id")), clinic.currency)

@@ -8,7 +8,12 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    SecurityError,
+)
 from werkzeug.exceptions import NotFound as HttpNotFound
 
 from clinic.domain.shared import NotFound
@@ -59,6 +64,8 @@ def _http_error(error: HTTPException) -> Any:
     if error.response is not None:  # an answer made for this case (the sign-in throttle's)
         return error.response
     code = error.code or 500
+    allow = {"Allow": ", ".join(error.valid_methods)} \
+        if isinstance(error, MethodNotAllowed) and error.valid_methods else {}
     if wants_problem():
         data = getattr(error, "data", None) or {}
         errors = data.get("messages") or data.get("errors")
@@ -70,13 +77,13 @@ def _http_error(error: HTTPException) -> Any:
                 else:  # e.g. {"json": ["Invalid JSON body."]}: about the body as a whole
                     merged.setdefault("body", []).extend(part)
             errors = merged
-        headers = dict(data.get("headers") or {})
+        headers = {**allow, **(data.get("headers") or {})}
         if code == 401:
             headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
         return problem(code, error.name, data.get("message") or error.description, errors,
                        headers)
     title, text = _page_texts(code)
-    return render_template("errors/error.html", title=title, text=text, code=code), code
+    return render_template("errors/error.html", title=title, text=text, code=code), code, allow
 
 
 def _csrf_error(error: CSRFError) -> Any:

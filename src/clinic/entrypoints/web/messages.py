@@ -69,6 +69,7 @@ _FIELD_ERRORS = {
     "date_invalid": _l("Pick a date, for example 01.11.2026."),
     "range_invalid": _l("The end must not come before the start."),
     "period_too_long": _l("A period can be at most three years long."),
+    "date_out_of_range": _l("Pick a date between the years 2000 and 2099."),
     "owner_must_be_admin": _l("Pick a member who is an administrator. Make them one first if "
                               "needed."),
 }

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from clinic.application.billing.ports import InvalidWebhook
+from clinic.application.billing.ports import InvalidWebhook, MalformedWebhook
 from clinic.entrypoints.web.container_access import container
 
 bp = Blueprint("stripe_webhooks", __name__)
@@ -19,6 +19,9 @@ def receive() -> Any:
     payload = request.get_data(cache=False)  # the raw bytes the signature covers
     try:
         event = container().webhook_reader().read(payload, request.headers.get("Stripe-Signature"))
+    except MalformedWebhook as error:
+        log.warning("refused a signed Stripe webhook: %s", error)
+        return jsonify(error=f"malformed event: {error}"), 400
     except InvalidWebhook as error:
         log.info("refused a Stripe webhook: %s", error)
         return jsonify(error="invalid signature"), 400
