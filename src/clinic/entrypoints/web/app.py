@@ -10,7 +10,7 @@ from flask import Flask, g
 from clinic.config import Settings, load_settings
 from clinic.container import Container, build_container
 from clinic.entrypoints import api
-from clinic.entrypoints.web import auth, errors, i18n, security
+from clinic.entrypoints.web import auth, errors, i18n, input_rules, security
 from clinic.entrypoints.web.views import (
     api_keys,
     appointments,
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
     i18n.init_app(app)
     security.init_app(app)
+    input_rules.init_app(app)
     auth.init_app(app)
     for blueprint in (auth_views.bp, pages.bp, language.bp, health.bp, records.bp,
                       calendar.bp, booking.bp, doctor_photos.bp, patients.bp,

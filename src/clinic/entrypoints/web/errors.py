@@ -16,7 +16,7 @@ from werkzeug.exceptions import (
 )
 from werkzeug.exceptions import NotFound as HttpNotFound
 
-from clinic.domain.shared import NotFound
+from clinic.domain.shared import NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,22 @@ def _csrf_error(error: CSRFError) -> Any:
     return render_template("errors/error.html", title=title, text=text, code=400), 400
 
 
+def _refused_input(error: ValidationFailed) -> Any:
+    """Input that no view handled itself and the shared rules refused (`input_rules.py`): a
+    control character in any field, a day or a page number out of range. 422, in the person's
+    language, with a way back to what they typed (the browser keeps the form)."""
+    from clinic.entrypoints.web.messages import field_errors
+
+    if wants_problem():
+        return problem(422, "Unprocessable Content", "Some input cannot be used.",
+                       {name: [text] for name, text in field_errors(error.errors).items()})
+    title = _("Something you sent cannot be used")
+    texts = list(dict.fromkeys(field_errors(error.errors).values()))
+    if request.headers.get("HX-Request"):  # a dialog's form: the words where its form was
+        return render_template("errors/_refused.html", title=title, texts=texts), 422
+    return render_template("errors/refused.html", title=title, texts=texts), 422
+
+
 def _unknown_host(_error: SecurityError) -> Any:
     """A Host header outside TRUSTED_HOSTS: no page (it would hold links), no detail."""
     return Response("Unknown host / Неизвестный адрес сайта\n", status=400,
@@ -112,6 +128,7 @@ def _unexpected(error: Exception) -> Any:
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(SecurityError, _unknown_host)
+    app.register_error_handler(ValidationFailed, _refused_input)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(NotFound, _not_found)
     if not app.testing:

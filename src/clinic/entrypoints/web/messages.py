@@ -70,6 +70,11 @@ _FIELD_ERRORS = {
     "range_invalid": _l("The end must not come before the start."),
     "period_too_long": _l("A period can be at most three years long."),
     "date_out_of_range": _l("Pick a date between the years 2000 and 2099."),
+    "control_characters": _l("The text holds invisible control characters, which sometimes "
+                             "come with text copied from other programs. Type it again, or "
+                             "paste it as plain text."),
+    "not_text": _l("The text holds characters that are not letters or signs. Type it again."),
+    "page_out_of_range": _l("There is no such page. Start from the first one."),
     "owner_must_be_admin": _l("Pick a member who is an administrator. Make them one first if "
                               "needed."),
 }

@@ -25,6 +25,11 @@
       });
     });
 
+    // "Go back and fix it": the previous page, where the browser kept what was typed.
+    document.querySelectorAll("[data-history-back]").forEach(function (button) {
+      button.addEventListener("click", function () { window.history.back(); });
+    });
+
     // The clinic's time zone, as the browser knows it.
     document.querySelectorAll("[data-timezone]").forEach(function (input) {
       if (!input.value) {

@@ -4,7 +4,7 @@ person, action and days; and the same for one card on the patient's page."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from clinic.domain.audit import AuditAction
 from clinic.domain.team import Permission
 from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.web.input_rules import days_arg, page_arg
 
 bp = Blueprint("audit_log", __name__)
 PAGE = 50
@@ -29,13 +30,6 @@ ACTION_NAMES = {
     AuditAction.APPOINTMENT_CREATED.value: _l("booked a visit"),
     AuditAction.APPOINTMENT_CHANGED.value: _l("changed a visit"),
 }
-
-
-def _day(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
 
 
 def _uuid(raw: str | None) -> uuid.UUID | None:
@@ -57,16 +51,15 @@ def card_history(patient_id: uuid.UUID, limit: int = 20) -> list[AuditRow]:
 @permission_required(Permission.SETTINGS)
 def index() -> Any:
     zone = ZoneInfo(current_user.clinic_timezone or "UTC")
-    since, until = _day(request.args.get("from")), _day(request.args.get("to"))
+    since, until = days_arg("from", "to")
     action = request.args.get("action") if request.args.get("action") in ACTION_NAMES else None
     person = _uuid(request.args.get("person"))
     where = AuditFilter(
         actor_user_id=person, action=action,
         since=datetime.combine(since, time(), zone) if since else None,
         until=datetime.combine(until + timedelta(days=1), time(), zone) if until else None)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    total, rows = container().audit_queries().page(current_user.clinic_id, where, PAGE,
-                                                    (page - 1) * PAGE)
+    page, offset = page_arg(PAGE)
+    total, rows = container().audit_queries().page(current_user.clinic_id, where, PAGE, offset)
     people = container().team_queries().members(current_user.clinic_id)
     return render_template(
         "settings/audit.html", section="settings", rows=rows, total=total, page=page,

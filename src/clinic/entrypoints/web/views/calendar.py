@@ -21,15 +21,13 @@ from clinic.entrypoints.web.calendar_grid import (
     week_start,
 )
 from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.web.input_rules import day_arg
 
 bp = Blueprint("calendar", __name__)
 
 
 def _date_arg(name: str, default: date) -> date:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return default
+    return day_arg(name, default) or default
 
 
 def _uuid_arg(name: str) -> uuid.UUID | None:

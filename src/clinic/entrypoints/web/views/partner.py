@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 from markupsafe import Markup
 
 from clinic.domain.team import Permission
 from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.web.input_rules import page_arg
 from clinic.entrypoints.web.links import external_url
 
 bp = Blueprint("partner", __name__)
@@ -37,8 +38,8 @@ def index() -> Any:
     overview = queries.overview(current_user.clinic_id)
     if overview is None:
         abort(404)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    total, entries = queries.ledger(current_user.clinic_id, PAGE, (page - 1) * PAGE)
+    page, offset = page_arg(PAGE)
+    total, entries = queries.ledger(current_user.clinic_id, PAGE, offset)
     link = share_url(overview.promo_code)
     return render_template(
         "partner/index.html", section="partner", overview=overview, link=link,

@@ -18,6 +18,7 @@ from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import Permission
 from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.web.input_rules import page_arg
 from clinic.entrypoints.web.messages import field_errors
 from clinic.entrypoints.web.views.audit_log import ACTION_NAMES, card_history
 
@@ -30,9 +31,9 @@ PAGE_SIZE = 25
 @permission_required(Permission.PATIENTS)
 def index() -> Any:
     query = request.args.get("q", "").strip()[:100]
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    page, offset = page_arg(PAGE_SIZE)
     found = container().patient_queries().find(current_user.clinic_id, query,
-                                                offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+                                                offset=offset, limit=PAGE_SIZE)
     template = "patients/_results.html" if request.headers.get("HX-Request") else \
         "patients/index.html"
     return render_template(template, found=found, query=query, page=page, section="patients",
