@@ -247,10 +247,17 @@ class FakeUnitOfWork:
         self.appointments = FakeAppointmentRepository(self, self.store.appointments)
         self.billing = FakeBillingRepository(self, self.store.subscriptions)
         self.referrals = FakeReferralRepository(self, self.store.referral_entries)
+        self.doctors_locked: list[uuid.UUID] = []
         return self
 
     def lock_for_writing(self) -> None:
         self.locked = True
+
+    def write_in_turn(self) -> None:
+        self.locked = True
+
+    def lock_doctor(self, doctor_id: uuid.UUID) -> None:
+        self.doctors_locked.append(doctor_id)
 
     def claim_clinic(self) -> None:
         self.claimed = True

@@ -170,7 +170,10 @@ class PatientRepository(Protocol):
 class AppointmentRepository(Protocol):
     def add(self, appointment: Appointment) -> None: ...
 
-    def get(self, appointment_id: uuid.UUID) -> Appointment | None: ...
+    def get(self, appointment_id: uuid.UUID, *, lock: bool = False) -> Appointment | None:
+        """With `lock`, the row is held until the transaction ends: a second change of the same
+        visit waits, then reads what the first one left (never a stale copy)."""
+        ...
 
     def busy(self, *, room_id: uuid.UUID | None = None, doctor_id: uuid.UUID | None = None,
              within: TimeRange, excluding: uuid.UUID | None = None) -> Sequence[TimeRange]:
@@ -276,6 +279,20 @@ class UnitOfWork(Protocol):
     def lock_for_writing(self) -> None:
         """Call first: make this transaction the only writer (SQLite's BEGIN IMMEDIATE), so a
         check and the insert it allows cannot interleave with another booking."""
+        ...
+
+    def write_in_turn(self) -> None:
+        """Call first, instead of `lock_for_writing`, in a unit of work whose checks are put in
+        turn by locks taken later (`lock_doctor`): SQLite's BEGIN IMMEDIATE (the only writer);
+        elsewhere every statement reads what was committed before it, so a check made after a
+        lock sees what the lock's previous holder wrote. (The one snapshot `lock_for_writing`
+        keeps for a whole transaction is taken before a lock is granted, and would not.)"""
+        ...
+
+    def lock_doctor(self, doctor_id: uuid.UUID) -> None:
+        """Call before reading a doctor's busy times to book or move a visit, in a unit of work
+        begun with `write_in_turn`: of two units of work that lock one doctor the later waits
+        until the first ends, so two visits booked at once cannot both find the doctor free."""
         ...
 
     def claim_clinic(self) -> None:

@@ -205,7 +205,10 @@ class BookAppointment:
     def _book(self, clinic_id: uuid.UUID, request: BookingRequest) -> Booking:
         assert request.starts_at is not None
         with self.uow_factory(clinic_id) as uow:
-            uow.lock_for_writing()
+            uow.write_in_turn()
+            # First, so that every check below sees the doctor's bookings made before this one
+            # (two bookings of one doctor at once take turns from here to the commit).
+            uow.lock_doctor(request.doctor_id)
             now = self.clock.now()
             if request.idempotency_key:
                 uow.appointments.forget_idempotency_keys(now - IDEMPOTENCY_TTL)
