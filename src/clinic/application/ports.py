@@ -10,7 +10,7 @@ from typing import Any, Protocol, Self
 
 from clinic.application.outbox.message import EmailMessage, OutboxMessage
 from clinic.domain.accounts import ApiToken, Clinic, Membership, PasswordReset, User
-from clinic.domain.audit import AuditEntry
+from clinic.domain.audit import AuditEntry, AuditHead
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.licensing import Payment, Subscription
 from clinic.domain.patients import Patient
@@ -199,9 +199,17 @@ class AppointmentRepository(Protocol):
 class AuditRepository(Protocol):
     """The audit trail: rows are added, never changed or deleted."""
 
-    def last(self, clinic_id: uuid.UUID) -> AuditEntry | None: ...
+    def claim_head(self, clinic_id: uuid.UUID) -> AuditHead:
+        """The clinic's newest row (seq 0 and GENESIS before the first), held until this
+        transaction ends: another unit of work appending to the clinic waits here, then reads
+        the head this one leaves. Call it after the change the row records (in a unit of work
+        begun with `write_in_turn`); that change is written first. Conflict if writing it breaks
+        a rule of the database."""
+        ...
 
-    def add(self, entry: AuditEntry) -> None: ...
+    def add(self, entry: AuditEntry) -> None:
+        """Add the row chained after the claimed head, and make it the clinic's head."""
+        ...
 
 
 class ReferralRepository(Protocol):
@@ -283,10 +291,11 @@ class UnitOfWork(Protocol):
 
     def write_in_turn(self) -> None:
         """Call first, instead of `lock_for_writing`, in a unit of work whose checks are put in
-        turn by locks taken later (`lock_doctor`): SQLite's BEGIN IMMEDIATE (the only writer);
-        elsewhere every statement reads what was committed before it, so a check made after a
-        lock sees what the lock's previous holder wrote. (The one snapshot `lock_for_writing`
-        keeps for a whole transaction is taken before a lock is granted, and would not.)"""
+        turn by locks taken later (`lock_doctor`, the audit trail's head): SQLite's BEGIN
+        IMMEDIATE (the only writer); elsewhere every statement reads what was committed before
+        it, so a check made after a lock sees what the lock's previous holder wrote. (The one
+        snapshot `lock_for_writing` keeps for a whole transaction is taken before a lock is
+        granted, and would not.)"""
         ...
 
     def lock_doctor(self, doctor_id: uuid.UUID) -> None:

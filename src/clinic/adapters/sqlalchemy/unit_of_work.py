@@ -8,9 +8,10 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from clinic.adapters.sqlalchemy.conflicts import SERIALIZATION_FAILURE, as_conflict
 from clinic.adapters.sqlalchemy.reads import ScopedReads
 from clinic.adapters.sqlalchemy.repositories import (
     SqlApiTokenRepository,
@@ -128,20 +129,18 @@ class SqlAlchemyUnitOfWork:
                                  .values(id=clinics.c.id))
         except OperationalError as error:
             self.session.rollback()
-            if getattr(error.orig, "sqlstate", None) == "40001":
+            if getattr(error.orig, "sqlstate", None) == SERIALIZATION_FAILURE:
                 raise Conflict(str(error.orig)) from error
             raise
 
     def commit(self) -> None:
         try:
             self.session.commit()
-        except IntegrityError as error:
+        except DBAPIError as error:
             self.session.rollback()
-            raise Conflict(str(error.orig)) from error
-        except OperationalError as error:
-            self.session.rollback()
-            if getattr(error.orig, "sqlstate", None) == "40001":  # serialization failure
-                raise Conflict(str(error.orig)) from error
+            conflict = as_conflict(error)  # a unique key, a constraint, a serialization failure
+            if conflict is not None:
+                raise conflict from error
             raise
 
     def rollback(self) -> None:

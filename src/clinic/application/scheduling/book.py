@@ -245,11 +245,12 @@ class BookAppointment:
                     clinic_id, request.idempotency_key, request.request_hash, appointment.id,
                     now))
             try:
+                if self.audit is not None:  # a new visit (a replayed key returned above)
+                    self.audit.append(uow, clinic_id, AuditAction.APPOINTMENT_CREATED,
+                                      "appointment", appointment.id)
                 uow.commit()
             except Conflict:
                 raise _LostRace(wanted) from None
-        if self.audit is not None:  # a new visit (a replayed key returned above)
-            self.audit(clinic_id, AuditAction.APPOINTMENT_CREATED, "appointment", appointment.id)
         return Booking(appointment, _entry(appointment, parties), clinic.timezone)
 
 

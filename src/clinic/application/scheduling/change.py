@@ -103,11 +103,12 @@ class UpdateAppointment:
             plan.apply_to(appointment)
             appointment.updated_at, appointment.updated_by = self.clock.now(), by
             try:
+                if self.audit is not None:
+                    self.audit.append(uow, clinic_id, AuditAction.APPOINTMENT_CHANGED,
+                                      "appointment", appointment.id)
                 uow.commit()
             except Conflict:  # PostgreSQL's exclusion constraint: a concurrent booking won
                 raise RoomAlreadyBooked(appointment.time, None) from None
-        if self.audit is not None:
-            self.audit(clinic_id, AuditAction.APPOINTMENT_CHANGED, "appointment", appointment.id)
         return appointment
 
     def _plan(self, uow: UnitOfWork, appointment: Appointment, changes: AppointmentChanges,
