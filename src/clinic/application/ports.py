@@ -286,7 +286,9 @@ class UnitOfWork(Protocol):
 
     def lock_for_writing(self) -> None:
         """Call first: make this transaction the only writer (SQLite's BEGIN IMMEDIATE), so a
-        check and the insert it allows cannot interleave with another booking."""
+        check and the write it allows cannot interleave with another writer; elsewhere one
+        snapshot for the whole transaction, so a race ends as a Conflict. (Booking and the
+        audit trail take turns through locks instead: `write_in_turn`.)"""
         ...
 
     def write_in_turn(self) -> None:

@@ -74,7 +74,8 @@ class SqlAlchemyUnitOfWork:
 
     def lock_for_writing(self) -> None:
         # SQLite: the only writer until commit. PostgreSQL: one snapshot for every check, so a
-        # race ends at the exclusion constraint (a Conflict), not half-way through the checks.
+        # race ends at a constraint or a serialization failure (a Conflict), not half-way
+        # through the checks. Not for a transaction that takes locks: see write_in_turn.
         if self.session.get_bind().dialect.name == "sqlite":
             options: dict[str, object] = {"sqlite_immediate": True}
         else:
