@@ -62,11 +62,13 @@ def test_a_booking_answers_with_the_appointment_in_the_clinics_offset(api, parti
 
 
 def test_a_booking_costs_a_fixed_number_of_statements(container):
-    """Beyond the token's check: the clinic, its procedures, the patient, its rooms, the
-    subscription (only beyond the two free chairs: no licence allows fewer), the doctor; the
-    room's and the doctor's times at once; the visit and its lines; the audit row (the last
-    one, then it). The answer is built from what booking read. An Idempotency-Key adds three
-    (old keys dropped, the key looked up, then kept). A statement more is a regression."""
+    """Beyond the token's check: on PostgreSQL the doctor's lock (SQLite's BEGIN IMMEDIATE
+    is one already); the clinic, its procedures, the patient, its rooms, the subscription (only
+    beyond the two free chairs: no licence allows fewer), the doctor; the room's and the
+    doctor's times at once; the visit and its lines; the audit row, in the same transaction
+    (the clinic's head claimed, the row, the head moved). The answer is built from what booking
+    read. An Idempotency-Key adds three (old keys dropped, the key looked up, then kept). A
+    statement more is a regression."""
     from clinic.entrypoints.web.app import create_app
     from tests.integration.conftest import api_sign_up
     from tests.integration.test_query_counts import count_statements
@@ -88,14 +90,17 @@ def test_a_booking_costs_a_fixed_number_of_statements(container):
             answer.get_json()
         return [" ".join(statement.split()[:3]) for statement in seen[len(checking_the_token):]]
 
+    lock = container.engine().dialect.name == "postgresql"
     book("2026-11-24T09:00:00+03:00")  # warms up
-    assert len(book("2026-11-24T10:00:00+03:00")) == 10
+    assert len(book("2026-11-24T10:00:00+03:00")) == 11 + lock
     grant_licence(container, api.clinic_id, chairs=1)
     assert api.post("rooms", json={"name": "Room 3"}).status_code == 201
     statements = book("2026-11-24T11:00:00+03:00")
-    assert len(statements) == 11, statements
-    assert sum(s.startswith("INSERT") for s in statements) == 3  # visit, line, audit row
-    assert len(book("2026-11-24T12:00:00+03:00", **{"Idempotency-Key": "k-1"})) == 14
+    assert len(statements) == 12 + lock, statements
+    assert statements[0].startswith("SELECT pg_advisory_xact_lock") == lock
+    # the visit, its line, the audit head (claimed by an upsert), the audit row
+    assert sum(s.startswith("INSERT") for s in statements) == 4
+    assert len(book("2026-11-24T12:00:00+03:00", **{"Idempotency-Key": "k-1"})) == 15 + lock
 
 
 def test_a_room_clash_is_409_with_the_nearest_free_start(api, parties, web_container):

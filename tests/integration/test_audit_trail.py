@@ -1,22 +1,26 @@
 """The audit trail (issue 9): each view of a patient card (page, dialog, API, export) and each
 change to a patient or an appointment writes one row naming who, what, when and from where;
-rows are chained by hash per clinic, so `clinic audit verify` finds one removed or altered."""
+rows are chained by hash per clinic, so `clinic audit verify` finds one removed or altered, and
+each clinic's head records the newest, so the newest rows or a whole chain removed show too
+(issue 16). A change's row is written in the change's own transaction."""
 
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 
 from clinic.adapters.sqlalchemy import tables
 from clinic.application.accounts.sign_up import SignUpCommand
-from clinic.application.audit import act_as
-from clinic.application.patients.save import PatientFields
-from clinic.application.scheduling.book import BookingRequest
+from clinic.application.audit import AuditTrail, act_as
+from clinic.application.patients.erase import ErasePatient
+from clinic.application.patients.save import PatientFields, SavePatient
+from clinic.application.scheduling.book import BookAppointment, BookingRequest
+from clinic.application.scheduling.change import AppointmentChanges, UpdateAppointment
 from clinic.domain.audit import Actor, AuditAction
 from clinic.domain.scheduling import AppointmentStatus
 from clinic.entrypoints.cli import Context, main
@@ -157,3 +161,222 @@ def test_the_page_the_dialog_the_api_and_the_export_are_views(app, web_container
     assert only_views.count("data-audit-row") == 3 and "opened the card" in only_views
     card = owner.client.get(f"/patients/{patient.id}").get_data(as_text=True)
     assert "Who looked at this card" in card and "opened the card" in card
+
+
+# -- the chain's end: the head -------------------------------------------------------------------
+
+def _erasing(conn) -> None:
+    """What `clinic tenants delete` sets on PostgreSQL, so these tests can remove rows at all."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL chairside.erasing = 'on'")
+
+
+def _five_views(container, clinic) -> None:
+    trail = container.audit_trail()
+    for _ in range(5):
+        trail(clinic.clinic_id, AuditAction.PATIENT_VIEWED, "patient", clinic.user_id)
+
+
+def _head(container, clinic_id) -> tuple | None:
+    h = tables.audit_heads.c
+    with container.engine().connect() as conn:
+        row = conn.execute(select(h.seq, h.hash).where(h.clinic_id == clinic_id)).first()
+    return tuple(row) if row else None
+
+
+def test_verify_names_the_newest_row_removed(container, clinic):
+    _five_views(container, clinic)
+    a = tables.audit_log.c
+    with container.engine().begin() as conn:
+        _erasing(conn)
+        conn.execute(delete(tables.audit_log).where(a.clinic_id == clinic.clinic_id, a.seq == 5))
+    broken = _verify(container, str(clinic.clinic_id))
+    assert broken.exit_code == 1, broken.output
+    assert "row 5 is missing (the newest; the head is row 5)" in broken.output
+
+
+def test_verify_names_a_whole_chain_removed_and_a_head_removed(container, clinic):
+    _five_views(container, clinic)
+    with container.engine().begin() as conn:
+        _erasing(conn)
+        conn.execute(delete(tables.audit_log)
+                     .where(tables.audit_log.c.clinic_id == clinic.clinic_id))
+    broken = _verify(container, str(clinic.clinic_id))
+    assert broken.exit_code == 1 and "rows 1 to 5 are missing" in broken.output, broken.output
+
+    other = container.sign_up()(SignUpCommand("Dent", "Olga", "olga@example.com",
+                                              "correct horse", "en", "Europe/Moscow"))
+    _five_views(container, other)
+    with container.engine().begin() as conn:  # the rows are all there, their head is not
+        _erasing(conn)
+        conn.execute(delete(tables.audit_heads)
+                     .where(tables.audit_heads.c.clinic_id == other.clinic_id))
+    headless = _verify(container, str(other.clinic_id))
+    assert headless.exit_code == 1 and "head is missing" in headless.output, headless.output
+    everyone = _verify(container)
+    assert everyone.exit_code == 1 and "checked 2 clinic(s): 2 broken" in everyone.output
+
+
+def test_the_head_follows_every_row_and_postgresql_keeps_it_moving_forward(container, clinic):
+    _five_views(container, clinic)
+    with container.engine().connect() as conn:
+        newest = conn.execute(select(tables.audit_log.c.hash).where(
+            tables.audit_log.c.clinic_id == clinic.clinic_id,
+            tables.audit_log.c.seq == 5)).scalar()
+    assert _head(container, clinic.clinic_id) == (5, newest)
+    if container.engine().dialect.name != "postgresql":
+        return
+    h = tables.audit_heads.c
+    for statement, words in (
+            (delete(tables.audit_heads), "only moves forward"),
+            (update(tables.audit_heads).values(seq=h.seq - 1), "only moves forward"),
+            (update(tables.audit_heads).values(hash="0" * 64), "only moves forward")):
+        with pytest.raises(DBAPIError, match=words), container.engine().begin() as conn:
+            conn.execute(statement.where(h.clinic_id == clinic.clinic_id))
+    for table in ("audit_heads", "audit_log"):
+        with pytest.raises(DBAPIError, match="TRUNCATE refused"), \
+                container.engine().begin() as conn:
+            conn.exec_driver_sql(f"TRUNCATE {table}")
+    assert _head(container, clinic.clinic_id) == (5, newest)
+    assert _verify(container, str(clinic.clinic_id)).exit_code == 0
+
+
+# -- the row and the change it records: one transaction ------------------------------------------
+
+class Killed(Exception):
+    """The worker's process ended (SIGKILL, OOM): nothing after this point reaches the database."""
+
+
+class _Dies:
+    """Units of work from the container, for a worker that is killed right after its first
+    commit, or whose commit itself fails (the connection lost at that moment). In that case
+    `seen` keeps how many audit rows of the clinic the transaction held just before."""
+
+    def __init__(self, container, commit_fails: bool = False) -> None:
+        self.container, self.commit_fails = container, commit_fails
+        self.dead, self.seen = False, []
+
+    def __call__(self, tenant):
+        if self.dead:
+            raise Killed()
+        uow = self.container.uow(tenant)
+        commit = uow.commit
+
+        def commit_then_die() -> None:
+            if self.commit_fails:
+                uow.session.flush()
+                self.seen.append(uow.session.execute(select(func.count()).select_from(
+                    tables.audit_log).where(tables.audit_log.c.clinic_id == tenant)).scalar())
+                raise Killed()
+            commit()
+            self.dead = True
+
+        uow.commit = commit_then_die
+        return uow
+
+
+@pytest.fixture
+def parties(container, clinic):
+    patient = container.save_patient()(clinic.clinic_id, PatientFields("Ivan", "+79161234567"))
+    with container.uow(clinic.clinic_id) as uow:
+        room, doctor = uow.rooms.list()[0].id, uow.doctors.list()[0].id
+        procedure = uow.procedures.list()[0].id
+    visit = container.book_appointment()(clinic.clinic_id, BookingRequest(
+        patient.id, room, doctor, MONDAY_10, [procedure]))
+    return {"patient": patient.id, "room": room, "doctor": doctor, "procedure": procedure,
+            "visit": visit.id}
+
+
+def _writers(container, clinic, parties, uows):
+    """Each writer that records a change, run on these units of work: (what it does, the
+    action and entity its row names)."""
+    clock = container.clock()
+    trail = AuditTrail(uows, clock)
+    book = BookAppointment(uows, clock, trail)
+    return {
+        "book": (lambda: book(clinic.clinic_id, BookingRequest(
+            parties["patient"], parties["room"], parties["doctor"],
+            MONDAY_10 + timedelta(hours=2), [parties["procedure"]])).id,
+            "appointment.created", None),
+        "change": (lambda: UpdateAppointment(uows, clock, trail)(
+            clinic.clinic_id, parties["visit"], AppointmentChanges(note="came late")).id,
+            "appointment.changed", parties["visit"]),
+        "save patient": (lambda: SavePatient(uows, clock, trail)(
+            clinic.clinic_id, PatientFields("Olga", "+79161234568")).id,
+            "patient.created", None),
+        "erase patient": (lambda: ErasePatient(uows, container.password_hasher(), clock, trail)(
+            clinic.clinic_id, clinic.user_id, parties["patient"], "correct horse",
+            "Deleted patient"), "patient.erased", parties["patient"]),
+    }
+
+
+WRITERS = ["book", "change", "save patient", "erase patient"]
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_change_that_commits_has_its_audit_row_though_the_worker_dies_right_after(
+        container, clinic, parties, writer):
+    before = len(_rows(container, clinic.clinic_id))
+    uows = _Dies(container)
+    do, action, entity = _writers(container, clinic, parties, uows)[writer]
+    try:
+        made = do()
+    except Killed:
+        made = None
+    assert uows.dead  # the change was committed
+    a = tables.audit_log.c
+    with container.engine().connect() as conn:
+        rows = conn.execute(select(a.action, a.entity_id).where(
+            a.clinic_id == clinic.clinic_id, a.seq > before)).all()
+    assert [(str(action_.value), entity_id) for action_, entity_id in rows] == [
+        (action, entity or made)]
+    assert container.verify_audit()(clinic.clinic_id)[0][2] is None
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_change_whose_commit_fails_leaves_no_audit_row_that_it_held(
+        container, clinic, parties, writer):
+    def state() -> list:
+        with container.engine().connect() as conn:
+            return [sorted(map(str, conn.execute(select(table)).all())) for table in (
+                tables.patients, tables.appointments, tables.audit_log, tables.audit_heads)]
+
+    before, rows = state(), len(_rows(container, clinic.clinic_id))
+    uows = _Dies(container, commit_fails=True)
+    do, _action, _entity = _writers(container, clinic, parties, uows)[writer]
+    with pytest.raises(Killed):
+        do()
+    assert uows.seen == [rows + 1]  # the row was in the change's own transaction...
+    assert state() == before  # ...and went with it
+    assert container.verify_audit()(clinic.clinic_id)[0][2] is None
+
+
+def test_changes_and_views_at_once_take_consecutive_places_and_move_the_head(container, clinic):
+    """Twenty at once: ten patients added (each row in its change's transaction) and ten
+    views (each in its own): twenty rows, numbered 1 to 20, the head at the last."""
+    trail, save = container.audit_trail(), container.save_patient()
+    errors: list[str] = []
+    start = threading.Barrier(20)
+
+    def write(n: int) -> None:
+        start.wait()
+        try:
+            if n % 2:
+                save(clinic.clinic_id, PatientFields(f"Patient {n}", f"+7916123450{n // 2}"))
+            else:
+                trail(clinic.clinic_id, AuditAction.PATIENT_VIEWED, "patient", clinic.user_id)
+        except Exception as error:  # anything at all is a failure the test must show
+            errors.append(f"{type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    rows = _rows(container, clinic.clinic_id)
+    assert [r[0] for r in rows] == list(range(1, 21))
+    assert sorted(str(r[1].value) for r in rows) == ["patient.created"] * 10 + [
+        "patient.viewed"] * 10
+    assert _head(container, clinic.clinic_id)[0] == 20
+    assert container.verify_audit()(clinic.clinic_id)[0][2] is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from clinic.adapters.sqlalchemy import tables
 from clinic.application.accounts.sign_up import SignUpCommand
+from clinic.application.catalog.doctors import DoctorFields
 from clinic.application.catalog.procedures import ProcedureFields
 from clinic.application.catalog.rooms import RoomFields
 from clinic.application.patients.save import PatientFields
@@ -22,9 +24,11 @@ from clinic.domain.scheduling import (
     IdempotencyKeyReused,
     OutsideWorkingHours,
     RoomAlreadyBooked,
+    TimeRange,
 )
 from clinic.domain.shared import ValidationFailed
 from tests.integration.conftest import empty_tables, make_container, make_settings
+from tests.licences import grant_licence
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 START = datetime(2026, 11, 24, 10, 0, tzinfo=MOSCOW)
@@ -120,6 +124,147 @@ def test_fifty_simultaneous_bookings_of_one_slot_leave_exactly_one(container, cl
         assert conn.execute(select(func.count()).select_from(tables.appointments)).scalar() == 1
 
 
+RACERS = 10  # at once, one doctor, one time, each in a room of its own
+
+
+def _rooms(container, clinic, count: int = RACERS) -> list:
+    grant_licence(container, clinic["id"], chairs=count)
+    return [clinic["room"]] + [container.save_room()(clinic["id"], RoomFields(f"Room {n}")).id
+                               for n in range(2, count + 1)]
+
+
+def _race(attempts) -> list[str]:
+    """Run each attempt in its own thread, all released at once; what each ended with."""
+    results: list[str] = []
+    barrier = threading.Barrier(len(attempts))
+
+    def run(attempt) -> None:
+        barrier.wait()
+        try:
+            attempt()
+            results.append("done")
+        except DoctorBusy:
+            results.append("doctor busy")
+        except Exception as error:  # anything else is a failure the test must show
+            results.append(f"{type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=run, args=(attempt,)) for attempt in attempts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return sorted(results)
+
+
+def _doctors_visits_at(container, clinic, start=START) -> list[tuple]:
+    a = tables.appointments.c
+    with container.engine().connect() as conn:
+        return conn.execute(select(a.room_id, a.doctor_overlap_confirmed).where(
+            a.clinic_id == clinic["id"], a.doctor_id == clinic["doctor"],
+            a.starts_at == start)).all()
+
+
+def test_one_doctor_booked_at_once_in_ten_rooms_is_booked_once(container, clinic):
+    """Without the confirmation a doctor's overlap is refused, also when the bookings come at
+    the same moment: the doctor's check and insert are taken in turn."""
+    rooms = _rooms(container, clinic)
+    book = container.book_appointment()
+    outcome = _race([lambda room=room: book(clinic["id"], request(clinic, room_id=room))
+                     for room in rooms])
+    assert outcome == ["doctor busy"] * (RACERS - 1) + ["done"]
+    assert len(_doctors_visits_at(container, clinic)) == 1
+
+
+def test_confirmed_overlaps_still_book_when_they_race_unconfirmed_ones(container, clinic):
+    """Half confirm the overlap, half do not: every confirmed one books, and of all the visits
+    booked only the first (whichever it was) went in without a confirmed overlap."""
+    rooms = _rooms(container, clinic)
+    book = container.book_appointment()
+    outcome = _race([lambda n=n, room=room: book(clinic["id"], request(
+        clinic, room_id=room, confirm_doctor_overlap=n % 2 == 0))
+        for n, room in enumerate(rooms)])
+    booked = _doctors_visits_at(container, clinic)
+    assert outcome.count("done") == len(booked) >= RACERS // 2, outcome
+    assert set(outcome) <= {"done", "doctor busy"}, outcome
+    assert sorted(confirmed for _room, confirmed in booked) == [False] + [True] * (
+        len(booked) - 1)
+
+
+def test_one_doctors_visits_moved_to_one_time_at_once_move_once(container, clinic):
+    """Moving a visit (another time, or another doctor) obeys the same rule as booking it."""
+    rooms = _rooms(container, clinic)
+    book, move = container.book_appointment(), container.move_appointment()
+    visits = [book(clinic["id"], request(clinic, START + timedelta(hours=1 + n), room_id=room))
+              for n, room in enumerate(rooms[:RACERS // 2])]
+    other = container.save_doctor()(clinic["id"], DoctorFields("Dr Other"))
+    visits += [book(clinic["id"], request(clinic, room_id=room, doctor_id=other.id,
+                                          confirm_doctor_overlap=True))
+               for room in rooms[RACERS // 2:]]  # at that time already: to the first doctor
+    outcome = _race([lambda visit=visit: move(clinic["id"], visit.id, START, visit.room_id,
+                                              clinic["doctor"]) for visit in visits])
+    assert outcome == ["doctor busy"] * (RACERS - 1) + ["done"]
+    assert len(_doctors_visits_at(container, clinic)) == 1
+
+
+class _PausingClock:
+    """The container's clock, but the first time the given thread asks it stops there (after
+    that change's checks, before its commit) until told to go on."""
+
+    def __init__(self, clock) -> None:
+        self.clock, self.thread = clock, None
+        self.paused, self.go_on = threading.Event(), threading.Event()
+
+    def now(self):
+        if threading.current_thread() is self.thread:
+            self.thread = None
+            self.paused.set()
+            self.go_on.wait(30)
+        return self.clock.now()
+
+
+def test_two_changes_of_one_visit_at_once_never_leave_an_unchecked_mix(container, clinic):
+    """One person gives the visit another doctor while another moves it: the second waits for
+    the first and checks the move with the doctor the visit has by then (busy: refused). Read
+    before the first committed, it would have checked the old doctor and left the new one
+    double-booked."""
+    from clinic.application.scheduling.change import UpdateAppointment
+
+    rooms = _rooms(container, clinic, 2)
+    other = container.save_doctor()(clinic["id"], DoctorFields("Dr Other"))
+    visit = container.book_appointment()(clinic["id"], request(clinic))
+    container.book_appointment()(clinic["id"], request(  # the other doctor's, at 12:00
+        clinic, START + timedelta(hours=2), room_id=rooms[1], doctor_id=other.id))
+    clock = _PausingClock(container.clock())
+    slow = UpdateAppointment(container.uow, clock, container.audit_trail())
+    outcome: dict[str, str] = {}
+
+    def run(name, change) -> None:
+        try:
+            change()
+            outcome[name] = "done"
+        except DoctorBusy:
+            outcome[name] = "doctor busy"
+        except Exception as error:  # anything else is a failure the test must show
+            outcome[name] = f"{type(error).__name__}: {error}"
+
+    first = threading.Thread(target=run, args=("doctor", lambda: slow(
+        clinic["id"], visit.id, AppointmentChanges(doctor_id=other.id))))
+    clock.thread = first
+    first.start()
+    assert clock.paused.wait(30)
+    second = threading.Thread(target=run, args=("time", lambda: container.update_appointment()(
+        clinic["id"], visit.id, AppointmentChanges(starts_at=START + timedelta(hours=2)))))
+    second.start()
+    second.join(timeout=0.5)  # it waits for the first (if it could, it has finished by now)
+    clock.go_on.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert outcome == {"doctor": "done", "time": "doctor busy"}
+    with container.uow(clinic["id"]) as uow:
+        kept = uow.appointments.get(visit.id)
+    assert (kept.doctor_id, kept.starts_at) == (other.id, START)
+
+
 @pytest.fixture
 def pg_container(postgresql_database, tmp_path):
     container = make_container(make_settings(postgresql_database, tmp_path))
@@ -150,6 +295,59 @@ def test_postgresql_itself_refuses_an_overlap_that_skips_the_checks(pg_container
     with pytest.raises(Conflict):
         twin()
     twin("cancelled")  # a cancelled appointment holds no time
+
+
+def test_postgresql_a_lock_granted_after_the_snapshot_would_hide_its_holders_visit(pg_container):
+    """Why `write_in_turn` and not `lock_for_writing` (REPEATABLE READ): the statement that asks
+    for the doctor's lock takes the transaction's snapshot before the lock is granted, so the
+    visit its holder committed meanwhile is not seen. Under READ COMMITTED the next statement
+    sees it. And `lock_doctor` refuses the first setting outright."""
+    from sqlalchemy import func as sql_func
+
+    from clinic.adapters.sqlalchemy.unit_of_work import _lock_key
+    from clinic.domain.scheduling import Appointment
+
+    container = pg_container
+    clinic_ = _clinic(container)
+    wanted = TimeRange(START, START + timedelta(minutes=30))
+    holding, seen = threading.Event(), {}
+
+    def holder() -> None:
+        with container.uow(clinic_["id"]) as uow:
+            uow.write_in_turn()
+            uow.lock_doctor(clinic_["doctor"])
+            uow.appointments.add(Appointment(
+                clinic_id=clinic_["id"], patient_id=clinic_["patient"], room_id=clinic_["room"],
+                doctor_id=clinic_["doctor"], starts_at=wanted.start, ends_at=wanted.end,
+                price_minor=0, currency="RUB", created_at=START))
+            holding.set()
+            time.sleep(0.5)  # the others ask for the lock meanwhile
+            uow.commit()
+
+    def waiter(name: str, snapshot: bool) -> None:
+        holding.wait(10)
+        with container.uow(clinic_["id"]) as uow:
+            if snapshot:  # the lock asked for by hand: lock_doctor would refuse (below)
+                uow.lock_for_writing()
+                uow.session.execute(select(sql_func.pg_advisory_xact_lock(_lock_key(
+                    b"doctor", clinic_["id"], clinic_["doctor"]))))
+            else:
+                uow.write_in_turn()
+                uow.lock_doctor(clinic_["doctor"])
+            seen[name] = len(uow.appointments.taken(
+                room_id=clinic_["room"], doctor_id=clinic_["doctor"], within=wanted)[1])
+
+    threads = [threading.Thread(target=holder),
+               threading.Thread(target=waiter, args=("one snapshot", True)),
+               threading.Thread(target=waiter, args=("in turn", False))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert seen == {"one snapshot": 0, "in turn": 1}
+    with container.uow(clinic_["id"]) as uow, pytest.raises(RuntimeError, match="write_in_turn"):
+        uow.lock_for_writing()
+        uow.lock_doctor(clinic_["doctor"])
 
 
 def test_a_cancelled_visit_frees_its_room_and_comes_back_only_if_still_free(container, clinic):

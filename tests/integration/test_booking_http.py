@@ -1,5 +1,6 @@
 """50 people pressing "Book" for the same room and slot at once, through the web layer, on both
-databases: exactly one visit is booked, the others hear the room is busy, nobody sees a 5xx."""
+databases: exactly one visit is booked, the others hear the room is busy, nobody sees a 5xx.
+And ten API clients booking one doctor at one time in ten rooms: one 201, nine doctor-busy."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from clinic.adapters.sqlalchemy import tables
+from clinic.application.catalog.rooms import RoomFields
 from clinic.application.patients.save import PatientFields
 from clinic.entrypoints.web.app import create_app
-from tests.integration.conftest import Browser
+from tests.integration.conftest import Browser, api_sign_up
+from tests.licences import grant_licence
 
 
 def test_fifty_simultaneous_bookings_through_http_leave_one(container):
@@ -48,5 +51,41 @@ def test_fifty_simultaneous_bookings_through_http_leave_one(container):
     for thread in threads:
         thread.join(timeout=120)
     assert sorted(statuses) == [200] + [409] * 49, sorted(statuses)
+    with container.engine().connect() as conn:
+        assert conn.execute(select(func.count()).select_from(tables.appointments)).scalar() == 1
+
+
+def test_ten_api_bookings_of_one_doctor_at_once_in_ten_rooms_give_one_201(container):
+    """The same doctor and time in ten rooms, without `confirm_doctor_overlap`, through
+    `POST /api/v1/appointments` at once: one 201, nine 409 doctor-busy problems."""
+    app = create_app(container.settings(), container)
+    api = api_sign_up(app.test_client(), container, "anna@example.com")
+    grant_licence(container, api.clinic_id, chairs=10)
+    rooms = [container.save_room()(api.clinic_id, RoomFields(f"Room {n}")).id
+             for n in range(2, 11)]
+    patient = container.save_patient()(api.clinic_id, PatientFields("Ivan", "+79161234567"))
+    with container.uow(api.clinic_id) as uow:
+        rooms.append(uow.rooms.list()[0].id)
+        doctor = uow.doctors.list()[0]
+        consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
+    answers: list[tuple[int, str]] = []
+    barrier = threading.Barrier(len(rooms))
+
+    def post(room_id) -> None:
+        client = app.test_client()
+        barrier.wait()
+        response = client.post("/api/v1/appointments", headers=api.headers, json={
+            "patient_id": str(patient.id), "room_id": str(room_id), "doctor_id": str(doctor.id),
+            "starts_at": "2026-11-24T10:00:00+03:00", "procedure_ids": [str(consultation.id)]})
+        answers.append((response.status_code, (response.get_json() or {}).get("type", "")))
+
+    threads = [threading.Thread(target=post, args=(room,)) for room in rooms]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(status for status, _type in answers) == [201] + [409] * 9, answers
+    assert {kind for status, kind in answers if status == 409} == {
+        "/api/v1/problems/doctor-busy"}, answers
     with container.engine().connect() as conn:
         assert conn.execute(select(func.count()).select_from(tables.appointments)).scalar() == 1

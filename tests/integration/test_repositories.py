@@ -167,3 +167,31 @@ def test_the_busy_times_of_a_room_and_of_a_doctor_come_in_one_answer(uow_factory
     with uow_factory(other.id) as uow:
         assert uow.appointments.taken(room_id=room.id, doctor_id=doctor.id,
                                       within=span) == ([], [])
+
+
+def test_the_audit_head_moves_with_each_row_appended_and_only_on_commit(uow_factory):
+    from clinic.application.audit import AuditTrail
+    from clinic.domain.audit import AuditAction, AuditHead
+    from tests.unit.fakes import FakeClock
+
+    clinic = _clinic()
+    _save(uow_factory, ("clinics", clinic))
+    trail = AuditTrail(uow_factory, FakeClock(NOW))
+
+    def append(uow):
+        return trail.append(uow, clinic.id, AuditAction.PATIENT_VIEWED, "clinic", clinic.id)
+
+    with uow_factory(clinic.id) as uow:
+        uow.write_in_turn()
+        assert uow.audit.claim_head(clinic.id) == AuditHead()  # none yet: row 0, GENESIS
+        first = append(uow)
+        uow.commit()
+    with uow_factory(clinic.id) as uow:  # not committed: neither the row nor the head stays
+        uow.write_in_turn()
+        append(uow)
+    with uow_factory(clinic.id) as uow:
+        uow.write_in_turn()
+        assert uow.audit.claim_head(clinic.id) == AuditHead(1, first.hash)
+        second = append(uow)
+        uow.commit()
+    assert (first.seq, second.seq, second.prev_hash) == (1, 2, first.hash)

@@ -189,7 +189,8 @@ def test_a_copy_with_new_ids_next_to_its_original_holds_the_same_data(container,
                    key=lambda t: t in ("memberships", "audit_log"))
     ids = {str(clinic["id"]): str(new_id)}
     _match(old_tables, new_tables, order, ids,
-           {"clinics": {"promo_code"}, "audit_log": {"hash", "prev_hash"}})
+           {"clinics": {"promo_code"}, "audit_log": {"hash", "prev_hash"},
+            "audit_heads": {"hash"}})
     # the copy's audit trail: the same entries, chained again over the new ids
     assert len(_rows(new_tables, "audit_log")) == len(_rows(old_tables, "audit_log")) > 0
     with container.engine().connect() as conn:
@@ -197,6 +198,9 @@ def test_a_copy_with_new_ids_next_to_its_original_holds_the_same_data(container,
                    for row in conn.execute(select(audit_log).where(
                        audit_log.c.clinic_id == new_id).order_by(audit_log.c.seq))]
     assert len(entries) == len(_rows(old_tables, "audit_log")) and first_break(entries) is None
+    [head] = _rows(new_tables, "audit_heads")  # moved to the copy's last row
+    assert (head["seq"], head["hash"]) == (entries[-1].seq, entries[-1].hash)
+    assert container.verify_audit()(new_id)[0][2] is None
     assert len(set(ids.values()) - set(ids)) > 20  # every row got an id of its own...
     assert not set(ids.values()) & (set(ids) - {u["id"] for u in _rows(old_tables, "users")})
 
@@ -466,3 +470,32 @@ def test_the_commands_export_and_import_and_refuse_bad_input(run, container, tmp
     new_id = uuid.UUID(imported.stdout.split("as clinic ")[1].split(":")[0])
     assert imported.stdout.startswith(f"imported «Smile» as clinic {new_id}:")
     assert Counter(t.name for t in container.account_queries().tenants()) == {"Smile": 2}
+
+
+def test_a_copy_of_an_audit_trail_cut_short_is_refused(container, tmp_path):
+    """An archive whose newest audit row was taken out (its chain still holds, but it does not
+    end where its head says) is not re-chained into a clean-looking copy."""
+    owner = container.sign_up()(SignUpCommand("Smile", "Anna", "anna@example.com",
+                                              "correct horse", "ru", "Europe/Moscow"))
+    for phone in ("+79161234567", "+79161234568"):
+        container.save_patient()(owner.clinic_id, PatientFields("Ivan", phone))
+    archive = tmp_path / "smile.zip"
+    _archive(container, owner.clinic_id, archive)
+    cut = tmp_path / "cut.zip"
+    with zipfile.ZipFile(archive) as old, zipfile.ZipFile(cut, "w") as new:
+        for name in old.namelist():
+            data = old.read(name)
+            if name == "tables/audit_log.json":
+                document = json.loads(data)
+                document["rows"] = [r for r in document["rows"] if r["seq"] != 2]
+                data = json.dumps(document).encode()
+            if name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["tables"]["audit_log"] = 1
+                data = json.dumps(manifest).encode()
+            new.writestr(name, data)
+    from clinic.adapters.sqlalchemy.tenant_archive import ArchiveRefused
+
+    with pytest.raises(ArchiveRefused, match="row 2 is missing"):
+        container.clinic_archive().import_(cut)
+    assert len(container.account_queries().tenants()) == 1

@@ -18,6 +18,7 @@ from clinic.domain.accounts import (
     User,
     WebSession,
 )
+from clinic.domain.audit import AuditHead
 
 
 class FakeClock:
@@ -93,6 +94,7 @@ class _Store:
         self.idempotency_keys: dict[uuid.UUID, Any] = {}
         self.subscriptions: dict[uuid.UUID, Any] = {}
         self.referral_entries: dict[uuid.UUID, Any] = {}
+        self.audit_log: dict[uuid.UUID, Any] = {}
 
 
 class _Repo:
@@ -241,6 +243,15 @@ class FakeAppointmentRepository(_Repo):
             del store[item_id]
 
 
+class FakeAuditRepository(_Repo):
+    """Rows added in a unit of work are committed with it, or dropped with it."""
+
+    def claim_head(self, clinic_id: uuid.UUID) -> AuditHead:
+        mine = [e for e in self._all() if e.clinic_id == clinic_id]
+        newest = max(mine, key=lambda e: e.seq, default=None)
+        return AuditHead(newest.seq, newest.hash) if newest else AuditHead()
+
+
 class FakeFileStore:
     def __init__(self) -> None:
         self.files: dict[str, tuple[bytes, str]] = {}
@@ -280,10 +291,18 @@ class FakeUnitOfWork:
         self.appointments = FakeAppointmentRepository(self, self.store.appointments)
         self.billing = FakeBillingRepository(self, self.store.subscriptions)
         self.referrals = FakeReferralRepository(self, self.store.referral_entries)
+        self.audit = FakeAuditRepository(self, self.store.audit_log)
+        self.doctors_locked: list[uuid.UUID] = []
         return self
 
     def lock_for_writing(self) -> None:
         self.locked = True
+
+    def write_in_turn(self) -> None:
+        self.locked = True
+
+    def lock_doctor(self, doctor_id: uuid.UUID) -> None:
+        self.doctors_locked.append(doctor_id)
 
     def claim_clinic(self) -> None:
         self.claimed = True
@@ -301,6 +320,11 @@ class FakeUnitOfWork:
                     e.source_ref == item.source_ref for e in table.values()):
                 self.pending.clear()
                 raise Conflict("referral_entries.source_ref")
+            if table is self.store.audit_log and any(
+                    e.clinic_id == item.clinic_id and e.seq == item.seq
+                    for e in table.values()):
+                self.pending.clear()
+                raise Conflict("audit_log.clinic_id, seq")
             if table is self.store.idempotency_keys and any(
                     k.clinic_id == item.clinic_id and k.key == item.key
                     for k in table.values()):

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import contextvars
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from clinic.application.ports import Clock, Conflict, UnitOfWorkFactory
+from clinic.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from clinic.domain.audit import (
     Actor,
     AuditAction,
     AuditEntry,
+    AuditHead,
     ChainBreak,
     chained,
-    first_break,
+    verify_chain,
 )
 
 _actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("audit_actor", default=None)
@@ -33,31 +35,34 @@ def current_actor() -> Actor:
 
 
 class AuditTrail:
-    """Add one row to a clinic's chain, in its own short transaction: the next number and the
-    previous row's hash are read and the row written with nothing in between (SQLite: one
-    writer at a time; PostgreSQL: the unique (clinic, number) turns a race into a retry)."""
+    """Add one row to a clinic's chain. A change writes its row in its own unit of work
+    (`append`, before the commit), so the two are committed together or not at all; a view,
+    which changes nothing, writes it in a short transaction of its own (calling the trail).
+    Appends to one clinic take turns at its head (`claim_head`), so no two take one number."""
 
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self.uow_factory, self.clock = uow_factory, clock
 
+    def append(self, uow: UnitOfWork, clinic_id: uuid.UUID, action: AuditAction,
+               entity_type: str, entity_id: uuid.UUID | None = None) -> AuditEntry:
+        """In the caller's unit of work (begun with `write_in_turn`), after the change it
+        records and just before the commit: the head is held from here to the commit."""
+        actor = current_actor()
+        head = uow.audit.claim_head(clinic_id)
+        entry = chained(AuditEntry(
+            clinic_id, 0, self.clock.now(), action, entity_type, entity_id,
+            actor.user_id, actor.token_id, actor.name[:120], actor.ip, ""), head)
+        uow.audit.add(entry)
+        return entry
+
     def __call__(self, clinic_id: uuid.UUID, action: AuditAction, entity_type: str,
                  entity_id: uuid.UUID | None = None) -> AuditEntry:
-        actor = current_actor()
-        for attempt in range(20):
-            with self.uow_factory(clinic_id) as uow:
-                uow.lock_for_writing()
-                entry = chained(AuditEntry(
-                    clinic_id, 0, self.clock.now(), action, entity_type, entity_id,
-                    actor.user_id, actor.token_id, actor.name[:120], actor.ip, ""),
-                    uow.audit.last(clinic_id))
-                uow.audit.add(entry)
-                try:
-                    uow.commit()
-                    return entry
-                except Conflict:  # another row took this number first: read again
-                    if attempt == 19:
-                        raise
-        raise AssertionError("unreachable")
+        """A view: the row alone, in its own short transaction."""
+        with self.uow_factory(clinic_id) as uow:
+            uow.write_in_turn()
+            entry = self.append(uow, clinic_id, action, entity_type, entity_id)
+            uow.commit()
+        return entry
 
 
 # -- reading and checking it --------------------------------------------------------------------
@@ -86,8 +91,10 @@ class AuditFilter:
 class AuditQueries(Protocol):
     def clinic_ids(self) -> Sequence[uuid.UUID]: ...
 
-    def entries(self, clinic_id: uuid.UUID) -> Iterable[AuditEntry]:
-        """Every row of the clinic, in chain order."""
+    def chain(self, clinic_id: uuid.UUID) -> AbstractContextManager[
+            tuple[AuditHead | None, Iterable[AuditEntry]]]:
+        """The clinic's head (None if it has none) and every row in chain order, as of one
+        moment (rows appended meanwhile are in neither)."""
         ...
 
     def page(self, clinic_id: uuid.UUID, where: AuditFilter, limit: int,
@@ -95,7 +102,8 @@ class AuditQueries(Protocol):
 
 
 class VerifyAudit:
-    """`clinic audit verify`: walk each clinic's chain; the first break names the row."""
+    """`clinic audit verify`: walk each clinic's chain and hold its end to the head; the first
+    break names the row."""
 
     def __init__(self, queries: AuditQueries) -> None:
         self.queries = queries
@@ -105,6 +113,18 @@ class VerifyAudit:
         """(clinic, rows checked, the first break or None) for each clinic."""
         results = []
         for one in [clinic_id] if clinic_id else self.queries.clinic_ids():
-            entries = list(self.queries.entries(one))
-            results.append((one, len(entries), first_break(entries)))
+            with self.queries.chain(one) as (head, entries):
+                walked = _Counted(entries)  # read in batches, not held in memory
+                broken = verify_chain(walked, head)
+            results.append((one, walked.count, broken))
         return results
+
+
+class _Counted:
+    def __init__(self, entries: Iterable[AuditEntry]) -> None:
+        self.entries, self.count = entries, 0
+
+    def __iter__(self) -> Iterator[AuditEntry]:
+        for entry in self.entries:
+            self.count += 1
+            yield entry

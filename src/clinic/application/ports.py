@@ -19,7 +19,7 @@ from clinic.domain.accounts import (
     User,
     WebSession,
 )
-from clinic.domain.audit import AuditEntry
+from clinic.domain.audit import AuditEntry, AuditHead
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.licensing import Payment, Subscription
 from clinic.domain.patients import Patient
@@ -201,7 +201,10 @@ class PatientRepository(Protocol):
 class AppointmentRepository(Protocol):
     def add(self, appointment: Appointment) -> None: ...
 
-    def get(self, appointment_id: uuid.UUID) -> Appointment | None: ...
+    def get(self, appointment_id: uuid.UUID, *, lock: bool = False) -> Appointment | None:
+        """With `lock`, the row is held until the transaction ends: a second change of the same
+        visit waits, then reads what the first one left (never a stale copy)."""
+        ...
 
     def busy(self, *, room_id: uuid.UUID | None = None, doctor_id: uuid.UUID | None = None,
              within: TimeRange, excluding: uuid.UUID | None = None) -> Sequence[TimeRange]:
@@ -227,9 +230,17 @@ class AppointmentRepository(Protocol):
 class AuditRepository(Protocol):
     """The audit trail: rows are added, never changed or deleted."""
 
-    def last(self, clinic_id: uuid.UUID) -> AuditEntry | None: ...
+    def claim_head(self, clinic_id: uuid.UUID) -> AuditHead:
+        """The clinic's newest row (seq 0 and GENESIS before the first), held until this
+        transaction ends: another unit of work appending to the clinic waits here, then reads
+        the head this one leaves. Call it after the change the row records (in a unit of work
+        begun with `write_in_turn`); that change is written first. Conflict if writing it breaks
+        a rule of the database."""
+        ...
 
-    def add(self, entry: AuditEntry) -> None: ...
+    def add(self, entry: AuditEntry) -> None:
+        """Add the row chained after the claimed head, and make it the clinic's head."""
+        ...
 
 
 class ReferralRepository(Protocol):
@@ -319,7 +330,24 @@ class UnitOfWork(Protocol):
 
     def lock_for_writing(self) -> None:
         """Call first: make this transaction the only writer (SQLite's BEGIN IMMEDIATE), so a
-        check and the insert it allows cannot interleave with another booking."""
+        check and the write it allows cannot interleave with another writer; elsewhere one
+        snapshot for the whole transaction, so a race ends as a Conflict. (Booking and the
+        audit trail take turns through locks instead: `write_in_turn`.)"""
+        ...
+
+    def write_in_turn(self) -> None:
+        """Call first, instead of `lock_for_writing`, in a unit of work whose checks are put in
+        turn by locks taken later (`lock_doctor`, the audit trail's head): SQLite's BEGIN
+        IMMEDIATE (the only writer); elsewhere every statement reads what was committed before
+        it, so a check made after a lock sees what the lock's previous holder wrote. (The one
+        snapshot `lock_for_writing` keeps for a whole transaction is taken before a lock is
+        granted, and would not.)"""
+        ...
+
+    def lock_doctor(self, doctor_id: uuid.UUID) -> None:
+        """Call before reading a doctor's busy times to book or move a visit, in a unit of work
+        begun with `write_in_turn`: of two units of work that lock one doctor the later waits
+        until the first ends, so two visits booked at once cannot both find the doctor free."""
         ...
 
     def claim_clinic(self) -> None:

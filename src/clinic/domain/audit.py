@@ -1,6 +1,7 @@
 """The audit trail: who looked at or changed a patient's card or an appointment, when, from where.
 Rows are only ever added; each carries the hash of the one before it in its clinic, so a row
-removed or altered later breaks the chain at that point."""
+removed or altered later breaks the chain at that point; and each clinic's head records its
+newest row, so the newest rows removed (or the whole chain) show too."""
 
 from __future__ import annotations
 
@@ -73,10 +74,21 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def chained(entry: AuditEntry, previous: AuditEntry | None) -> AuditEntry:
-    """The entry with its place in the chain: the next number, the previous row's hash, its own."""
-    entry.seq = previous.seq + 1 if previous else 1
-    entry.prev_hash = previous.hash if previous else GENESIS
+@dataclass(frozen=True)
+class AuditHead:
+    """A clinic's newest row, kept beside the chain and moved with each append: its number and
+    hash (0 and GENESIS before the first). The chain's end must be this row, so removing the
+    newest rows, or the whole chain, shows."""
+
+    seq: int = 0
+    hash: str = GENESIS
+
+
+def chained(entry: AuditEntry, head: AuditHead) -> AuditEntry:
+    """The entry with its place in the chain: the number after the head, the head's hash, its
+    own."""
+    entry.seq = head.seq + 1
+    entry.prev_hash = head.hash
     entry.hash = entry_hash(entry)
     return entry
 
@@ -90,15 +102,45 @@ class ChainBreak:
 
 def first_break(entries: Iterable[AuditEntry]) -> ChainBreak | None:
     """Walk one clinic's rows in order; the first missing, altered or re-linked row, or None."""
+    return _walk(entries)[0]
+
+
+def verify_chain(entries: Iterable[AuditEntry], head: AuditHead | None) -> ChainBreak | None:
+    """`first_break`, then the chain's end against the head: the newest rows (or all of them)
+    removed, a newest row replaced, rows beyond the head, or rows with no head at all."""
+    broken, last = _walk(entries)
+    if broken is not None:
+        return broken
+    last_seq = last.seq if last else 0
+    if head is None:
+        return None if last is None else ChainBreak(
+            last_seq, None, "the chain's head is missing (its record of the newest row)")
+    if head.seq > last_seq:
+        missing = (f"row {head.seq} is missing" if head.seq == last_seq + 1
+                   else f"rows {last_seq + 1} to {head.seq} are missing")
+        return ChainBreak(last_seq + 1, None, f"{missing} (the newest; the head is row "
+                                              f"{head.seq})")
+    if head.seq < last_seq:
+        return ChainBreak(head.seq + 1, None, f"rows after {head.seq} are beyond the chain's "
+                                              f"head (the head is row {head.seq})")
+    if last is not None and last.hash != head.hash:
+        return ChainBreak(last.seq, last.id, f"row {last.seq} is not the one the head records "
+                                             "(it was replaced)")
+    return None
+
+
+def _walk(entries: Iterable[AuditEntry]) -> tuple[ChainBreak | None, AuditEntry | None]:
+    """(the first break or None, the last row walked)."""
     expected_seq, expected_prev = 1, GENESIS
+    last = None
     for entry in entries:
         if entry.seq != expected_seq:
             return ChainBreak(expected_seq, None,
-                              f"row {expected_seq} is missing (the next is {entry.seq})")
+                              f"row {expected_seq} is missing (the next is {entry.seq})"), last
         if entry.prev_hash != expected_prev:
             return ChainBreak(entry.seq, entry.id, f"row {entry.seq} does not follow row "
-                                                   f"{entry.seq - 1} (a row was replaced)")
+                                                   f"{entry.seq - 1} (a row was replaced)"), last
         if entry_hash(entry) != entry.hash:
-            return ChainBreak(entry.seq, entry.id, f"row {entry.seq} was altered")
-        expected_seq, expected_prev = entry.seq + 1, entry.hash
-    return None
+            return ChainBreak(entry.seq, entry.id, f"row {entry.seq} was altered"), last
+        expected_seq, expected_prev, last = entry.seq + 1, entry.hash, entry
+    return None, last

@@ -30,9 +30,11 @@ class SqlAppointmentRepository:
     def add(self, appointment: Appointment) -> None:
         self.session.add(appointment)
 
-    def get(self, appointment_id: uuid.UUID) -> Appointment | None:
-        return self.session.scalars(
-            select(Appointment).where(tables.appointments.c.id == appointment_id)).first()
+    def get(self, appointment_id: uuid.UUID, *, lock: bool = False) -> Appointment | None:
+        stmt = select(Appointment).where(tables.appointments.c.id == appointment_id)
+        if lock:  # PostgreSQL: FOR UPDATE OF appointments (SQLite: BEGIN IMMEDIATE holds all)
+            stmt = stmt.with_for_update(of=tables.appointments)
+        return self.session.scalars(stmt).first()
 
     def busy(self, *, room_id: uuid.UUID | None = None, doctor_id: uuid.UUID | None = None,
              within: TimeRange, excluding: uuid.UUID | None = None) -> Sequence[TimeRange]:

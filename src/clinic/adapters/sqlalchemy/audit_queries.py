@@ -1,17 +1,18 @@
-"""Reading the audit trail: a clinic's rows in chain order (for `clinic audit verify`) and the
-filtered, paged log the owner reads."""
+"""Reading the audit trail: a clinic's head and rows in chain order (for `clinic audit
+verify`) and the filtered, paged log the owner reads."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import and_, func, select
 
 from clinic.adapters.sqlalchemy.reads import Connects, streaming
-from clinic.adapters.sqlalchemy.tables import audit_log, clinics, patients
+from clinic.adapters.sqlalchemy.tables import audit_heads, audit_log, clinics, patients
 from clinic.application.audit import AuditFilter, AuditRow
-from clinic.domain.audit import AuditEntry
+from clinic.domain.audit import AuditEntry, AuditHead
 
 
 class SqlAuditQueries:
@@ -23,15 +24,24 @@ class SqlAuditQueries:
             return list(conn.execute(select(clinics.c.id).order_by(clinics.c.created_at))
                         .scalars())
 
-    def entries(self, clinic_id: uuid.UUID) -> Iterator[AuditEntry]:
-        a = audit_log.c
+    @contextmanager
+    def chain(self, clinic_id: uuid.UUID) -> Iterator[
+            tuple[AuditHead | None, Iterator[AuditEntry]]]:
+        a, h = audit_log.c, audit_heads.c
         stmt = select(audit_log).where(a.clinic_id == clinic_id).order_by(a.seq)
-        # read in batches: a server-side cursor, which needs a transaction (not autocommit)
+        # One transaction, one snapshot (REPEATABLE READ on PostgreSQL; a SQLite read
+        # transaction is one already), so a row appended meanwhile is in neither the head nor
+        # the rows; the rows read in batches, by a server-side cursor, which needs one too.
         with streaming(self.engine) as conn:
-            for r in conn.execution_options(yield_per=2000).execute(stmt):
-                yield AuditEntry(r.clinic_id, r.seq, r.created_at, r.action, r.entity_type,
-                                 r.entity_id, r.actor_user_id, r.actor_token_id, r.actor_name,
-                                 r.ip, r.prev_hash, r.hash, id=r.id)
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                head = conn.execute(select(h.seq, h.hash).where(h.clinic_id == clinic_id)).first()
+                rows = conn.execution_options(yield_per=2000).execute(stmt)
+                yield (AuditHead(head.seq, head.hash) if head else None,
+                       (AuditEntry(r.clinic_id, r.seq, r.created_at, r.action, r.entity_type,
+                                   r.entity_id, r.actor_user_id, r.actor_token_id, r.actor_name,
+                                   r.ip, r.prev_hash, r.hash, id=r.id) for r in rows))
 
     def page(self, clinic_id: uuid.UUID, where: AuditFilter, limit: int,
              offset: int = 0) -> tuple[int, Sequence[AuditRow]]:

@@ -15,6 +15,9 @@ from clinic.adapters.sqlalchemy import tables
 from clinic.adapters.sqlalchemy.appointment_repository import (
     SqlAppointmentRepository as SqlAppointmentRepository,  # re-exported for the unit of work
 )
+from clinic.adapters.sqlalchemy.audit_repository import (
+    SqlAuditRepository as SqlAuditRepository,  # re-exported for the unit of work
+)
 from clinic.application.outbox.message import OutboxMessage
 from clinic.application.ports import Conflict
 from clinic.domain.accounts import (
@@ -26,7 +29,6 @@ from clinic.domain.accounts import (
     User,
     WebSession,
 )
-from clinic.domain.audit import AuditEntry
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.licensing import Payment, Subscription
 from clinic.domain.patients import Patient
@@ -230,16 +232,6 @@ class SqlPatientRepository(_Repository):
             select(Patient).where(tables.patients.c.phone == e164,
                                   tables.patients.c.erased_at.is_(None))
             .order_by(tables.patients.c.created_at)).all()
-
-
-class SqlAuditRepository(_Repository):
-    def last(self, clinic_id: uuid.UUID) -> AuditEntry | None:
-        a = tables.audit_log.c
-        return self.session.scalars(select(AuditEntry).where(a.clinic_id == clinic_id)
-                                    .order_by(a.seq.desc()).limit(1)).first()
-
-    def add(self, entry: AuditEntry) -> None:
-        self.session.add(entry)
 
 
 class SqlReferralRepository(_Repository):

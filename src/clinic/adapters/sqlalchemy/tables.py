@@ -404,3 +404,15 @@ audit_log = _clinic_owned(
     Index("ix_audit_log_clinic_entity", "clinic_id", "entity_id"),
     Index("ix_audit_log_clinic_time", "clinic_id", "created_at"),
 )
+
+# Each clinic's newest audit row (its number and hash), moved in the same transaction as every
+# append: `clinic audit verify` holds the chain's end to it, so the newest rows removed (or a
+# whole chain) show; and appends take turns at it (the row is locked until commit). One per
+# clinic. On PostgreSQL a trigger refuses DELETE (but while a clinic is deleted) and any UPDATE
+# that moves it back.
+audit_heads = _clinic_owned(
+    "audit_heads",
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("clinic_id", name="uq_audit_heads_clinic"),
+)

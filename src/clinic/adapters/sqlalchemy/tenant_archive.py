@@ -24,7 +24,8 @@ cannot belong to a copy living next to its original is left out or changed:
   already in the database are skipped: they are the original's books, counting them twice would
   double revenue and commission (imported into another database, they are kept).
 - `audit_log`: the entries are kept, in order; their hash chain covers the ids, so the copy's
-  chain is computed again over the new ids (refused if the archived chain does not hold).
+  chain is computed again over the new ids, and its head (`audit_heads`) moved to the new last
+  hash (refused if the archived chain does not hold, or does not end where its head says).
 - `subscriptions`: provider references another clinic already has are cleared (one provider
   subscription never bills two clinics); status and quantities stay.
 - people whose email has an account already keep that account (no second one is made);
@@ -56,9 +57,9 @@ from sqlalchemy.exc import IntegrityError
 
 from clinic.adapters.sqlalchemy import migrate
 from clinic.adapters.sqlalchemy.ownership import clinic_owned_tables
-from clinic.adapters.sqlalchemy.tables import clinics, memberships, users
+from clinic.adapters.sqlalchemy.tables import audit_log, clinics, memberships, users
 from clinic.adapters.sqlalchemy.types import UtcDateTime
-from clinic.domain.audit import GENESIS, AuditEntry, entry_hash, first_break
+from clinic.domain.audit import GENESIS, AuditEntry, AuditHead, entry_hash, verify_chain
 from clinic.domain.referrals import new_promo_code
 from clinic.domain.shared import DomainError, NotFound
 
@@ -345,6 +346,7 @@ class _Import:
         self.ids: dict[uuid.UUID, uuid.UUID] = {}
         self.people: dict[uuid.UUID, uuid.UUID] = {}  # archive user id -> account here
         self.known: dict[tuple[str, uuid.UUID], bool] = {}  # (table, id) -> there already?
+        self.audit: tuple[list[dict[str, Any]], str] | None = None  # a copy's rows, last hash
 
     def file_key(self, key: str) -> str:
         """The stored file's key with every id segment renamed through the id map."""
@@ -419,9 +421,12 @@ class _Import:
             column = table.c[UNIQUE_REFS[table.name]]
             taken = _existing(conn, column, [r[column.name] for r in rows])
             rows = [r for r in rows if r[column.name] not in taken]
-        out = [self._mapped(conn, table, row) for row in rows]
         if not self.same_ids and table.name == "audit_log":
-            out = _rechained(rows, out)
+            out = self._audit_copy(conn)[0]
+        else:
+            out = [self._mapped(conn, table, row) for row in rows]
+        if not self.same_ids and table.name == "audit_heads":
+            out = [{**row, "hash": self._audit_copy(conn)[1]} for row in out]
         if not self.same_ids and table.name == "subscriptions":
             for row in out:
                 for ref in ("customer_ref", "subscription_ref"):
@@ -452,6 +457,15 @@ class _Import:
                 out[column.name] = value if self._here(conn, clinics, value) else None
         return out
 
+    def _audit_copy(self, conn: Connection) -> tuple[list[dict[str, Any]], str]:
+        """The copy's audit rows chained again over the new ids, and the last one's hash (its
+        head's); worked out once, for whichever of the two tables comes first."""
+        if self.audit is None:
+            rows = self.documents["audit_log"]
+            self.audit = _rechained(rows, [self._mapped(conn, audit_log, row) for row in rows],
+                                    self.documents["audit_heads"])
+        return self.audit
+
     def _here(self, conn: Connection, table: Table, value: uuid.UUID) -> bool:
         key = (table.name, value)
         if key not in self.known:
@@ -459,18 +473,20 @@ class _Import:
         return self.known[key]
 
 
-def _rechained(original: list[dict[str, Any]],
-               renamed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _rechained(original: list[dict[str, Any]], renamed: list[dict[str, Any]],
+               heads: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
     """A copy's audit trail: the same entries in the same order, each hash computed again over
-    the new ids (the hash covers them). Only an intact chain is re-chained, so a copy never
-    launders a trail that was tampered with."""
+    the new ids (the hash covers them), and the new last hash, for its head. Only an intact
+    chain that ends at its head is re-chained, so a copy never launders a trail that was
+    tampered with or cut short."""
     names = [f.name for f in fields(AuditEntry)]
 
     def entries(rows: list[dict[str, Any]]) -> list[AuditEntry]:
         return sorted((AuditEntry(**{n: row[n] for n in names}) for row in rows),
                       key=lambda e: (str(e.clinic_id), e.seq))
 
-    broken = first_break(entries(original))
+    head = AuditHead(heads[0]["seq"], heads[0]["hash"]) if heads else None
+    broken = verify_chain(entries(original), head)
     if broken is not None:
         raise ArchiveRefused(f"the archive's audit trail does not hold ({broken.reason}); "
                              "import it with --same-ids to keep it as it is")
@@ -481,7 +497,7 @@ def _rechained(original: list[dict[str, Any]],
         entry.hash = entry_hash(entry)
         by_id[entry.id].update(prev_hash=entry.prev_hash, hash=entry.hash)
         previous = entry
-    return renamed
+    return renamed, previous.hash if previous else GENESIS
 
 
 def _existing(conn: Connection, column: Any, values: Sequence[Any]) -> set[Any]:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from clinic.adapters.sqlalchemy.conflicts import SERIALIZATION_FAILURE, as_conflict
 from clinic.adapters.sqlalchemy.reads import ScopedReads
 from clinic.adapters.sqlalchemy.repositories import (
     SqlApiTokenRepository,
@@ -31,7 +33,7 @@ from clinic.adapters.sqlalchemy.repositories import (
     SqlWebSessionRepository,
 )
 from clinic.adapters.sqlalchemy.tables import clinics
-from clinic.adapters.sqlalchemy.tenancy import TENANT_KEY
+from clinic.adapters.sqlalchemy.tenancy import TENANT_KEY, TenantNotSet
 from clinic.application.ports import Conflict, Tenant
 
 
@@ -76,12 +78,44 @@ class SqlAlchemyUnitOfWork:
 
     def lock_for_writing(self) -> None:
         # SQLite: the only writer until commit. PostgreSQL: one snapshot for every check, so a
-        # race ends at the exclusion constraint (a Conflict), not half-way through the checks.
+        # race ends at a constraint or a serialization failure (a Conflict), not half-way
+        # through the checks. Not for a transaction that takes locks: see write_in_turn.
         if self.session.get_bind().dialect.name == "sqlite":
             options: dict[str, object] = {"sqlite_immediate": True}
         else:
             options = {"isolation_level": "REPEATABLE READ"}
         self.session.connection(execution_options=options)
+
+    def write_in_turn(self) -> None:
+        if self.session.get_bind().dialect.name == "sqlite":
+            self.lock_for_writing()
+            return
+        # Each statement its own snapshot, taken when it starts: a check that follows a lock
+        # sees what the lock's previous holder committed. (Under REPEATABLE READ the snapshot
+        # is taken by the statement that asks for the lock, before the lock is granted.) Said
+        # here rather than left to the server's default, which is configurable.
+        self.session.connection(execution_options={"isolation_level": "READ COMMITTED"})
+
+    def lock_doctor(self, doctor_id: uuid.UUID) -> None:
+        if not isinstance(self.tenant, uuid.UUID):
+            raise TenantNotSet("a doctor is locked in a unit of work for their clinic")
+        options = (self.session.connection().get_execution_options()
+                   if self.session.in_transaction() else {})
+        if self.session.get_bind().dialect.name == "sqlite":
+            if not self.session.in_transaction():
+                self.lock_for_writing()
+            elif not options.get("sqlite_immediate"):
+                raise RuntimeError("lock_doctor: the transaction did not begin with BEGIN "
+                                   "IMMEDIATE; call write_in_turn() first")
+            return
+        if options.get("isolation_level") == "REPEATABLE READ":
+            raise RuntimeError("lock_doctor under REPEATABLE READ would not see what the lock's "
+                               "previous holder wrote; call write_in_turn(), not "
+                               "lock_for_writing()")
+        # Held until commit or rollback; keyed by the clinic and the doctor (64 bits of a hash:
+        # two doctors that share a key only wait for each other, never see wrongly).
+        self.session.execute(select(func.pg_advisory_xact_lock(_lock_key(
+            b"doctor", self.tenant, doctor_id))))
 
     def claim_clinic(self) -> None:
         if self.session.get_bind().dialect.name == "sqlite":
@@ -100,21 +134,25 @@ class SqlAlchemyUnitOfWork:
                                  .values(id=clinics.c.id))
         except OperationalError as error:
             self.session.rollback()
-            if getattr(error.orig, "sqlstate", None) == "40001":
+            if getattr(error.orig, "sqlstate", None) == SERIALIZATION_FAILURE:
                 raise Conflict(str(error.orig)) from error
             raise
 
     def commit(self) -> None:
         try:
             self.session.commit()
-        except IntegrityError as error:
+        except DBAPIError as error:
             self.session.rollback()
-            raise Conflict(str(error.orig)) from error
-        except OperationalError as error:
-            self.session.rollback()
-            if getattr(error.orig, "sqlstate", None) == "40001":  # serialization failure
-                raise Conflict(str(error.orig)) from error
+            conflict = as_conflict(error)  # a unique key, a constraint, a serialization failure
+            if conflict is not None:
+                raise conflict from error
             raise
 
     def rollback(self) -> None:
         self.session.rollback()
+
+
+def _lock_key(kind: bytes, clinic_id: uuid.UUID, item_id: uuid.UUID) -> int:
+    """A PostgreSQL advisory lock key (a signed 64-bit integer) for one thing of one clinic."""
+    digest = hashlib.blake2b(kind + clinic_id.bytes + item_id.bytes, digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)

@@ -29,9 +29,10 @@ class ErasePatient:
         if not password or not self.hasher.verify(actor.password_hash, password):
             raise ValidationFailed({"password": "password_wrong"})
         with self.uow_factory(clinic_id) as uow:
+            uow.write_in_turn()
             patient = uow.patients.get(patient_id)
             if patient is None:  # erased by someone else meanwhile
                 raise NotFound()
             patient.erase(placeholder, self.clock.now())
+            self.audit.append(uow, clinic_id, AuditAction.PATIENT_ERASED, "patient", patient_id)
             uow.commit()
-        self.audit(clinic_id, AuditAction.PATIENT_ERASED, "patient", patient_id)

@@ -52,6 +52,7 @@ class SavePatient:
     def __call__(self, clinic_id: uuid.UUID, fields: PatientFields,
                  patient_id: uuid.UUID | None = None, allow_duplicate: bool = False) -> Patient:
         with self.uow_factory(clinic_id) as uow:
+            uow.write_in_turn()  # the audit row is written in it (SQLite: one writer from here)
             clinic = uow.clinics.get(clinic_id)
             if clinic is None:
                 raise NotFound()
@@ -73,8 +74,8 @@ class SavePatient:
             else:
                 patient = found
                 patient.change(fields.name, phone, email, fields.note)
+            if self.audit is not None:
+                self.audit.append(uow, clinic_id, AuditAction.PATIENT_CREATED if found is None
+                                  else AuditAction.PATIENT_CHANGED, "patient", patient.id)
             uow.commit()
-        if self.audit is not None:
-            self.audit(clinic_id, AuditAction.PATIENT_CREATED if found is None
-                       else AuditAction.PATIENT_CHANGED, "patient", patient.id)
         return patient

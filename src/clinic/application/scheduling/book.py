@@ -205,7 +205,10 @@ class BookAppointment:
     def _book(self, clinic_id: uuid.UUID, request: BookingRequest) -> Booking:
         assert request.starts_at is not None
         with self.uow_factory(clinic_id) as uow:
-            uow.lock_for_writing()
+            uow.write_in_turn()
+            # First, so that every check below sees the doctor's bookings made before this one
+            # (two bookings of one doctor at once take turns from here to the commit).
+            uow.lock_doctor(request.doctor_id)
             now = self.clock.now()
             if request.idempotency_key:
                 uow.appointments.forget_idempotency_keys(now - IDEMPOTENCY_TTL)
@@ -242,11 +245,12 @@ class BookAppointment:
                     clinic_id, request.idempotency_key, request.request_hash, appointment.id,
                     now))
             try:
+                if self.audit is not None:  # a new visit (a replayed key returned above)
+                    self.audit.append(uow, clinic_id, AuditAction.APPOINTMENT_CREATED,
+                                      "appointment", appointment.id)
                 uow.commit()
             except Conflict:
                 raise _LostRace(wanted) from None
-        if self.audit is not None:  # a new visit (a replayed key returned above)
-            self.audit(clinic_id, AuditAction.APPOINTMENT_CREATED, "appointment", appointment.id)
         return Booking(appointment, _entry(appointment, parties), clinic.timezone)
 
 

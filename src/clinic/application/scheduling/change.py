@@ -77,8 +77,10 @@ class UpdateAppointment:
         if changes.starts_at is not None:
             check_booking(changes.starts_at, 1, "")
         with self.uow_factory(clinic_id) as uow:
-            uow.lock_for_writing()
-            appointment = uow.appointments.get(appointment_id)
+            uow.write_in_turn()
+            # Held to the commit: a second change of this visit at the same moment waits and
+            # then plans from what this one leaves.
+            appointment = uow.appointments.get(appointment_id, lock=True)
             if appointment is None:
                 raise NotFound()
             clinic = uow.clinics.get(clinic_id)
@@ -91,6 +93,7 @@ class UpdateAppointment:
             # Checked before anything changes on the loaded object, so no autoflush can write
             # a half-checked visit first.
             if plan.status.holds_time and (moved or back):
+                uow.lock_doctor(plan.doctor_id)  # as booking does: the check sees the last one
                 appointment.doctor_overlap_confirmed = ensure_free(
                     uow, plan.time, plan.room_id, plan.doctor_id,
                     changes.confirm_doctor_overlap, excluding=appointment.id,
@@ -100,11 +103,12 @@ class UpdateAppointment:
             plan.apply_to(appointment)
             appointment.updated_at, appointment.updated_by = self.clock.now(), by
             try:
+                if self.audit is not None:
+                    self.audit.append(uow, clinic_id, AuditAction.APPOINTMENT_CHANGED,
+                                      "appointment", appointment.id)
                 uow.commit()
             except Conflict:  # PostgreSQL's exclusion constraint: a concurrent booking won
                 raise RoomAlreadyBooked(appointment.time, None) from None
-        if self.audit is not None:
-            self.audit(clinic_id, AuditAction.APPOINTMENT_CHANGED, "appointment", appointment.id)
         return appointment
 
     def _plan(self, uow: UnitOfWork, appointment: Appointment, changes: AppointmentChanges,
