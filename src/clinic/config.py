@@ -87,10 +87,11 @@ class Settings:
 
     @property
     def trusted_hosts(self) -> list[str]:
-        """Host headers the app answers: TRUSTED_HOSTS, else BASE_URL's host, plus loopback
-        (health checks). Others are refused with 400 before any view runs."""
+        """Host headers the app answers: BASE_URL's host, TRUSTED_HOSTS (a proxy's or a load
+        balancer's own names) and loopback (health checks). Others are refused with 400
+        before any view runs. (Werkzeug cannot trust an IPv6 literal: serve on `localhost`.)"""
         hosts = list(self.trusted_hosts_setting)
-        if not hosts and self.base_url:
+        if self.base_url:
             hosts.append(urlsplit(self.base_url).hostname or "")
         return [host for host in (*hosts, *LOOPBACK_HOSTS) if host]
 

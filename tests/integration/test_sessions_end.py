@@ -107,3 +107,22 @@ def test_the_api_refuses_a_token_after_its_makers_password_reset(app, web_contai
     link = re.search(r"http://localhost(/reset/\S+)", text).group(1)
     browser.post(link, {"password": "a brand new password"}, source=link)
     assert app.test_client().get("/api/v1/clinic", headers=headers).status_code == 401
+
+
+def test_a_sign_in_racing_a_sign_out_everywhere_gets_no_session(app, web_container):
+    """Whoever had the old password and passed its check just before the owner signed out
+    everywhere (or reset the password) must not get a session from it."""
+    from dependency_injector import providers
+
+    Browser(app.test_client()).sign_up()
+    real = web_container.sign_in()
+
+    def sign_in_then_owner_signs_out_everywhere(email: str, password: str):
+        signed_in = real(email, password)
+        web_container.sign_out_everywhere()(signed_in.user_id)
+        return signed_in
+
+    thief = Browser(app.test_client())
+    with web_container.sign_in.override(providers.Object(sign_in_then_owner_signs_out_everywhere)):
+        thief.sign_in()
+    assert thief.client.get("/calendar").status_code == 302

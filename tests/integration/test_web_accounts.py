@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from clinic.application.outbox.message import OutboxMessage
 from clinic.application.ports import ANY_CLINIC
+from clinic.entrypoints.web.app import create_app
 from tests.integration.conftest import Browser
+
+
+@pytest.fixture
+def any_db_app(container):
+    """The app on each database the `container` fixture is parametrised over."""
+    return create_app(container.settings(), container)
 
 
 def _outbox(container) -> list[OutboxMessage]:
@@ -89,6 +97,42 @@ def test_the_emailed_link_opens_the_clinic_once(app, web_container):
     assert Browser(app.test_client()).client.get(link).status_code == 410
     assert Browser(app.test_client()).sign_in("zoe@example.com", "another good one"
                                               ).status_code == 302
+
+
+def test_a_clinics_own_promo_code_does_not_tell_that_the_email_owns_it(app, web_container):
+    owner = Browser(app.test_client())
+    owner.sign_up()
+    code = web_container.referral_queries().overview(
+        web_container.account_queries().tenants()[0].id).promo_code
+    visitor = Browser(app.test_client())
+    own = visitor.post("/signup", {**_form("anna@example.com"), "promo_code": code})
+    other = visitor.post("/signup", {**_form("zoe@example.com"), "promo_code": code})
+    assert own.status_code == other.status_code == 200
+
+
+def test_a_double_click_on_the_open_button_opens_one_clinic_and_no_error(any_db_app,
+                                                                         container):
+    import threading
+
+    browsers = [Browser(any_db_app.test_client()) for _ in range(4)]
+    browsers[0].post("/signup", _form("zoe@example.com"))
+    link = browsers[0].emailed_link("zoe@example.com", "/signup/open/")
+    tokens = [browser.token(link) for browser in browsers]
+    answers: list[int] = []
+
+    def press(browser, token):
+        answers.append(browser.client.post(link, data={"csrf_token": token}).status_code)
+
+    threads = [threading.Thread(target=press, args=pair)
+               for pair in zip(browsers, tokens, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [302, 410, 410, 410]
+    with container.uow(ANY_CLINIC) as uow:
+        user = uow.users.get_by_email("zoe@example.com")
+        assert len(uow.memberships.for_user(user.id)) == 1
 
 
 def test_two_links_for_one_email_open_one_clinic(app, web_container):

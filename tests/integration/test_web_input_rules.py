@@ -99,3 +99,12 @@ def test_ordinary_days_and_pages_still_open(owner):
                  "/settings/audit?from=2026-01-01&to=2026-12-31&page=2", "/partner?page=1",
                  "/patients?page=3"):
         assert owner.client.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize("start", ["9999-12-31T23:30", "0001-01-01T00:00"])
+def test_the_booking_dialog_refuses_days_far_outside_the_books(owner, start):
+    room = "00000000-0000-4000-8000-000000000001"
+    answer = owner.client.get(f"/calendar/book?start={start}&room_id={room}",
+                              headers={"HX-Request": "true"})
+    assert answer.status_code == 422
+    assert "between the years 2000 and 2099" in answer.get_data(as_text=True)

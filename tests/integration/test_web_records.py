@@ -165,8 +165,10 @@ class TestPatients:
         assert response.status_code == 302
         assert "2 patients" in _page(owner, "/patients?q=Ivanova")
 
-    def test_an_absurd_page_number_is_just_an_empty_page(self, owner):
-        assert owner.client.get("/patients?page=99999999999999999999").status_code == 200
+    def test_an_absurd_page_number_says_there_is_no_such_page(self, owner):
+        answer = owner.client.get("/patients?page=99999999999999999999")
+        assert answer.status_code == 422  # the one pagination rule, as on every list
+        assert "There is no such page" in answer.get_data(as_text=True)
 
     def test_a_wrong_phone_keeps_what_was_typed(self, owner):
         response = owner.post("/patients/new", {"name": "Oleg", "phone": "12",

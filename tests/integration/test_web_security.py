@@ -127,6 +127,25 @@ def test_successful_sign_ins_do_not_count_as_wrong_ones(sqlite_url, tmp_path):
     container.engine().dispose()
 
 
+def test_addresses_of_one_ipv6_network_share_their_wrong_passwords(sqlite_url, tmp_path):
+    app, container = _limited_app(sqlite_url, tmp_path)
+    _from(app, "10.0.0.1").sign_up()
+    codes = [_from(app, f"2001:db8::{i + 1:x}").sign_in(password="wrong").status_code
+             for i in range(5)]
+    assert codes == [422, 422, 422, 429, 429]  # one /64 is one household or one server
+    assert _from(app, "2001:db8:0:1::1").sign_in(password="wrong").status_code == 422
+    container.engine().dispose()
+
+
+def test_nobody_can_have_a_stranger_sent_dozens_of_sign_up_emails(sqlite_url, tmp_path):
+    app, container = _limited_app(sqlite_url, tmp_path)
+    codes = [_from(app, f"10.0.1.{i}").post("/signup", {
+        "clinic_name": "Spam", "name": "Spam", "email": "zoe@example.com",
+        "password": "another good one"}).status_code for i in range(6)]
+    assert codes == [200] * 5 + [429]
+    container.engine().dispose()
+
+
 def test_rate_limits_fall_back_to_memory_when_redis_is_down(sqlite_url, tmp_path):
     container = make_container(make_settings(sqlite_url, tmp_path, ratelimit_enabled=True,
                                              redis_url="redis://127.0.0.1:1/0"))

@@ -155,8 +155,13 @@ class FakeTokenRepository(_Repo):
 
 
 class FakePendingSignUpRepository(_Repo):
-    def get_by_token_hash(self, token_hash: str) -> PendingSignUp | None:
+    def get_by_token_hash(self, token_hash: str, lock: bool = False) -> PendingSignUp | None:
         return next((p for p in self._all() if p.token_hash == token_hash), None)
+
+    def remove_expired(self, now: datetime) -> None:
+        for item in self._all():
+            if item.expires_at <= now:
+                self.table.pop(item.id, None)
 
 
 class FakeWebSessionRepository(_Repo):

@@ -125,7 +125,13 @@ class ApiTokenRepository(Protocol):
 class PendingSignUpRepository(Protocol):
     def add(self, pending: PendingSignUp) -> None: ...
 
-    def get_by_token_hash(self, token_hash: str) -> PendingSignUp | None: ...
+    def get_by_token_hash(self, token_hash: str, lock: bool = False) -> PendingSignUp | None:
+        """With `lock`, a second transaction asking for the same one waits for this one."""
+        ...
+
+    def remove_expired(self, now: datetime) -> None:
+        """Sign-ups whose link expired (they hold a password hash and an email)."""
+        ...
 
 
 class WebSessionRepository(Protocol):

@@ -97,6 +97,7 @@ def common_passwords() -> frozenset[str]:
 
 
 MIN_PERSONAL_WORD = 4  # shorter parts of a name or an email are too common to refuse
+MIN_DISTINCT_CHARACTERS = 3
 
 
 def password_error(password: str, personal: Iterable[str] = ()) -> str | None:
@@ -111,8 +112,8 @@ def password_error(password: str, personal: Iterable[str] = ()) -> str | None:
     folded = password.strip().casefold()
     if not folded:
         return "password_blank"
-    if folded in common_passwords():
-        return "password_common"
+    if folded in common_passwords() or len(set(folded)) < MIN_DISTINCT_CHARACTERS:
+        return "password_common"  # "........" and "abababab" are guessed as early
     if any(word in folded for word in _personal_words(personal)):
         return "password_personal"
     return None
@@ -123,7 +124,7 @@ def _personal_words(texts: Iterable[str]) -> set[str]:
     words: set[str] = set()
     for text in texts:
         folded = text.strip().casefold()
-        for word in (folded, folded.split("@", 1)[0]):
+        for word in (folded, folded.split("@", 1)[0], "".join(folded.split())):
             if len(word) >= MIN_PERSONAL_WORD:
                 words.add(word)
     return words

@@ -119,9 +119,14 @@ class SqlPendingSignUpRepository(_Repository):
     def add(self, pending: PendingSignUp) -> None:
         self.session.add(pending)
 
-    def get_by_token_hash(self, token_hash: str) -> PendingSignUp | None:
-        return self.session.scalars(select(PendingSignUp).where(
-            tables.pending_signups.c.token_hash == token_hash)).first()
+    def get_by_token_hash(self, token_hash: str, lock: bool = False) -> PendingSignUp | None:
+        query = select(PendingSignUp).where(tables.pending_signups.c.token_hash == token_hash)
+        return self.session.scalars(query.with_for_update() if lock else query).first()
+
+    def remove_expired(self, now: datetime) -> None:
+        self.session.execute(
+            delete(tables.pending_signups).where(tables.pending_signups.c.expires_at <= now),
+            execution_options={"synchronize_session": False})
 
 
 class SqlWebSessionRepository(_Repository):

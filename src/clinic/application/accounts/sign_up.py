@@ -80,10 +80,11 @@ def _timezone(name: str | None) -> str:
     return name if name and timezone_error(name) is None else DEFAULT_TIMEZONE
 
 
-def referrer_of(uow: UnitOfWork, raw_code: str, email: str,
-              errors: dict[str, str]) -> uuid.UUID | None:
-    """The clinic whose partner code was given (none given: None). A code nobody has, or one
-    of the very person signing up (a clinic cannot refer itself), is a field error."""
+def referrer_of(uow: UnitOfWork, raw_code: str, email: str, errors: dict[str, str],
+                own_code_is_error: bool = True) -> uuid.UUID | None:
+    """The clinic whose partner code was given (none given: None). A code nobody has is a field
+    error; so is one of the very person signing up (a clinic cannot refer itself), unless the
+    caller must not say that this email owns a clinic (then it is simply not a referral)."""
     if not raw_code.strip():
         return None
     code = normalize_code(raw_code)
@@ -94,7 +95,8 @@ def referrer_of(uow: UnitOfWork, raw_code: str, email: str,
     owners = [uow.users.get(m.user_id) for m in uow.memberships.for_clinic(referrer.id)
               if m.role is Role.OWNER]
     if any(owner is not None and owner.email == email for owner in owners):
-        errors["promo_code"] = OwnPromoCode.code
+        if own_code_is_error:
+            errors["promo_code"] = OwnPromoCode.code
         return None
     return referrer.id
 
@@ -107,16 +109,19 @@ def _free_code(uow: UnitOfWork, clinic_name: str) -> str:
             return code
 
 
-def check_new_clinic(uow: UnitOfWork, command: SignUpCommand) -> tuple[uuid.UUID | None, bool]:
+def check_new_clinic(uow: UnitOfWork, command: SignUpCommand, *,
+                     reveal_accounts: bool = True) -> tuple[uuid.UUID | None, bool]:
     """Every field of the form checked at once: the referring clinic (None: no code given),
-    and whether the email already has an account (which the caller must not reveal)."""
+    and whether the email already has an account. With `reveal_accounts=False` no error says
+    anything about an existing account (the web's sign-up answers alike for every email)."""
     errors: dict[str, str] = {}
     try:
         check_sign_up(command.clinic_name, command.owner_name, command.email, command.password)
     except ValidationFailed as error:
         errors.update(error.errors)
     email = normalize_email(command.email)
-    referrer = referrer_of(uow, command.promo_code, email, errors)
+    referrer = referrer_of(uow, command.promo_code, email, errors,
+                           own_code_is_error=reveal_accounts)
     if errors:
         raise ValidationFailed(errors)
     return referrer, uow.users.get_by_email(email) is not None

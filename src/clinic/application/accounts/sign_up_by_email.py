@@ -70,13 +70,14 @@ class RequestSignUp:
 
     def __call__(self, command: SignUpCommand, links: SignUpLinks) -> None:
         with self.uow_factory(ANY_CLINIC) as uow:
-            check_new_clinic(uow, command)  # field errors only; never "taken"
+            check_new_clinic(uow, command, reveal_accounts=False)  # never "taken" or "yours"
         # Hashed in both cases (slow on purpose), so both answers take as long.
         password_hash = self.hasher.hash(command.password)
         email = normalize_email(command.email)
         locale = pick_locale(command.locale)
         now = self.clock.now()
         with self.uow_factory(ANY_CLINIC) as uow:
+            uow.pending_signups.remove_expired(now)
             user = uow.users.get_by_email(email)
             if user is not None:
                 message = self.composer.compose(
@@ -122,8 +123,9 @@ class ConfirmSignUp:
         the meantime (another link of the same address was opened first)."""
         now = self.clock.now()
         with self.uow_factory(ANY_CLINIC) as uow:
-            uow.lock_for_writing()
-            pending = uow.pending_signups.get_by_token_hash(token_hash(token))
+            # a double click: the second waits for the first, then finds the link used (410)
+            uow.write_in_turn()
+            pending = uow.pending_signups.get_by_token_hash(token_hash(token), lock=True)
             if pending is None:
                 raise SignUpLinkInvalid()
             pending.use(now)

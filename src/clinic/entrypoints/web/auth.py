@@ -90,10 +90,14 @@ def start_session(signed_in: SignedIn) -> None:
     if signed_in.clinic_id:
         session["clinic_id"] = str(signed_in.clinic_id)
     data = container().account_queries().session_user(signed_in.user_id, signed_in.clinic_id)
-    if data is not None:
-        login_user(WebUser(data))
-        # how many clinics they can switch between: the menu offers a switch when two or more
-        session["clinic_count"] = len(container().team_queries().clinics_of(signed_in.user_id))
+    if data is None or data.session_version != signed_in.session_version:
+        # Signed out everywhere or reset since the password was checked: whoever had the old
+        # password gets no session (the person is simply asked to sign in again).
+        end_session()
+        return
+    login_user(WebUser(data))
+    # how many clinics they can switch between: the menu offers a switch when two or more
+    session["clinic_count"] = len(container().team_queries().clinics_of(signed_in.user_id))
 
 
 def switch_clinic(clinic_id: uuid.UUID) -> bool:

@@ -44,10 +44,16 @@ def _refuse_control_characters() -> None:
 def day_arg(name: str, default: date | None = None) -> date | None:
     """A day from the query string: absent or unreadable gives `default` (a link from an old
     bookmark still opens), a day outside the years the clinic can use is refused."""
+    return day_of(request.args.get(name, ""), name) or default
+
+
+def day_of(text: str, name: str) -> date | None:
+    """The day a query value starts with ("2026-12-03", "2026-12-03T10:00"), by the same rule;
+    None when there is none to read."""
     try:
-        day = date.fromisoformat(request.args.get(name, ""))
+        day = date.fromisoformat(text[:10])
     except ValueError:
-        return default
+        return None
     code = day_error(day)
     if code:
         raise ValidationFailed({name: code})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import ipaddress
 import time
 from collections.abc import Callable
 from functools import lru_cache
@@ -34,10 +35,12 @@ CSP = "; ".join([
 # hour, an hour, a day): never per email alone, which let anyone lock the owner out of their
 # own clinic by typing wrong passwords for their email.
 FAILED_PAIR = "failed-pair:"
+FAILED_ADDRESS = "failed-address:"
 RATE_LIMITS = {
-    "auth.sign_in": ["10 per minute; 60 per hour",
+    "auth.sign_in": [FAILED_ADDRESS + "10 per minute; 60 per hour",
                      FAILED_PAIR + "3 per minute; 10 per 15 minutes; 20 per hour; 40 per day"],
-    "auth.sign_up": ["10 per minute; 40 per hour"],
+    # per email too: nobody can have a stranger sent dozens of sign-up emails
+    "auth.sign_up": ["10 per minute; 40 per hour", "email:5 per hour"],
     "auth.forgot_password": ["5 per minute; 20 per hour", "email:3 per hour"],
     "auth.reset_password": ["10 per minute"],
     "invitations.open_link": ["10 per minute; 60 per hour"],
@@ -64,8 +67,23 @@ def _email_key() -> str:
     return "email:" + (request.form.get("email") or "").strip().lower()
 
 
+def client_address() -> str:
+    """The client's address as rate limits count it: an IPv6 client by its /64 network (one
+    household or server gets a whole /64, so counting single addresses is no limit at all)."""
+    raw = get_remote_address()
+    try:
+        address = ipaddress.ip_address(raw)
+    except ValueError:
+        return raw
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def _pair_key() -> str:
-    return f"pair:{get_remote_address()}|{(request.form.get('email') or '').strip().lower()}"
+    return f"pair:{client_address()}|{(request.form.get('email') or '').strip().lower()}"
 
 
 def _refused(response: Response) -> bool:
@@ -79,7 +97,7 @@ Breach = Callable[[RequestLimit], Response | None]
 def init_limiter(app: Flask, storage_uri: str | None, enabled: bool,
                  breach_pages: dict[str, Breach] | None = None) -> Limiter:
     limiter = Limiter(
-        get_remote_address, app=app, storage_uri=storage_uri or "memory://",
+        client_address, app=app, storage_uri=storage_uri or "memory://",
         storage_options={"socket_connect_timeout": 1, "socket_timeout": 1},
         in_memory_fallback_enabled=True, swallow_errors=True, enabled=enabled,
         key_prefix="clinic-limits",
@@ -92,6 +110,9 @@ def init_limiter(app: Flask, storage_uri: str | None, enabled: bool,
                 view = limiter.limit(spec.removeprefix(FAILED_PAIR), key_func=_pair_key,
                                      methods=["POST"], deduct_when=_refused,
                                      on_breach=on_breach)(view)
+            elif spec.startswith(FAILED_ADDRESS):  # a clinic's desk behind one address
+                view = limiter.limit(spec.removeprefix(FAILED_ADDRESS), methods=["POST"],
+                                     deduct_when=_refused)(view)
             elif spec.startswith("email:"):
                 view = limiter.limit(spec.removeprefix("email:"), key_func=_email_key,
                                      methods=["POST"])(view)

@@ -90,6 +90,8 @@ def open_clinic(token: str) -> Any:
     try:
         signed_in = container().confirm_sign_up()(token, starter_kit())
     except SignUpLinkInvalid:
+        if current_user.is_authenticated:  # a double click: the first one opened the clinic
+            return _home()
         return render_template("auth/sign_up_link_invalid.html"), 410
     except EmailAlreadyTaken:
         flash(_("This email already has an account. Sign in with it."), "info")

@@ -20,6 +20,7 @@ from clinic.domain.team import Permission
 from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.i18n import weekday_abbr
+from clinic.entrypoints.web.input_rules import day_of
 from clinic.entrypoints.web.messages import field_errors
 
 bp = Blueprint("booking", __name__)
@@ -57,6 +58,7 @@ def _render(form: dict[str, Any], errors: dict[str, str], status: int = 200,
 @permission_required(Permission.CALENDAR)
 def new() -> Any:
     start = request.args.get("start", "")
+    day_of(start, "start")  # a day the clinic's books can hold, or a 422 that says so
     day, _sep, time = start.partition("T")
     doctor_id = request.args.get("doctor_id", "")
     if not doctor_id:
