@@ -60,7 +60,6 @@ from clinic.application.accounts.sign_up import SignUp
 from clinic.application.accounts.sign_up_by_email import ConfirmSignUp, RequestSignUp
 from clinic.application.audit import AuditTrail, VerifyAudit
 from clinic.application.billing.allowance import LicensedSeats
-from clinic.application.billing.ports import InProcessEventBus
 from clinic.application.billing.subscription import (
     ChangePlan,
     CompleteTestCheckout,
@@ -79,6 +78,7 @@ from clinic.application.catalog.doctors import (
 )
 from clinic.application.catalog.procedures import SaveProcedure
 from clinic.application.catalog.rooms import SaveRoom
+from clinic.application.events import InProcessEventBus, subscribe_all
 from clinic.application.outbox.deliver import DeliverOutboxMessage, RelayOutbox
 from clinic.application.outbox.dispatch import OutboxDispatcher
 from clinic.application.patients.erase import ErasePatient
@@ -250,7 +250,7 @@ def build_container(settings: Settings) -> Container:
     start_mappers()  # instrument the domain classes before any of them is made; no I/O
     container = Container(settings=settings)
     # the partner programme hears of every payment and refund recorded
-    container.billing_events().subscribe(container.credit_referrer())
+    subscribe_all(container.billing_events(), [container.credit_referrer()])
     return container
 
 

@@ -8,11 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from clinic.application.accounts.sign_up import SignUpCommand
-from clinic.application.billing.ports import (
-    CheckoutStart,
-    InProcessEventBus,
-    ProviderSubscription,
-)
+from clinic.application.billing.ports import CheckoutStart, ProviderSubscription
 from clinic.application.billing.subscription import (
     ChangePlan,
     RecordPayment,
@@ -20,6 +16,7 @@ from clinic.application.billing.subscription import (
     SyncSubscription,
 )
 from clinic.application.catalog.rooms import RoomFields
+from clinic.application.events import InProcessEventBus
 from clinic.domain.accounts import Membership, Role
 from clinic.domain.licensing import (
     LowerThanInUse,

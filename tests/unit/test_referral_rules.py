@@ -97,3 +97,27 @@ def test_a_full_refund_takes_back_exactly_what_its_payment_earned():
     assert credit(PaymentReceived(uuid.uuid4(), payer.id, 1234, "USD")).amount_cents == 370
     assert credit(PaymentRefunded(uuid.uuid4(), payer.id, 1234, "USD")).amount_cents == -370
     assert sum(e.amount_cents for e in uow.store.referral_entries.values()) == 0
+
+
+def test_the_bus_hands_each_listener_only_the_kinds_it_declares():
+    from clinic.application.events import InProcessEventBus, subscribe_all
+    from clinic.domain.licensing import PaymentReceived
+    from clinic.domain.shared import Event
+
+    class Other(Event):
+        pass
+
+    heard: list[object] = []
+
+    class Listener:
+        listens_to = (PaymentReceived,)
+
+        def __call__(self, event: object) -> None:
+            heard.append(event)
+
+    bus = InProcessEventBus()
+    subscribe_all(bus, [Listener()])
+    paid = PaymentReceived(uuid.uuid4(), uuid.uuid4(), 500, "USD")
+    bus.publish(Other())
+    bus.publish(paid)
+    assert heard == [paid]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from clinic.domain.shared import DomainError, new_id
+from clinic.domain.shared import DomainError, Event, new_id
 
 FREE_CHAIRS = 2
 CHAIR_PRICE_CENTS = 500  # USD a month, for each chair beyond the free ones
@@ -185,7 +185,7 @@ class Payment:
 
 
 @dataclass(frozen=True)
-class PaymentReceived:
+class PaymentReceived(Event):
     """Published after a payment is recorded; the partner programme listens."""
 
     payment_id: uuid.UUID
@@ -195,7 +195,7 @@ class PaymentReceived:
 
 
 @dataclass(frozen=True)
-class PaymentRefunded:
+class PaymentRefunded(Event):
     payment_id: uuid.UUID
     clinic_id: uuid.UUID
     amount_cents: int

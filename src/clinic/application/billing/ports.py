@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -133,29 +133,3 @@ class LocalCheckout(Protocol):
 
 
 BillingEvent = PaymentReceived | PaymentRefunded
-
-
-class EventBus(Protocol):
-    def publish(self, event: BillingEvent) -> None: ...
-
-    def subscribe(self, handler: Callable[[BillingEvent], object]) -> None: ...
-
-
-class InProcessEventBus:
-    """Handlers run after the change is committed, in the same process; one that fails is
-    logged and does not undo the payment (the partner ledger can be recomputed)."""
-
-    def __init__(self) -> None:
-        self.handlers: list[Callable[[BillingEvent], object]] = []
-
-    def subscribe(self, handler: Callable[[BillingEvent], object]) -> None:
-        self.handlers.append(handler)
-
-    def publish(self, event: BillingEvent) -> None:
-        import logging
-
-        for handler in self.handlers:
-            try:
-                handler(event)
-            except Exception:
-                logging.getLogger(__name__).exception("a handler of %s failed", event)

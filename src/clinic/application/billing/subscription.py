@@ -15,10 +15,10 @@ from clinic.application.billing.allowance import (
 )
 from clinic.application.billing.ports import (
     CompletedCheckout,
-    EventBus,
     LocalCheckout,
     PaymentGateway,
 )
+from clinic.application.events import EventBus
 from clinic.application.ports import Clock, Conflict, UnitOfWorkFactory
 from clinic.application.team.access import acting_member
 from clinic.domain.licensing import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from clinic.application.billing.ports import BillingEvent
 from clinic.application.ports import Clock, Conflict, UnitOfWorkFactory
-from clinic.domain.licensing import PaymentReceived
+from clinic.domain.licensing import PaymentReceived, PaymentRefunded
 from clinic.domain.referrals import EntryKind, LedgerEntry, credit_for, reversal_for
 
 
@@ -13,6 +13,8 @@ class CreditReferrer:
     code earns that clinic 30% of each payment; a refund takes back 30% of what was refunded
     (never more than that clinic's payments earned). Each payment or refund gives one entry
     at most: its reference is unique in the ledger, so a replayed event adds nothing."""
+
+    listens_to = (PaymentReceived, PaymentRefunded)  # a referred clinic paid or got money back
 
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self.uow_factory, self.clock = uow_factory, clock
