@@ -63,6 +63,7 @@ from clinic.application.billing.allowance import LicensedSeats
 from clinic.application.billing.subscription import (
     ChangePlan,
     CompleteTestCheckout,
+    OpenCardPortal,
     Reconcile,
     RecordPayment,
     ShowBilling,
@@ -177,6 +178,7 @@ class Container(containers.DeclarativeContainer):
                                           sync_subscription, record_payment)
     change_plan = providers.Factory(ChangePlan, uow.provider, payment_gateway, clock,
                                     reconcile_billing)
+    open_card_portal = providers.Factory(OpenCardPortal, uow.provider, payment_gateway)
     handle_provider_event = providers.Factory(HandleProviderEvent, uow.provider,
                                               payment_gateway, sync_subscription,
                                               record_payment, clock)

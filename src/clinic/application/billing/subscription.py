@@ -92,6 +92,12 @@ class ChangePlan:
         self.uow_factory, self.gateway, self.clock = uow_factory, gateway, clock
         self.reconcile = reconcile
 
+    @property
+    def applies_at_once(self) -> bool:
+        """A change made without a checkout is in force when the call returns (test mode);
+        with a provider that sends webhooks, once its payment is confirmed."""
+        return not self.gateway.sends_webhooks
+
     def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID, chairs: int, seats: int,
                  success_url: str, cancel_url: str) -> str | None:
         chairs, seats = _quantity(chairs, "chairs"), _quantity(seats, "seats")
@@ -181,6 +187,18 @@ class CompleteTestCheckout:
                  record: RecordPayment) -> None:
         self.checkout, self.sync, self.record = checkout, sync, record
 
+    def pending(self, clinic_id: uuid.UUID, token: str) -> PendingCheckout | None:
+        """The test-mode checkout a clinic was sent to (None: not this clinic's, or payments
+        are real: the provider's own checkout page is used then)."""
+        if not getattr(self.checkout, "test_mode", False) or not hasattr(self.checkout,
+                                                                          "checkout"):
+            return None
+        found = self.checkout.checkout(token)
+        if found is None or found["clinic_id"] != clinic_id:
+            return None
+        return PendingCheckout(int(str(found["chairs"])), int(str(found["seats"])),
+                               bool(found.get("completed")))
+
     def __call__(self, token: str) -> CompletedCheckout | None:
         done = self.checkout.complete(token)
         if done is None:
@@ -189,6 +207,32 @@ class CompleteTestCheckout:
         self.record(done.clinic_id, PaymentKind.PAYMENT, done.invoice_ref, done.amount_cents,
                     done.currency)
         return done
+
+
+@dataclass(frozen=True)
+class PendingCheckout:
+    """What the test-mode checkout page shows."""
+
+    chairs: int
+    seats: int
+    completed: bool
+
+
+class OpenCardPortal:
+    """Where the owner manages the card and sees invoices (the provider's customer portal);
+    None while nothing has been paid, and in test mode."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, gateway: PaymentGateway) -> None:
+        self.uow_factory, self.gateway = uow_factory, gateway
+
+    def __call__(self, clinic_id: uuid.UUID, return_url: str) -> str | None:
+        if self.gateway.test_mode:
+            return None
+        with self.uow_factory(clinic_id) as uow:
+            subscription = uow.billing.subscription(clinic_id)
+        if subscription is None or not subscription.customer_ref:
+            return None
+        return self.gateway.portal_url(subscription.customer_ref, return_url)
 
 
 class Reconcile:

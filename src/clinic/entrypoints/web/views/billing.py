@@ -60,7 +60,8 @@ def change_plan() -> Any:
     done_url = (public_url(f"{back}{'&' if '?' in back else '?'}paid=1") if back
                 else external_url("billing.index", paid=1))
     try:
-        url = container().change_plan()(
+        plan = container().change_plan()
+        url = plan(
             current_user.clinic_id, current_user.user_id, int(form["chairs"]),
             int(form["seats"]), done_url,
             public_url(back) if back else external_url("billing.index"))
@@ -77,7 +78,7 @@ def change_plan() -> Any:
                              what=_(" and ").join(parts)), 422)
     if url is not None:
         return redirect(url)
-    if container().payment_gateway().sends_webhooks:
+    if not plan.applies_at_once:
         flash(_("The change is sent. The new numbers apply once the payment is confirmed."),
               "success")
     else:
@@ -90,31 +91,29 @@ def change_plan() -> Any:
 @permission_required(Permission.BILLING)
 def manage_card() -> Any:
     """Stripe's customer portal: the card, the invoices, cancelling."""
-    overview = container().show_billing()(current_user.clinic_id)
-    if overview.test_mode or not overview.customer_ref:
+    portal = container().open_card_portal()(current_user.clinic_id,
+                                             external_url("billing.index"))
+    if portal is None:
         flash(_("There is no card to manage yet: nothing has been paid."), "info")
         return redirect(url_for("billing.index"))
-    return redirect(container().payment_gateway().portal_url(
-        overview.customer_ref, external_url("billing.index")))
+    return redirect(portal)
 
 
 @bp.route("/billing/test-pay/<token>", methods=["GET", "POST"])
 @permission_required(Permission.BILLING)
 def test_checkout(token: str) -> Any:
     """The test-mode gateway's checkout page: no card, no real money."""
-    gateway = container().payment_gateway()
-    if not gateway.test_mode or not hasattr(gateway, "checkout"):
-        abort(404)  # Stripe is live: its hosted checkout, not this page
-    pending = gateway.checkout(token)
-    if pending is None or pending["clinic_id"] != current_user.clinic_id:
+    checkout = container().complete_test_checkout()
+    pending = checkout.pending(current_user.clinic_id, token)
+    if pending is None:  # another clinic's, or Stripe is live (its hosted checkout is used)
         abort(404)
     if request.method == "POST":
-        done = container().complete_test_checkout()(token)
+        done = checkout(token)
         if done is None:
             return redirect(url_for("billing.index"))
         flash(_("Paid (test mode). The new numbers apply now."), "success")
         return redirect(done.success_url)  # built by change_plan: this site's own address
-    chairs, seats = int(pending["chairs"]), int(pending["seats"])
+    chairs, seats = pending.chairs, pending.seats
     return render_template("billing/test_checkout.html", section="billing", chairs=chairs,
-                           seats=seats, total=chairs * CHAIR_PRICE_CENTS
-                           + seats * SEAT_PRICE_CENTS, done=bool(pending.get("completed")))
+                           seats=seats, total=monthly_cents(chairs, seats),
+                           done=pending.completed)
