@@ -84,6 +84,10 @@ class _Store:
         self.resets: dict[uuid.UUID, PasswordReset] = {}
         self.web_sessions: dict[uuid.UUID, WebSession] = {}
         self.pending_signups: dict[uuid.UUID, PendingSignUp] = {}
+        self.payments: dict[uuid.UUID, Any] = {}
+        self.processed_events: dict[str, Any] = {}  # written at once: enough for the fakes
+        self.invitations: dict[uuid.UUID, Any] = {}
+        self.membership_events: dict[uuid.UUID, Any] = {}
         self.tokens: dict[uuid.UUID, ApiToken] = {}
         self.outbox: dict[uuid.UUID, OutboxMessage] = {}
         self.rooms: dict[uuid.UUID, Any] = {}
@@ -139,6 +143,13 @@ class FakeMembershipRepository(_Repo):
     def get(self, clinic_id: uuid.UUID, user_id: uuid.UUID) -> Membership | None:  # type: ignore[override]
         return next((m for m in self.for_user(user_id) if m.clinic_id == clinic_id), None)
 
+    def for_clinic(self, clinic_id: uuid.UUID) -> Sequence[Membership]:
+        return [m for m in self._all() if m.clinic_id == clinic_id and self._visible(m)]
+
+    def remove(self, membership: Membership) -> None:
+        self.table.pop(membership.id, None)
+        self.uow.pending = [(t, i) for t, i in self.uow.pending if i is not membership]
+
 
 class FakeResetRepository(_Repo):
     def get_by_token_hash(self, token_hash: str) -> PasswordReset | None:
@@ -152,6 +163,10 @@ class FakeTokenRepository(_Repo):
 
     def made_by(self, user_id: uuid.UUID) -> Sequence[ApiToken]:
         return [t for t in self._all() if t.created_by == user_id and self._visible(t)]
+
+    def for_clinic(self, clinic_id: uuid.UUID) -> Sequence[ApiToken]:
+        mine = [t for t in self._all() if t.clinic_id == clinic_id and self._visible(t)]
+        return sorted(mine, key=lambda t: t.created_at)
 
 
 class FakePendingSignUpRepository(_Repo):
@@ -191,13 +206,70 @@ class FakeCatalogRepository(_Repo):
 
 
 class FakeBillingRepository(_Repo):
-    """The licence only (what the catalog and booking ask); payments are tested on SQL."""
+    """Subscriptions in its own table; payments and processed provider events beside them."""
+
+    def __init__(self, uow: FakeUnitOfWork, table: dict[uuid.UUID, Any]) -> None:
+        super().__init__(uow, table)
+        self.payments_repo = _Repo(uow, uow.store.payments)
 
     def subscription(self, clinic_id: uuid.UUID) -> Any:
         return next((s for s in self._all() if s.clinic_id == clinic_id), None)
 
     def add_subscription(self, subscription: Any) -> None:
         self.add(subscription)
+
+    def subscription_by_ref(self, subscription_ref: str) -> Any:
+        return next((s for s in self._all() if s.subscription_ref == subscription_ref), None)
+
+    def subscription_by_customer(self, customer_ref: str) -> Any:
+        return next((s for s in self._all() if s.customer_ref == customer_ref), None)
+
+    def payment(self, external_ref: str) -> Any:
+        return next((p for p in self.payments_repo._all() if p.external_ref == external_ref),
+                    None)
+
+    def add_payment(self, payment: Any) -> None:
+        if self.payment(payment.external_ref) is not None:
+            raise Conflict("payments.external_ref")  # unique, as in SQL
+        self.payments_repo.add(payment)
+
+    def payments(self, clinic_id: uuid.UUID, limit: int = 50) -> Sequence[Any]:
+        mine = [p for p in self.payments_repo._all() if p.clinic_id == clinic_id]
+        return sorted(mine, key=lambda p: p.created_at, reverse=True)[:limit]
+
+    def mark_processed(self, event_id: str, event_type: str, now: datetime) -> None:
+        if event_id in self.uow.store.processed_events:
+            raise Conflict("processed_events.id")
+        self.uow.store.processed_events[event_id] = (event_type, now)
+
+    def was_processed(self, event_id: str) -> bool:
+        return event_id in self.uow.store.processed_events
+
+
+class FakeTeamRepository:
+    """Invitations and the team's history, each in its own table."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.invitations_repo = _Repo(uow, uow.store.invitations)
+        self.events = _Repo(uow, uow.store.membership_events)
+
+    def add_invitation(self, invitation: Any) -> None:
+        self.invitations_repo.add(invitation)
+
+    def invitation(self, invitation_id: uuid.UUID) -> Any:
+        return self.invitations_repo.get(invitation_id)
+
+    def invitation_by_token_hash(self, token_hash: str) -> Any:
+        return next((i for i in self.invitations_repo._all() if i.token_hash == token_hash),
+                    None)
+
+    def invitations(self, clinic_id: uuid.UUID, email: str | None = None) -> Sequence[Any]:
+        found = [i for i in self.invitations_repo._all() if i.clinic_id == clinic_id
+                 and (email is None or i.email == email)]
+        return sorted(found, key=lambda i: i.created_at)
+
+    def add_event(self, event: Any) -> None:
+        self.events.add(event)
 
 
 class FakeReferralRepository(_Repo):
@@ -295,6 +367,7 @@ class FakeUnitOfWork:
         self.patients = FakePatientRepository(self, self.store.patients)
         self.appointments = FakeAppointmentRepository(self, self.store.appointments)
         self.billing = FakeBillingRepository(self, self.store.subscriptions)
+        self.team = FakeTeamRepository(self)
         self.referrals = FakeReferralRepository(self, self.store.referral_entries)
         self.audit = FakeAuditRepository(self, self.store.audit_log)
         self.doctors_locked: list[uuid.UUID] = []

@@ -35,23 +35,11 @@ from clinic.domain.accounts import (
 )
 from clinic.domain.shared import NotFound, ValidationFailed
 from tests.unit.fakes import (
-    FakeClock,
     FakeComposer,
     FakeHasher,
     FakeMailer,
-    FakeUowFactory,
     RecordingQueue,
 )
-
-
-@pytest.fixture
-def uow():
-    return FakeUowFactory()
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
 
 
 def sign_up(uow, clock, email="anna@example.com", locale="ru", timezone="Asia/Yekaterinburg"):

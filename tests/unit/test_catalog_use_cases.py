@@ -25,7 +25,7 @@ from clinic.domain.catalog import DOCTOR_COLORS, STARTER_PROCEDURES, Doctor, Pro
 from clinic.domain.licensing import ChairLimitReached, Subscription, SubscriptionStatus
 from clinic.domain.patients import DuplicatePhone, Patient, PhoneNumber
 from clinic.domain.shared import Money, NotFound, ValidationFailed
-from tests.unit.fakes import FakeClock, FakeFileStore, FakeHasher, FakeUowFactory
+from tests.unit.fakes import FakeFileStore, FakeHasher
 
 
 class FakePhotoProcessor:
@@ -37,16 +37,6 @@ class FakePhotoProcessor:
             raise ValidationFailed({"photo": "photo_invalid"})
         return {"thumb": (b"thumb:" + data, "image/jpeg"),
                 "large": (b"large:" + data, "image/jpeg")}
-
-
-@pytest.fixture
-def uow():
-    return FakeUowFactory()
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
 
 
 def sign_up(uow, clock, email="anna@example.com", locale="ru", treats_patients=True,
