@@ -292,6 +292,9 @@ class FakePatientRepository(_Repo):
 
 
 class FakeAppointmentRepository(_Repo):
+    def get(self, item_id: uuid.UUID, *, lock: bool = False) -> Any:  # one writer: no lock
+        return super().get(item_id)
+
     def busy(self, *, room_id: uuid.UUID | None = None, doctor_id: uuid.UUID | None = None,
              within: Any, excluding: uuid.UUID | None = None) -> list[Any]:
         return [a.time for a in self._all() if self._visible(a) and a.status.holds_time

@@ -10,10 +10,29 @@ import typing
 from clinic.application.ports import ANY_CLINIC, UnitOfWork
 from tests.unit.fakes import FakeUowFactory
 
+POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
 
 def _methods(protocol: type) -> set[str]:
     return {name for name, value in vars(protocol).items()
             if callable(value) and not name.startswith("_")}
+
+
+def _accepts(fake: object, port: object) -> bool:
+    """The fake takes what the port's callers may pass: as many positional arguments, and
+    each keyword-only one by its name."""
+    have = list(inspect.signature(fake).parameters.values())  # type: ignore[arg-type]
+    want = [p for name, p in inspect.signature(port).parameters.items()  # type: ignore[arg-type]
+            if name != "self"]
+    if any(p.kind is p.VAR_KEYWORD for p in have):
+        keywords_ok = True
+    else:
+        names = {p.name for p in have}
+        keywords_ok = all(p.name in names for p in want if p.kind is p.KEYWORD_ONLY)
+    can_take = len([p for p in have if p.kind in POSITIONAL])
+    if any(p.kind is p.VAR_POSITIONAL for p in have):
+        can_take = len(want)
+    return keywords_ok and can_take >= len([p for p in want if p.kind in POSITIONAL])
 
 
 def test_the_fake_unit_of_work_has_every_repository_and_method_of_the_port():
@@ -26,8 +45,12 @@ def test_the_fake_unit_of_work_has_every_repository_and_method_of_the_port():
             if repository is None:
                 missing.append(name)
                 continue
-            missing += [f"{name}.{method}" for method in sorted(_methods(protocol))
-                        if not callable(getattr(repository, method, None))]
+            for method in sorted(_methods(protocol)):
+                fake = getattr(repository, method, None)
+                if not callable(fake):
+                    missing.append(f"{name}.{method}")
+                elif not _accepts(fake, getattr(protocol, method)):
+                    missing.append(f"{name}.{method}: its parameters")
         missing += [f"uow.{method}" for method in sorted(_methods(UnitOfWork))
                     if not callable(getattr(uow, method, None))]
     assert missing == []
