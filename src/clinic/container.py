@@ -42,7 +42,12 @@ from clinic.application.accounts.api_tokens import (
     RevokeApiToken,
 )
 from clinic.application.accounts.clinic_settings import UpdateClinicSettings
-from clinic.application.accounts.operations import DisableUser, ResumeClinic, SuspendClinic
+from clinic.application.accounts.operations import (
+    DisableUser,
+    EraseUser,
+    ResumeClinic,
+    SuspendClinic,
+)
 from clinic.application.accounts.password_reset import (
     CheckResetLink,
     RequestPasswordReset,
@@ -239,6 +244,7 @@ class Container(containers.DeclarativeContainer):
     suspend_clinic = providers.Factory(SuspendClinic, uow.provider, clock)
     resume_clinic = providers.Factory(ResumeClinic, uow.provider)
     disable_user = providers.Factory(DisableUser, uow.provider, clock)
+    erase_user = providers.Factory(EraseUser, uow.provider, clock)
     clinic_removal = providers.Singleton(ClinicRemoval, engine, file_store)
 
     # -- operations: backups (owned by the backup work) --

@@ -391,3 +391,32 @@ class TestSignUpByEmail:
         with pytest.raises(SignUpLinkInvalid):
             ConfirmSignUp(uow, clock)(self.token_of(uow))
         assert uow.store.clinics == {}
+
+
+def test_erasing_a_person_follows_the_removal_rule_in_every_clinic(uow, clock):
+    from clinic.application.accounts.operations import EraseUser
+    from clinic.domain.accounts import ERASED_NAME, OwnsClinics
+    from clinic.domain.catalog import Doctor
+
+    clinics = [sign_up(uow, clock, email=f"owner{i}@example.com").clinic_id for i in range(2)]
+    sam = User("sam@example.com", "Sam", "fake$pw", clock.now())
+    with uow(ANY_CLINIC) as u:
+        u.users.add(sam)
+        for clinic_id in clinics:
+            u.memberships.add(Membership(clinic_id, sam.id, Role.STAFF, clock.now()))
+        u.commit()
+    tokens = [CreateApiToken(uow, clock)(clinic_id, "sam's", created_by=sam.id)
+              for clinic_id in clinics]
+    with uow(clinics[0]) as u:
+        u.doctors.add(Doctor(clinics[0], "Dr Sam", "#cfe3ff", created_at=clock.now(),
+                             user_id=sam.id))
+        u.commit()
+    with pytest.raises(OwnsClinics):
+        EraseUser(uow, clock)("owner0@example.com")
+    assert EraseUser(uow, clock)("SAM@example.com") == sam.id
+    erased = uow.store.users[sam.id]
+    assert (erased.name, erased.disabled) == (ERASED_NAME, True) and "sam" not in erased.email
+    assert [m for m in uow.store.memberships.values() if m.user_id == sam.id] == []
+    assert all(uow.store.tokens[t.id].revoked_at is not None for t in tokens)
+    assert all(d.user_id != sam.id for d in uow.store.doctors.values())
+    assert EraseUser(uow, clock)("nobody@example.com") is None

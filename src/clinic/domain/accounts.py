@@ -21,6 +21,7 @@ PASSWORD_RESET_TTL = timedelta(hours=1)
 SIGN_UP_LINK_TTL = timedelta(hours=24)
 WEB_SESSION_TTL = timedelta(days=14)  # as long as the session cookie lives
 SUPPORTED_LOCALES = ("ru", "en")
+ERASED_NAME = "Deleted user"
 DEFAULT_TIMEZONE = "Europe/Moscow"
 DEFAULT_WORKING_DAYS = "123456"  # ISO weekdays: Monday to Saturday
 DEFAULT_OPENS, DEFAULT_CLOSES = "08:00", "20:00"
@@ -227,6 +228,16 @@ class User:
 
     def change_password(self, password_hash: str) -> None:
         self.password_hash = password_hash
+        self.end_all_sessions()
+
+    def erase(self) -> None:
+        """At the person's request: name and email wiped, no password can match, no sign-in
+        ever again. What they did stays under their id."""
+        self.name = ERASED_NAME
+        self.email = f"erased-{self.id.hex}@erased.invalid"
+        self.password_hash = "!erased"  # noqa: S105 - not a hash: no password matches it
+        self.locale = None
+        self.disabled = True
         self.end_all_sessions()
 
 

@@ -6,31 +6,23 @@ name. Other clinics are untouched. One transaction: all of it or none."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from sqlalchemy import Engine, delete, select, update
 
 from clinic.adapters.files import LocalFileStore
 from clinic.adapters.sqlalchemy.ownership import KEPT_WITH_NAME_ONLY, clinic_owned_tables
 from clinic.adapters.sqlalchemy.tables import (
-    api_tokens,
     clinics,
-    doctors,
     memberships,
-    password_resets,
     referral_entries,
     users,
 )
-from clinic.domain.accounts import OwnsClinics, Role
 from clinic.domain.shared import NotFound
 
 
 class ClinicRemoval:
     def __init__(self, engine: Engine, files: LocalFileStore) -> None:
         self.engine, self.files = engine, files
-
-    def erase_user(self, email: str, now: datetime) -> uuid.UUID | None:
-        return erase_user(self.engine, email, now)
 
     def name_of(self, clinic_id: uuid.UUID) -> str | None:
         with self.engine.connect() as conn:
@@ -69,32 +61,3 @@ class ClinicRemoval:
                 delete(users).where(users.c.id.in_(alone))).rowcount if alone else 0
         self.files.delete_prefix(f"{clinic_id}/")
         return counts
-
-
-def erase_user(engine: Engine, email: str, now: datetime) -> uuid.UUID | None:
-    """A person's account erased at their request: out of every clinic, API tokens revoked,
-    unlinked from doctor records, name and email wiped, no sign-in ever again. What they did
-    stays (visits booked, the audit trail) under their id. None if there is no such account."""
-    with engine.begin() as conn:
-        user_id: uuid.UUID | None = conn.execute(
-            select(users.c.id).where(users.c.email == email)).scalar()
-        if user_id is None:
-            return None
-        owned = conn.execute(
-            select(clinics.c.name).join(memberships, memberships.c.clinic_id == clinics.c.id)
-            .where(memberships.c.user_id == user_id, memberships.c.role == Role.OWNER)
-        ).scalars().all()
-        if owned:
-            raise OwnsClinics(list(owned))
-        conn.execute(delete(memberships).where(memberships.c.user_id == user_id))
-        conn.execute(delete(password_resets).where(password_resets.c.user_id == user_id))
-        conn.execute(update(api_tokens).where(api_tokens.c.created_by == user_id,
-                                              api_tokens.c.revoked_at.is_(None))
-                     .values(revoked_at=now))
-        conn.execute(update(doctors).where(doctors.c.user_id == user_id).values(user_id=None))
-        conn.execute(update(users).where(users.c.id == user_id).values(
-            name="Deleted user", email=f"erased-{user_id.hex}@erased.invalid",
-            password_hash="!erased",  # noqa: S106 - not a hash: no password can match it
-            locale=None, disabled=True,
-            session_version=users.c.session_version + 1))
-    return user_id

@@ -11,7 +11,8 @@ from typing import Protocol
 
 from clinic.application.accounts.sessions import end_every_session, revoke_api_tokens
 from clinic.application.ports import ANY_CLINIC, Clock, UnitOfWorkFactory
-from clinic.domain.accounts import Clinic, User, normalize_email
+from clinic.application.team.members import leave_clinic
+from clinic.domain.accounts import Clinic, OwnsClinics, Role, User, normalize_email
 from clinic.domain.shared import NotFound
 
 
@@ -61,6 +62,45 @@ class DisableUser:
                 revoke_api_tokens(uow, user.id, self.clock.now())
                 uow.commit()
             return user
+
+
+class EraseUser:
+    """At the person's request (`clinic users erase`): out of every clinic by the same rule as a
+    removal (`team.members.leave_clinic`), every API token of theirs revoked and every session
+    ended, then name and email wiped (`User.erase`). What they did stays under their id. An
+    owner hands the clinic over first (OwnsClinics). Each clinic is left in its own
+    transaction and the account is wiped last, so an interrupted erasure is finished by
+    running it again."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+
+    def __call__(self, email: str) -> uuid.UUID | None:
+        """The erased account's id; None if there is no such account."""
+        with self.uow_factory(ANY_CLINIC) as uow:
+            user = uow.users.get_by_email(normalize_email(email))
+            if user is None:
+                return None
+            memberships = list(uow.memberships.for_user(user.id))
+            owned = [m.clinic_id for m in memberships if m.role is Role.OWNER]
+            if owned:
+                names = [c.name for c in map(uow.clinics.get, owned) if c is not None]
+                raise OwnsClinics(names)
+        for membership in memberships:
+            with self.uow_factory(membership.clinic_id) as uow:
+                mine = uow.memberships.get(membership.clinic_id, user.id)
+                if mine is not None:
+                    leave_clinic(uow, mine, self.clock.now())
+                    uow.commit()
+        with self.uow_factory(ANY_CLINIC) as uow:
+            found = uow.users.get(user.id)
+            assert found is not None
+            end_every_session(uow, found)
+            revoke_api_tokens(uow, found.id, self.clock.now())
+            found.erase()
+            uow.commit()
+        return user.id
 
 
 # -- what the operator reads ------------------------------------------------------------------

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from clinic.application.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from clinic.application.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
 from clinic.application.team.access import acting_member, again_on_conflict, member, record
-from clinic.domain.accounts import Role
+from clinic.domain.accounts import Membership, Role
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import NotAllowed, OwnerCannotLeave, Permission, TeamAction
 
@@ -72,6 +73,23 @@ class LinkDoctor:
             uow.commit()
 
 
+def leave_clinic(uow: UnitOfWork, membership: Membership, now: datetime) -> None:
+    """The one rule of a person leaving a clinic (removed by its owner or admin, or erased at
+    their own request): the API tokens they made there are revoked, doctor records linked to
+    them are unlinked, the membership goes. Their sessions check the membership on every
+    request, so their access ends at their next click. Not for the owner."""
+    clinic_id, user_id = membership.clinic_id, membership.user_id
+    tokens = list(uow.api_tokens.for_clinic(clinic_id))  # read everything, then write
+    doctors = list(uow.doctors.list(include_archived=True))
+    for token in tokens:
+        if token.created_by == user_id:
+            token.revoke(now)
+    for doctor in doctors:
+        if doctor.user_id == user_id:
+            doctor.user_id = None
+    uow.memberships.remove(membership)
+
+
 class RemoveMember:
     """Their access ends at once: the membership goes (sessions check it on every request) and
     the API tokens they made are revoked. What they recorded stays, with their name."""
@@ -91,15 +109,7 @@ class RemoveMember:
             if membership.role is Role.OWNER:
                 raise OwnerCannotLeave()
             now = self.clock.now()
-            tokens = list(uow.api_tokens.for_clinic(clinic_id))  # read everything, then write
-            doctors = list(uow.doctors.list(include_archived=True))
-            for token in tokens:
-                if token.created_by == user_id and token.revoked_at is None:
-                    token.revoked_at = now
-            for doctor in doctors:
-                if doctor.user_id == user_id:
-                    doctor.user_id = None
-            uow.memberships.remove(membership)
+            leave_clinic(uow, membership, now)
             record(uow, clinic_id, TeamAction.REMOVED, now, actor, user.email, user.name)
             uow.commit()
 

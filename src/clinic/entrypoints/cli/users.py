@@ -109,7 +109,7 @@ def users_erase(email: str, confirm: bool) -> None:
     if not confirm:
         click.confirm(f"Erase {found.name} <{found.email}> for good?", abort=True, err=True)
     try:
-        container.clinic_removal().erase_user(found.email, container.clock().now())
+        container.erase_user()(found.email)
     except OwnsClinics as owner:
         raise click.BadParameter(f"{found.email} owns {', '.join(owner.names)}; hand the clinic "
                                  "over (or delete it) first", param_hint="EMAIL") from None
