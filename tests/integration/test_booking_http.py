@@ -89,3 +89,35 @@ def test_ten_api_bookings_of_one_doctor_at_once_in_ten_rooms_give_one_201(contai
         "/api/v1/problems/doctor-busy"}, answers
     with container.engine().connect() as conn:
         assert conn.execute(select(func.count()).select_from(tables.appointments)).scalar() == 1
+
+
+def test_a_refused_booking_with_a_new_patient_leaves_no_card(container):
+    """The dialog's "new patient" is made by the booking, in its transaction: a busy room or a
+    bad phone leaves no orphan card; a booking that goes through makes exactly one."""
+    app = create_app(container.settings(), container)
+    owner = Browser(app.test_client())
+    owner.sign_up()
+    clinic_id = container.account_queries().tenants()[0].id
+    ivan = container.save_patient()(clinic_id, PatientFields("Ivan", "+79161234567"))
+    with container.uow(clinic_id) as uow:
+        room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
+        consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
+    form = {"date": "2026-12-08", "time": "10:00", "room_id": str(room.id),
+            "doctor_id": str(doctor.id), "procedure_ids": str(consultation.id)}
+
+    def book(**fields: str):
+        return owner.client.post("/calendar/book", data={**form, **fields}, headers={
+            "HX-Request": "true", "X-CSRFToken": owner.token("/calendar")})
+
+    def cards() -> int:
+        with container.engine().connect() as conn:
+            return conn.execute(select(func.count()).select_from(tables.patients)).scalar()
+
+    assert book(patient_id=str(ivan.id)).status_code == 200
+    busy = book(new_name="Olga", new_phone="+79161112233")
+    assert busy.status_code == 409 and cards() == 1  # the room is Ivan's at 10:00
+    assert 'value="Olga"' in busy.get_data(as_text=True)  # what was typed stays
+    bad_phone = book(new_name="Olga", new_phone="12", time="11:00")
+    assert bad_phone.status_code == 422 and cards() == 1
+    assert book(new_name="Olga", new_phone="+79161112233", time="11:00").status_code == 200
+    assert cards() == 2

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from clinic.application.audit import AuditTrail
 from clinic.application.patients.phones import parse_phone
-from clinic.application.ports import Clock, UnitOfWorkFactory
-from clinic.domain.accounts import email_error, normalize_email
+from clinic.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from clinic.domain.accounts import Clinic, email_error, normalize_email
 from clinic.domain.audit import AuditAction
 from clinic.domain.catalog import text_error
 from clinic.domain.patients import MAX_NAME, MAX_NOTE, DuplicatePhone, Patient, PhoneNumber
@@ -40,6 +41,20 @@ def _check(fields: PatientFields, country: str) -> tuple[PhoneNumber, str | None
     return phone, email
 
 
+def register_patient(uow: UnitOfWork, clinic: Clinic, fields: PatientFields, now: datetime,
+                     allow_duplicate: bool = False) -> Patient:
+    """A new card added to the unit of work (not committed), by the card's rules: the fields
+    checked, a phone already on another card pointed out (DuplicatePhone)."""
+    phone, email = _check(fields, clinic.country)
+    if not allow_duplicate:
+        twin = next(iter(uow.patients.with_phone(phone.e164)), None)
+        if twin is not None:
+            raise DuplicatePhone(twin.id, twin.name)
+    patient = Patient.register(clinic.id, fields.name, phone, now, email, fields.note)
+    uow.patients.add(patient)
+    return patient
+
+
 class SavePatient:
     """`allow_duplicate` is the person's answer to "this phone is on X's card: add anyway?"."""
 
@@ -59,23 +74,25 @@ class SavePatient:
             found = uow.patients.get(patient_id) if patient_id else None
             if patient_id and found is None:
                 raise NotFound()
+            if found is None:
+                patient = register_patient(uow, clinic, fields, self.clock.now(),
+                                           allow_duplicate)
+                if self.audit is not None:
+                    self.audit.append(uow, clinic_id, AuditAction.PATIENT_CREATED, "patient",
+                                      patient.id)
+                uow.commit()
+                return patient
             phone, email = _check(fields, clinic.country)
             # Only a phone new to this card is compared: a card made as a knowing second
             # one must stay editable.
-            if not allow_duplicate and (found is None or found.phone != phone.e164):
+            if not allow_duplicate and found.phone != phone.e164:
                 twin = next((p for p in uow.patients.with_phone(phone.e164)
                              if p.id != patient_id), None)
                 if twin is not None:
                     raise DuplicatePhone(twin.id, twin.name)
-            if found is None:
-                patient = Patient.register(clinic_id, fields.name, phone, self.clock.now(),
-                                           email, fields.note)
-                uow.patients.add(patient)
-            else:
-                patient = found
-                patient.change(fields.name, phone, email, fields.note)
+            found.change(fields.name, phone, email, fields.note)
             if self.audit is not None:
-                self.audit.append(uow, clinic_id, AuditAction.PATIENT_CREATED if found is None
-                                  else AuditAction.PATIENT_CHANGED, "patient", patient.id)
+                self.audit.append(uow, clinic_id, AuditAction.PATIENT_CHANGED, "patient",
+                                  found.id)
             uow.commit()
-        return patient
+        return found

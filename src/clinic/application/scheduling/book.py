@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from clinic.application.audit import AuditTrail
 from clinic.application.billing.allowance import frozen_rooms
+from clinic.application.patients.save import PatientFields, register_patient
 from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
 from clinic.application.scheduling.queries import CalendarEntry, EntryLine
 from clinic.domain.accounts import Clinic
@@ -48,6 +49,9 @@ class BookingRequest:
     booked_by: uuid.UUID | None = None
     idempotency_key: str | None = None  # a client's retry of the same request books once
     request_hash: str = ""  # what the key was first used for
+    # A card made for this visit (the dialog's "new patient"), in the booking's transaction:
+    # a refused booking leaves no card behind. Its field errors come back as "new_<field>".
+    new_patient: PatientFields | None = None
 
 
 @dataclass(frozen=True)
@@ -68,14 +72,15 @@ class _Parties:
     doctor: Doctor
 
 
-def _check_parties(uow: UnitOfWork, request: BookingRequest) -> _Parties:
+def _check_parties(uow: UnitOfWork, request: BookingRequest,
+                   new_patient: Patient | None = None) -> _Parties:
     """Every party is this clinic's and in use."""
     errors = {}
     picked = set(request.procedure_ids)
     found = {p.id: p for p in uow.procedures.list() if p.id in picked}
     if any(pid not in found for pid in request.procedure_ids):
         errors["procedure_ids"] = "procedure_unavailable"
-    patient = uow.patients.get(request.patient_id)
+    patient = new_patient or uow.patients.get(request.patient_id)
     if patient is None:
         errors["patient_id"] = "patient_unknown"
     room_error = room_unusable(uow, request.room_id)
@@ -219,13 +224,17 @@ class BookAppointment:
             clinic = uow.clinics.get(clinic_id)
             if clinic is None:
                 raise NotFound()
-            parties = _check_parties(uow, request)
+            new_patient = self._new_patient(uow, clinic, request, now)
+            if new_patient is not None:
+                request = replace(request, patient_id=new_patient.id)
+            parties = _check_parties(uow, request, new_patient)
             procedures = parties.procedures
             total = quote([PricedItem(p.name, p.price_minor, p.duration_minutes)
                            for p in procedures])
             price = (parse_price(request.price, clinic.currency).amount_minor
                      if request.price not in (None, "") else total.price_minor)
             check_length(total.duration)
+            assert request.starts_at is not None  # checked by check_booking
             wanted = TimeRange(request.starts_at, request.starts_at + total.duration)
             doubled = ensure_free(uow, wanted, request.room_id, request.doctor_id,
                                   request.confirm_doctor_overlap, hours=WorkingHours(clinic),
@@ -246,12 +255,26 @@ class BookAppointment:
                     now))
             try:
                 if self.audit is not None:  # a new visit (a replayed key returned above)
+                    if new_patient is not None:
+                        self.audit.append(uow, clinic_id, AuditAction.PATIENT_CREATED,
+                                          "patient", new_patient.id)
                     self.audit.append(uow, clinic_id, AuditAction.APPOINTMENT_CREATED,
                                       "appointment", appointment.id)
                 uow.commit()
             except Conflict:
                 raise _LostRace(wanted) from None
         return Booking(appointment, _entry(appointment, parties), clinic.timezone)
+
+
+    @staticmethod
+    def _new_patient(uow: UnitOfWork, clinic: Clinic, request: BookingRequest,
+                     now: datetime) -> Patient | None:
+        if request.new_patient is None:
+            return None
+        try:
+            return register_patient(uow, clinic, request.new_patient, now)
+        except ValidationFailed as error:
+            raise ValidationFailed({f"new_{k}": v for k, v in error.errors.items()}) from None
 
 
 class _LostRace(Exception):

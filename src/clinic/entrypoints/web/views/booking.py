@@ -105,10 +105,10 @@ def create() -> Any:
     except ValueError:
         return _render(form, {"starts_at": _("Pick a date and a time.")}, 422)
     try:
-        patient_id = _patient(form, clinic_id)
+        patient_id, new_patient = _patient(form)
         ids = [uuid.UUID(value) for value in form["procedure_ids"]]
         container().book_appointment()(clinic_id, BookingRequest(
-            patient_id=patient_id, room_id=_uuid(form["room_id"]),
+            patient_id=patient_id, new_patient=new_patient, room_id=_uuid(form["room_id"]),
             doctor_id=_uuid(form["doctor_id"]), starts_at=starts_at, procedure_ids=ids,
             price=form["price"] or None, note=form["note"],
             confirm_doctor_overlap=form["confirm_doctor_overlap"] == "1",
@@ -154,19 +154,14 @@ def _uuid(value: str) -> uuid.UUID:
         return uuid.UUID(int=0)  # unknown to every clinic: the use case names the field
 
 
-def _patient(form: dict[str, Any], clinic_id: uuid.UUID) -> uuid.UUID:
-    """The picked patient, or a new card made from the name and phone typed in the dialog."""
+def _patient(form: dict[str, Any]) -> tuple[uuid.UUID, PatientFields | None]:
+    """The picked patient, or the new card to make from the name and phone typed in the
+    dialog (made by the booking itself, so a refused booking leaves no card behind)."""
     if form["patient_id"]:
-        return _uuid(form["patient_id"])
+        return _uuid(form["patient_id"]), None
     if not (form["new_name"].strip() or form["new_phone"].strip()):
         raise ValidationFailed({"patient_id": "required"})
-    try:
-        patient = container().save_patient()(
-            clinic_id, PatientFields(form["new_name"], form["new_phone"]))
-    except ValidationFailed as error:
-        raise ValidationFailed({f"new_{k}": v for k, v in error.errors.items()}) from None
-    form["patient_id"], form["new_name"], form["new_phone"] = str(patient.id), "", ""
-    return patient.id
+    return uuid.UUID(int=0), PatientFields(form["new_name"], form["new_phone"])
 
 
 @bp.get("/calendar/patients")
