@@ -231,16 +231,17 @@ def add_member(container, clinic_id, email: str, name: str, role: str,
                paid: bool = True) -> uuid.UUID:
     """A person in the clinic with that role, written directly (the invitation flow aside);
     with a paid seat for them unless `paid` is False."""
-    from clinic.domain.accounts import Membership, Role, User
+    from clinic.domain.accounts import Role
+    from tests.factories import MembershipFactory, UserFactory, add
     from tests.licences import grant_licence
 
     now = container.clock().now()
+    user = UserFactory(email=email, name=name, password_hash="not-a-password-hash",
+                       created_at=now)
+    add(container.uow(clinic_id), user, MembershipFactory(
+        clinic_id=clinic_id, user_id=user.id, role=Role(role), created_at=now))
     with container.uow(clinic_id) as uow:
-        user = User(email, name, "not-a-password-hash", now)
-        uow.users.add(user)
-        uow.memberships.add(Membership(clinic_id, user.id, Role(role), now))
         others = sum(1 for m in uow.memberships.for_clinic(clinic_id) if m.role != Role.OWNER)
-        uow.commit()
     if paid and role != "owner":
         grant_licence(container, clinic_id, seats=others)
     return user.id

@@ -396,21 +396,14 @@ class TestSignUpByEmail:
 def test_erasing_a_person_follows_the_removal_rule_in_every_clinic(uow, clock):
     from clinic.application.accounts.operations import EraseUser
     from clinic.domain.accounts import ERASED_NAME, OwnsClinics
-    from clinic.domain.catalog import Doctor
+    from tests.factories import DoctorFactory, MembershipFactory, UserFactory, add
 
     clinics = [sign_up(uow, clock, email=f"owner{i}@example.com").clinic_id for i in range(2)]
-    sam = User("sam@example.com", "Sam", "fake$pw", clock.now())
-    with uow(ANY_CLINIC) as u:
-        u.users.add(sam)
-        for clinic_id in clinics:
-            u.memberships.add(Membership(clinic_id, sam.id, Role.STAFF, clock.now()))
-        u.commit()
+    sam = UserFactory(email="sam@example.com")
+    add(uow(ANY_CLINIC), sam, *(MembershipFactory(clinic_id=c, user_id=sam.id) for c in clinics))
     tokens = [CreateApiToken(uow, clock)(clinic_id, "sam's", created_by=sam.id)
               for clinic_id in clinics]
-    with uow(clinics[0]) as u:
-        u.doctors.add(Doctor(clinics[0], "Dr Sam", "#cfe3ff", created_at=clock.now(),
-                             user_id=sam.id))
-        u.commit()
+    add(uow(clinics[0]), DoctorFactory(clinic_id=clinics[0], user_id=sam.id))
     with pytest.raises(OwnsClinics):
         EraseUser(uow, clock)("owner0@example.com")
     assert EraseUser(uow, clock)("SAM@example.com") == sam.id

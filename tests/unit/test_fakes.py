@@ -54,3 +54,15 @@ def test_the_fake_unit_of_work_has_every_repository_and_method_of_the_port():
         missing += [f"uow.{method}" for method in sorted(_methods(UnitOfWork))
                     if not callable(getattr(uow, method, None))]
     assert missing == []
+
+
+def test_the_factories_fill_the_fakes_with_what_a_test_names_and_sensible_rest(uow):
+    from tests.factories import ClinicFactory, PatientFactory, RoomFactory, add
+
+    clinic = ClinicFactory(name="Smile")
+    room, patient = RoomFactory(clinic_id=clinic.id), PatientFactory(clinic_id=clinic.id,
+                                                                      name="Ivan  Petrov")
+    add(uow(ANY_CLINIC), clinic, room, patient)
+    with uow(clinic.id) as u:
+        assert [r.name for r in u.rooms.list()] == [room.name]
+        assert u.patients.get(patient.id).name_folded == "ivan petrov"
