@@ -165,7 +165,7 @@ class Container(containers.DeclarativeContainer):
         settings.provided.payment_provider,
         stripe=providers.Singleton(StripeGateway, stripe_client,
                                    settings.provided.stripe_price_chair,
-                                   settings.provided.stripe_price_seat),
+                                   settings.provided.stripe_price_seat, clock),
         local=providers.Singleton(LocalCheckoutGateway, file_store, clock),
     )
     webhook_reader = providers.Singleton(StripeWebhooks,
@@ -251,7 +251,8 @@ class Container(containers.DeclarativeContainer):
     database_backup = providers.Singleton(DatabaseBackup, settings.provided.database_url)
 
     # -- operations: one clinic's archive, export and import (owned by the archive work) --
-    clinic_archive = providers.Singleton(ClinicArchive, engine, settings.provided.files_dir)
+    clinic_archive = providers.Singleton(ClinicArchive, engine, settings.provided.files_dir,
+                                         clock)
 
 
 def build_container(settings: Settings) -> Container:

@@ -7,6 +7,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from dependency_injector import providers
+
+from tests.integration.conftest import api_sign_up
+from tests.unit.fakes import FakeClock
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -68,8 +72,10 @@ def test_bad_periods_are_422(api):
         assert answer.mimetype == "application/problem+json"
 
 
-def test_only_from_means_from_that_day_to_today_in_the_clinics_zone(api):
-    today = datetime.now(UTC).astimezone(MOSCOW).date()
+def test_only_from_means_from_that_day_to_today_in_the_clinics_zone(api, web_container):
+    now = datetime.now(UTC)  # pinned for the whole test: a run across midnight cannot split it
+    web_container.clock.override(providers.Object(FakeClock(now)))
+    today = now.astimezone(MOSCOW).date()
     first = today - timedelta(days=10)
     body = api.get(f"reports/summary?from={first.isoformat()}").get_json()
     assert (body["from"], body["to"]) == (first.isoformat(), today.isoformat())
@@ -93,3 +99,14 @@ def test_days_far_outside_the_clinics_books_are_422_not_500(api, query):
     assert answer.status_code == 422, (query, answer.status_code)
     assert answer.mimetype == "application/problem+json"
     assert set(answer.get_json()["errors"]) <= {"from", "to"}
+
+
+def test_this_month_is_the_pinned_clocks_month_in_the_clinics_zone(client, web_container):
+    clock = FakeClock(datetime(2026, 11, 30, 20, 59, 30, tzinfo=UTC))  # 23:59:30 in Moscow
+    web_container.clock.override(providers.Object(clock))
+    api = api_sign_up(client, web_container, "anna@example.com")
+    body = api.get("reports/summary").get_json()
+    assert (body["from"], body["to"]) == ("2026-11-01", "2026-11-30")
+    clock.advance(minutes=1)  # December in Moscow, still November in UTC
+    body = api.get("reports/summary").get_json()
+    assert (body["from"], body["to"]) == ("2026-12-01", "2026-12-31")

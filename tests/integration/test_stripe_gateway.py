@@ -18,6 +18,7 @@ from clinic.adapters.stripe_gateway import StripeGateway, make_stripe_client  # 
 from clinic.domain.licensing import SubscriptionStatus  # noqa: E402
 from clinic.domain.shared import ValidationFailed  # noqa: E402
 from tests.stripe_support import TEST_API_KEY, RecordingStripe, stripe_client  # noqa: E402
+from tests.unit.fakes import FakeClock  # noqa: E402
 
 pytest_plugins = ["tests.stripe_support"]  # the localstripe and recording_stripe fixtures
 
@@ -268,6 +269,18 @@ def test_hosted_invoice_links_are_kept(recording_stripe: RecordingStripe,
     [request] = recording_stripe.requests
     assert (request.method, request.path) == ("GET", "/v1/invoices")
     assert dict(request.query) == {"customer": "cus_test_1", "limit": "24"}
+
+
+def test_an_invoice_without_any_time_is_dated_by_the_gateways_clock(
+        recording_stripe: RecordingStripe) -> None:
+    clock = FakeClock(datetime(2026, 11, 23, 20, 59, 30, tzinfo=UTC))
+    gateway = StripeGateway(make_stripe_client(TEST_API_KEY, recording_stripe.url),
+                            "price_chair", "price_seat", clock)
+    recording_stripe.respond("/v1/invoices", {"object": "list", "has_more": False, "data": [
+        {"id": "in_1", "object": "invoice", "status": "paid", "amount_paid": 700,
+         "currency": "usd"}]})
+    [invoice] = gateway.recent_invoices("cus_test_1")
+    assert invoice.paid_at == clock.now()
 
 
 def test_the_gateway_needs_its_settings() -> None:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from dependency_injector import providers
 from PIL import Image
 from sqlalchemy import create_engine, make_url, select, text
 
@@ -38,6 +39,7 @@ from clinic.entrypoints.cli.tenant_archive import export, import_
 from tests.conftest import need
 from tests.integration.conftest import add_member, make_container, make_settings
 from tests.licences import grant_licence
+from tests.unit.fakes import FakeClock
 
 AUDIT_FIELDS = {f.name for f in dataclasses.fields(AuditEntry)}
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -499,3 +501,14 @@ def test_a_copy_of_an_audit_trail_cut_short_is_refused(container, tmp_path):
     with pytest.raises(ArchiveRefused, match="row 2 is missing"):
         container.clinic_archive().import_(cut)
     assert len(container.account_queries().tenants()) == 1
+
+
+def test_the_manifest_says_when_by_the_containers_clock(container, tmp_path):
+    container.clock.override(providers.Object(FakeClock(datetime(2026, 11, 23, 20, 59, 30,
+                                                                 tzinfo=MOSCOW))))
+    clinic_id = container.sign_up()(SignUpCommand(
+        "Smile", "Anna Petrova", "anna@example.com", "correct horse", "ru",
+        "Europe/Moscow")).clinic_id
+    manifest = _archive(container, clinic_id, tmp_path / "clinic.zip")
+    assert manifest["exported_at"] == "2026-11-23T17:59:30+00:00"
+    assert _read(tmp_path / "clinic.zip")[0]["exported_at"] == manifest["exported_at"]

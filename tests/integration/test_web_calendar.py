@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from dependency_injector import providers
 
 from clinic.application.catalog.doctors import DoctorFields
 from clinic.application.catalog.rooms import RoomFields
@@ -15,6 +16,7 @@ from clinic.application.scheduling.book import BookingRequest
 from tests.integration.conftest import Browser, csrf_of
 from tests.integration.test_query_counts import count_statements
 from tests.licences import grant_licence
+from tests.unit.fakes import FakeClock
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -202,3 +204,22 @@ def test_the_desk_gets_the_doctor_it_booked_for_last(app, web_container):
     assert booked.status_code == 200
     again = desk.client.get("/calendar/book?start=2026-12-01T11:00").get_data(as_text=True)
     assert f'<option value="{second.id}" selected' in again
+
+
+def test_today_is_the_pinned_clocks_day_in_the_clinics_zone(app, web_container):
+    # the page's "today" is the container's clock's day in the clinic's zone (Moscow), not the
+    # machine's: pinned a minute before Moscow's midnight, then moved past it
+    clock = FakeClock(datetime(2026, 11, 23, 20, 59, 30, tzinfo=UTC))  # Monday 23:59:30 MSK
+    web_container.clock.override(providers.Object(clock))
+    browser = Browser(app.test_client())
+    browser.sign_up()
+
+    def today_link() -> str:
+        html = browser.client.get("/calendar").get_data(as_text=True)
+        found = re.search(r'href="[^"]*date=([0-9-]+)[^"]*">Today<', html)
+        assert found is not None
+        return found.group(1)
+
+    assert today_link() == "2026-11-23"
+    clock.advance(minutes=1)  # 00:00:30 on Tuesday in Moscow, still Monday in UTC
+    assert today_link() == "2026-11-24"

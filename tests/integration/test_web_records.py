@@ -228,3 +228,29 @@ class TestPatientVisits:
         book_url = re.search(r'hx-get="(/calendar/book[^"]+)"', calendar).group(1)
         dialog = _page(owner, book_url.replace("&amp;", "&"))
         assert f'value="{patient.id}" checked' in dialog
+
+    def test_coming_and_past_are_split_at_the_containers_clock(self, owner, web_container):
+        from datetime import UTC, datetime
+
+        from dependency_injector import providers
+
+        from clinic.application.patients.save import PatientFields
+        from clinic.application.scheduling.book import BookingRequest
+        from tests.unit.fakes import FakeClock
+
+        clinic_id = web_container.account_queries().tenants()[0].id
+        patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+        with web_container.uow(clinic_id) as uow:
+            room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
+            consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
+        start = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+        web_container.book_appointment()(clinic_id, BookingRequest(
+            patient.id, room.id, doctor.id, start, [consultation.id],
+            confirm_outside_hours=True))
+        clock = FakeClock(datetime(2026, 11, 24, 6, 59, tzinfo=UTC))
+        web_container.clock.override(providers.Object(clock))
+        card = _page(owner, f"/patients/{patient.id}")
+        assert "Coming" in card and "Past" not in card
+        clock.advance(minutes=2)
+        card = _page(owner, f"/patients/{patient.id}")
+        assert "Coming" not in card and "Past" in card

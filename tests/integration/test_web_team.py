@@ -5,13 +5,16 @@ between clinics, and API keys made by a person that stop when the person leaves.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
+from dependency_injector import providers
 from sqlalchemy import func, select
 
 from clinic.adapters.sqlalchemy import tables
 from tests.integration.conftest import Browser
 from tests.licences import grant_every_clinic
+from tests.unit.fakes import FakeClock
 
 
 def _text(response) -> str:
@@ -147,3 +150,13 @@ def test_an_api_key_is_shown_once_and_can_be_revoked(owner):
     assert owner.client.get("/api/v1/members", headers=api).status_code == 401
     empty = owner.post("/settings/api-keys", {"name": " "}, source="/settings/api-keys")
     assert empty.status_code == 422
+
+
+def test_an_invitation_leaves_the_pending_list_when_the_containers_clock_passes_its_end(
+        owner, web_container):
+    clock = FakeClock(datetime.now(UTC))
+    web_container.clock.override(providers.Object(clock))
+    _invite(owner, "bob@example.com")
+    assert "link valid until" in _text(owner.client.get("/team"))
+    clock.advance(hours=72, minutes=1)  # INVITATION_TTL is 72 hours
+    assert "link valid until" not in _text(owner.client.get("/team"))

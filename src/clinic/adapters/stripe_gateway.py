@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 
+from clinic.adapters.clock import SystemClock
 from clinic.application.billing.ports import (
     CheckoutStart,
     EventKind,
@@ -28,6 +29,7 @@ from clinic.application.billing.ports import (
     ProviderSubscription,
 )
 from clinic.application.json_input import JsonRefused, load_json
+from clinic.application.ports import Clock
 from clinic.domain.licensing import (
     BILLING_CURRENCY,
     CHAIR_PRICE_CENTS,
@@ -118,11 +120,13 @@ class StripeGateway:
     test_mode = False
     sends_webhooks = True
 
-    def __init__(self, client: Any, price_chair: str | None, price_seat: str | None) -> None:
+    def __init__(self, client: Any, price_chair: str | None, price_seat: str | None,
+                 clock: Clock | None = None) -> None:
         if client is None or not price_chair or not price_seat:
             raise RuntimeError("Stripe needs STRIPE_SECRET_KEY, STRIPE_PRICE_CHAIR and "
                                "STRIPE_PRICE_SEAT")
         self.client, self.price_chair, self.price_seat = client, price_chair, price_seat
+        self.clock = clock or SystemClock()
 
     # reading -------------------------------------------------------------------------------
 
@@ -168,7 +172,7 @@ class StripeGateway:
             if _field(invoice, "status") != "paid" or amount <= 0:
                 continue
             paid_at = (_moment(_field(_field(invoice, "status_transitions"), "paid_at"))
-                       or _moment(_field(invoice, "created")) or datetime.now(UTC))
+                       or _moment(_field(invoice, "created")) or self.clock.now())
             invoices.append(ProviderInvoice(
                 str(invoice.id), amount, str(_field(invoice, "currency") or BILLING_CURRENCY),
                 paid_at, _field(invoice, "hosted_invoice_url")))

@@ -59,6 +59,7 @@ from clinic.adapters.sqlalchemy import migrate
 from clinic.adapters.sqlalchemy.ownership import clinic_owned_tables
 from clinic.adapters.sqlalchemy.tables import audit_log, clinics, memberships, users
 from clinic.adapters.sqlalchemy.types import UtcDateTime
+from clinic.application.ports import Clock
 from clinic.domain.audit import GENESIS, AuditEntry, AuditHead, entry_hash, verify_chain
 from clinic.domain.referrals import new_promo_code
 from clinic.domain.shared import DomainError, NotFound
@@ -146,8 +147,8 @@ def _entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
 
 
 class ClinicArchive:
-    def __init__(self, engine: Engine, files_root: Path) -> None:
-        self.engine, self.files_root = engine, Path(files_root)
+    def __init__(self, engine: Engine, files_root: Path, clock: Clock) -> None:
+        self.engine, self.files_root, self.clock = engine, Path(files_root), clock
 
     # -- the schema version ------------------------------------------------------------------
 
@@ -185,7 +186,7 @@ class ClinicArchive:
         manifest: dict[str, Any] = {
             "format": FORMAT, "schema_version": version, "clinic_id": str(clinic_id),
             "clinic_name": clinic.name,
-            "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "exported_at": self.clock.now().astimezone(UTC).isoformat(timespec="seconds"),
             "tables": {name: len(rows) for name, rows in documents.items()},
             "files": len(files),
         }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -74,7 +73,7 @@ def summary(args: dict[str, Any]) -> Any:
     zone), with the planned ones apart and a breakdown by doctor and by room"""
     clinic = found(container().account_queries().clinic_details(current_clinic_id()))
     zone = ZoneInfo(clinic.timezone)
-    now = datetime.now(UTC)
+    now = container().clock().now()
     period = requested_period(args.get("from_"), args.get("to"), now.astimezone(zone).date())
     result = container().report_queries().summary(ReportScope(
         clinic.id, period, zone, now, doctor_id=args.get("doctor_id"),

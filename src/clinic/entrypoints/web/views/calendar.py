@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,7 +44,7 @@ def calendar_context() -> dict[str, Any]:
     if clinic is None:
         abort(404)
     zone = ZoneInfo(clinic.timezone)
-    now = datetime.now(UTC)
+    now = container().clock().now()
     today = now.astimezone(zone).date()
     focus = _date_arg("date", first_working_day(today, clinic.working_days))
     rooms, doctors = container().calendar_queries().choices(current_user.clinic_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -56,7 +55,7 @@ def show(patient_id: uuid.UUID) -> Any:
     container().audit_trail()(current_user.clinic_id, AuditAction.PATIENT_VIEWED, "patient",
                               patient_id)
     visits = container().calendar_queries().patient_visits(current_user.clinic_id, patient_id)
-    now = datetime.now(UTC)
+    now = container().clock().now()
     upcoming = [v for v in reversed(visits) if v.starts_at >= now and v.status == "scheduled"]
     past = [v for v in visits if v not in upcoming]
     spent = sum(v.price_minor for v in past if v.status in ("done", "scheduled"))

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -55,7 +54,7 @@ def _page(form: dict[str, str] | None = None, errors: dict[str, str] | None = No
         doctors = list(uow.doctors.list())
     return render_template(
         "team/index.html", section="team", members=queries.members(clinic_id),
-        invitations=queries.pending_invitations(clinic_id, datetime.now(UTC)),
+        invitations=queries.pending_invitations(clinic_id, container().clock().now()),
         events=queries.events(clinic_id), doctors=doctors, role_names=ROLE_NAMES,
         role_hints=ROLE_HINTS, action_names=ACTION_NAMES,
         form=form or {"email": request.args.get("email", "")[:254],
