@@ -65,7 +65,7 @@ def test_the_partner_share_link_uses_base_url(sqlite_url, tmp_path):
 
 def test_no_view_builds_a_link_from_the_request_host():
     """`_external=True` and `request.host_url` take the Host header: links go through
-    web/links.py, which uses BASE_URL."""
+    http/links.py, which uses BASE_URL."""
     found = [f"{path.relative_to(SRC)}:{number}"
              for path in SRC.rglob("*.py") if path.name != "links.py"
              for number, line in enumerate(path.read_text().splitlines(), 1)

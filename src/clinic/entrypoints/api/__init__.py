@@ -23,7 +23,7 @@ from clinic.entrypoints.api.schemas import ProblemSchema
 
 
 class ProblemApi(Api):  # type: ignore[misc]
-    """flask-smorest, with errors left to clinic.entrypoints.web.errors (problem+json) and
+    """flask-smorest, with errors left to the app's handlers (web/errors.py, problem+json) and
     documented by `ContractDocs`, not by a catch-all `default` answer."""
 
     ERROR_SCHEMA = ProblemSchema

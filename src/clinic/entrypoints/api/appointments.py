@@ -42,9 +42,9 @@ from clinic.entrypoints.api.schemas import (
     AppointmentPatchSchema,
     AppointmentSchema,
 )
-from clinic.entrypoints.web.container_access import container
-from clinic.entrypoints.web.errors import PROBLEM_JSON, problem
-from clinic.entrypoints.web.links import external_url
+from clinic.entrypoints.http.container import container
+from clinic.entrypoints.http.links import external_url
+from clinic.entrypoints.http.problems import PROBLEM_JSON, problem
 
 blp = ApiBlueprint("api_appointments", __name__, url_prefix="/api/v1/appointments",
                    description="Appointments: a room never holds two at once; times are in the "

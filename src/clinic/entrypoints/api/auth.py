@@ -14,7 +14,7 @@ from clinic.application.accounts.api_tokens import TokenHolder
 from clinic.application.audit import act_as
 from clinic.domain.audit import Actor
 from clinic.domain.team import Permission, can
-from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.http.container import container
 
 F = TypeVar("F", bound=Callable[..., Any])
 

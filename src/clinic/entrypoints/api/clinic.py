@@ -8,7 +8,7 @@ from typing import Any
 from clinic.entrypoints.api.auth import current_clinic_id, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
 from clinic.entrypoints.api.schemas import ClinicSchema
-from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.http.container import container
 
 blp = ApiBlueprint("api_clinic", __name__, url_prefix="/api/v1/clinic",
                    description="The clinic this token belongs to")

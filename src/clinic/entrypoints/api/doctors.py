@@ -21,7 +21,7 @@ from clinic.entrypoints.api.schemas import (
     ListArgsSchema,
     page,
 )
-from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.http.container import container
 
 blp = ApiBlueprint("api_doctors", __name__, url_prefix="/api/v1/doctors",
                    description="Doctors, drawn in the calendar in their colour; never deleted")

@@ -17,7 +17,7 @@ from clinic.domain.patients import DuplicatePhone
 from clinic.domain.shared import ValidationFailed, characters_error
 from clinic.entrypoints.api.messages import JSON_REFUSALS, field_message
 from clinic.entrypoints.api.schemas import ProblemSchema
-from clinic.entrypoints.web.errors import PROBLEM_JSON, problem
+from clinic.entrypoints.http.problems import PROBLEM_JSON, problem
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])

@@ -8,7 +8,7 @@ from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, problems
 from clinic.entrypoints.api.schemas import MemberPageSchema, PageArgsSchema, page
-from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.http.container import container
 
 blp = ApiBlueprint("api_members", __name__, url_prefix="/api/v1/members",
                    description="The clinic's people and their roles (admin and owner tokens)")

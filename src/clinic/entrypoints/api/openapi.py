@@ -12,7 +12,7 @@ from apispec import BasePlugin
 
 from clinic.entrypoints.api.errors import DESCRIPTIONS
 from clinic.entrypoints.api.schemas import TEXT_PATTERN, InputSchema, PatchSchema
-from clinic.entrypoints.web.errors import PROBLEM_JSON
+from clinic.entrypoints.http.problems import PROBLEM_JSON
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _METHODS = {"get", "put", "post", "patch", "delete"}

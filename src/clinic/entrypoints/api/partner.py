@@ -13,8 +13,8 @@ from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, problems
 from clinic.entrypoints.api.schemas import PageArgsSchema
-from clinic.entrypoints.web.container_access import container
-from clinic.entrypoints.web.views.partner import share_url
+from clinic.entrypoints.http.container import container
+from clinic.entrypoints.http.links import partner_share_url
 
 blp = ApiBlueprint("api_partner", __name__, url_prefix="/api/v1/partner",
                    description="The partner program: 30% of referred clinics' payments")
@@ -62,7 +62,7 @@ def overview() -> Any:
     found = container().referral_queries().overview(current_clinic_id())
     if found is None:
         raise NotFound()
-    return {"promo_code": found.promo_code, "share_url": share_url(found.promo_code),
+    return {"promo_code": found.promo_code, "share_url": partner_share_url(found.promo_code),
             "balance": _amount(found.balance_cents, found.currency), "currency": found.currency,
             "referred_clinics_count": len(found.referred)}
 

@@ -20,7 +20,7 @@ from clinic.entrypoints.api.schemas import (
     PatientPatchSchema,
     PatientSchema,
 )
-from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.http.container import container
 
 blp = ApiBlueprint("api_patients", __name__, url_prefix="/api/v1/patients",
                    description="Patient cards; a phone already on another card answers 409")

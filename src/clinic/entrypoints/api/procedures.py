@@ -20,7 +20,7 @@ from clinic.entrypoints.api.schemas import (
     ProcedureSchema,
     page,
 )
-from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.http.container import container
 
 blp = ApiBlueprint("api_procedures", __name__, url_prefix="/api/v1/procedures",
                    description="The price list: what is done, for how much, how long it takes")

@@ -14,7 +14,7 @@ from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
 from clinic.entrypoints.api.schemas import InputSchema
-from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.http.container import container
 
 blp = ApiBlueprint("api_reports", __name__, url_prefix="/api/v1/reports",
                    description="What the clinic earned (admin and owner tokens)")

@@ -20,7 +20,7 @@ from clinic.entrypoints.api.schemas import (
     RoomSchema,
     page,
 )
-from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.http.container import container
 
 blp = ApiBlueprint("api_rooms", __name__, url_prefix="/api/v1/rooms",
                    description="Rooms: one chair each; archived, never deleted")

@@ -27,7 +27,7 @@ from clinic.entrypoints.api.messages import (
     limit_message,
     nothing_to_change,
 )
-from clinic.entrypoints.web.links import external_url
+from clinic.entrypoints.http.links import external_url
 
 F = ma.fields
 MAX_LIMIT = 200

@@ -9,31 +9,17 @@ from typing import Any
 import click
 
 from clinic.application.audit import act_as
-from clinic.config import load_settings
-from clinic.container import Container, build_container
+from clinic.container import Container
 from clinic.domain.audit import Actor
 from clinic.entrypoints.cli.audit import audit
 from clinic.entrypoints.cli.backup import backup, restore
+from clinic.entrypoints.cli.context import Context, with_container
 from clinic.entrypoints.cli.demo import demo
 from clinic.entrypoints.cli.referrals import referrals
 from clinic.entrypoints.cli.tenants import tenants
 from clinic.entrypoints.cli.users import users
 
-
-class Context:
-    """Builds the container on first use, so `--help` never touches a database."""
-
-    def __init__(self) -> None:
-        self._container: Container | None = None
-
-    @property
-    def container(self) -> Container:
-        if self._container is None:
-            self._container = build_container(load_settings())
-        return self._container
-
-
-pass_ctx = click.make_pass_decorator(Context, ensure=True)
+__all__ = ["Context", "main", "with_container"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,19 +34,19 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@pass_ctx
-def db_upgrade(ctx: Context) -> None:
+@with_container
+def db_upgrade(container: Container) -> None:
     """Apply every migration not yet applied."""
-    ctx.container.migrate_database()
-    current, head = ctx.container.database_revision()
+    container.migrate_database()
+    current, head = container.database_revision()
     click.echo(f"database at revision {current} (newest {head})")
 
 
 @db.command("current")
-@pass_ctx
-def db_current(ctx: Context) -> None:
+@with_container
+def db_current(container: Container) -> None:
     """Show the database's revision and the newest one available."""
-    current, head = ctx.container.database_revision()
+    current, head = container.database_revision()
     state = "up to date" if current == head else "needs `clinic db upgrade`"
     click.echo(f"database at revision {current or 'none'}, newest {head}: {state}")
 
@@ -80,13 +66,13 @@ def _clinic_id(_ctx: Any, _param: Any, value: str) -> uuid.UUID:
 @tokens.command("create")
 @click.argument("clinic_id", callback=_clinic_id)
 @click.option("--name", required=True, help="What the token is for, e.g. 'website'.")
-@pass_ctx
-def tokens_create(ctx: Context, clinic_id: uuid.UUID, name: str) -> None:
+@with_container
+def tokens_create(container: Container, clinic_id: uuid.UUID, name: str) -> None:
     """Create an API token; it is printed once, on the last line."""
     from clinic.domain.shared import NotFound, ValidationFailed
 
     try:
-        token = ctx.container.create_api_token()(clinic_id, name)
+        token = container.create_api_token()(clinic_id, name)
     except NotFound:
         raise click.BadParameter(f"no clinic with id {clinic_id}",
                                  param_hint="CLINIC_ID") from None
@@ -105,16 +91,16 @@ def billing() -> None:
 @billing.command("reconcile")
 @click.argument("clinic_id", required=False, callback=lambda ctx, param, value:
                 _clinic_id(ctx, param, value) if value else None)
-@pass_ctx
-def billing_reconcile(ctx: Context, clinic_id: uuid.UUID | None) -> None:
+@with_container
+def billing_reconcile(container: Container, clinic_id: uuid.UUID | None) -> None:
     """Re-read subscriptions and recent invoices from the provider and fix the local state
     (every clinic, or one); a second run changes nothing."""
-    ids = [t.id for t in ctx.container.account_queries().tenants()]
+    ids = [t.id for t in container.account_queries().tenants()]
     if clinic_id is not None:
         if clinic_id not in ids:
             raise click.BadParameter(f"no clinic with id {clinic_id}", param_hint="CLINIC_ID")
         ids = [clinic_id]
-    reconcile = ctx.container.reconcile_billing()
+    reconcile = container.reconcile_billing()
     changed = added = 0
     for one in ids:
         licence_changed, payments_added = reconcile(one)
@@ -125,13 +111,13 @@ def billing_reconcile(ctx: Context, clinic_id: uuid.UUID | None) -> None:
 
 
 @billing.command("setup-prices")
-@pass_ctx
-def billing_setup_prices(ctx: Context) -> None:
+@with_container
+def billing_setup_prices(container: Container) -> None:
     """Create the two monthly prices in Stripe (an extra chair $5, an extra person $1) unless
     they exist, and print the settings to use; running it again creates nothing."""
-    if ctx.container.stripe_client() is None:
+    if container.stripe_client() is None:
         raise click.UsageError("set STRIPE_SECRET_KEY first (the prices live in Stripe)")
-    prices = ctx.container.setup_stripe_prices()
+    prices = container.setup_stripe_prices()
     for kind, (price_id, created) in prices.items():
         click.echo(f"{kind}: {price_id} ({'created' if created else 'already there'})",
                    err=True)
@@ -145,19 +131,19 @@ def outbox() -> None:
 
 
 @outbox.command("status")
-@pass_ctx
-def outbox_status(ctx: Context) -> None:
+@with_container
+def outbox_status(container: Container) -> None:
     """How many emails are pending, failing and sent."""
-    status = ctx.container.account_queries().outbox_status()
+    status = container.account_queries().outbox_status()
     click.echo(f"pending {status.pending}, failing {status.failed}, sent {status.sent}")
 
 
 @outbox.command("relay")
 @click.option("--limit", default=500, show_default=True, type=click.IntRange(1, 100000))
-@pass_ctx
-def outbox_relay(ctx: Context, limit: int) -> None:
+@with_container
+def outbox_relay(container: Container, limit: int) -> None:
     """Send every pending email now (use after an SMTP outage)."""
-    result = ctx.container.relay_outbox()(limit)
+    result = container.relay_outbox()(limit)
     click.echo(f"sent {result.sent}, still failing {result.failed}")
     if result.failed:
         sys.exit(1)
@@ -165,26 +151,26 @@ def outbox_relay(ctx: Context, limit: int) -> None:
 
 @main.command()
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-@pass_ctx
-def worker(ctx: Context, burst: bool) -> None:
+@with_container
+def worker(container: Container, burst: bool) -> None:
     """Run the background worker (needs REDIS_URL)."""
-    if not ctx.container.settings().redis_url:
+    if not container.settings().redis_url:
         raise click.UsageError("REDIS_URL is not set: jobs run inline in the web process.")
     from clinic.entrypoints.worker import run_worker
 
-    run_worker(ctx.container, burst=burst, queues=(ctx.container.settings().queue_name,))
+    run_worker(container, burst=burst, queues=(container.settings().queue_name,))
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-@pass_ctx
-def serve(ctx: Context, host: str, port: int, workers: int) -> None:
+@with_container
+def serve(container: Container, host: str, port: int, workers: int) -> None:
     """Serve the web app with gunicorn (threaded workers), as in production."""
     from clinic.entrypoints.web.server import serve as run_server
 
-    settings = ctx.container.settings()
+    settings = container.settings()
     problems = settings.serving_problems(host)
     if problems:
         for line in problems:

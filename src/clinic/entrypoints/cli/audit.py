@@ -7,12 +7,7 @@ import uuid
 import click
 
 from clinic.container import Container
-
-
-def _container() -> Container:
-    from clinic.entrypoints.cli import Context  # the package imports this module
-
-    return click.get_current_context().ensure_object(Context).container
+from clinic.entrypoints.cli.context import with_container
 
 
 @click.group()
@@ -22,9 +17,9 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.argument("clinic_id", metavar="[CLINIC]", type=click.UUID, required=False)
-def verify(clinic_id: uuid.UUID | None) -> None:
+@with_container
+def verify(container: Container, clinic_id: uuid.UUID | None) -> None:
     """Check that no row was removed, altered or replaced; exit code 1 if one was."""
-    container = _container()
     if clinic_id is not None and container.clinic_removal().name_of(clinic_id) is None:
         raise click.BadParameter(f"no clinic with id {clinic_id}", param_hint="CLINIC")
     broken = 0

@@ -8,18 +8,13 @@ from pathlib import Path
 import click
 
 from clinic.container import Container
+from clinic.entrypoints.cli.context import with_container
 
 
 class Refused(click.ClickException):
     """Bad input or a failed backup/restore: one line, and the exit code 2 of bad usage."""
 
     exit_code = 2
-
-
-def _container() -> Container:
-    from clinic.entrypoints.cli import Context  # the package imports this module
-
-    return click.get_current_context().ensure_object(Context).container
 
 
 def _size(size: int) -> str:
@@ -65,10 +60,11 @@ class _Percent:
               help="Where to write the backup (PostgreSQL: pg_dump's custom format; "
                    "SQLite: a database file).")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
-def backup(output: Path, force: bool) -> None:
+@with_container
+def backup(container: Container, output: Path, force: bool) -> None:
     """Back up the whole database (DATABASE_URL) while the app keeps running: one consistent
     snapshot, written beside FILE and renamed into place only when complete."""
-    backups = _container().database_backup()
+    backups = container.database_backup()
     if output.exists() and not force:
         raise Refused(f"{output} already exists (pass --force to replace it)")
     progress = _Percent("backup")
@@ -88,10 +84,11 @@ def backup(output: Path, force: bool) -> None:
               help="The database to replace, e.g. postgresql+psycopg://user@host/db or "
                    "sqlite:////srv/clinic.sqlite3.")
 @click.option("--confirm", is_flag=True, help="Do not ask before replacing everything.")
-def restore(file: Path, to_url: str, confirm: bool) -> None:
+@with_container
+def restore(container: Container, file: Path, to_url: str, confirm: bool) -> None:
     """Replace everything in the database at URL with the backup FILE (made by `clinic backup`;
     PostgreSQL backups into PostgreSQL, SQLite into SQLite)."""
-    backups = _container().database_backup()
+    backups = container.database_backup()
     try:
         backups.check_restore(file, to_url)
     except backups.Error as error:

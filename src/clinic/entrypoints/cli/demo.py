@@ -35,6 +35,7 @@ from clinic.domain.scheduling import (
 )
 from clinic.domain.shared import ValidationFailed
 from clinic.entrypoints.cli import demo_data as data
+from clinic.entrypoints.cli.context import with_container
 
 DEFAULT_EMAIL = "demo@chairside.local"
 DEFAULT_PASSWORD = "see-the-calendar"  # noqa: S105 - printed for anyone to sign in with
@@ -62,12 +63,6 @@ class DemoClinic:
     last_day: date
 
 
-def _container() -> Container:
-    from clinic.entrypoints.cli import Context  # the package imports this module
-
-    return click.get_current_context().ensure_object(Context).container
-
-
 @click.group()
 def demo() -> None:
     """A demo clinic to look around in."""
@@ -80,10 +75,10 @@ def demo() -> None:
               help=f"The demo owner's password ({MIN_PASSWORD_LENGTH}+ characters).")
 @click.option("--seed", "seed", default=DEFAULT_SEED, show_default=True, type=int,
               help="Random seed: the same seed makes the same people and diary.")
-def demo_seed(email: str, password: str, seed: int) -> None:
+@with_container
+def demo_seed(container: Container, email: str, password: str, seed: int) -> None:
     """Create a demo clinic (Moscow, roubles, Russian): 3 rooms, 4 doctors, a price list,
     300 patients and 6 weeks of appointments around today; then print how to sign in."""
-    container = _container()
     current, head = container.database_revision()
     if current != head:
         raise click.ClickException(f"the database is at revision {current or 'none'}, newest "

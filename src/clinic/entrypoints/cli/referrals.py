@@ -9,16 +9,11 @@ import click
 
 from clinic.container import Container
 from clinic.domain.shared import Money
+from clinic.entrypoints.cli.context import with_container
 
 
 def _money(cents: int, currency: str = "USD") -> str:
     return f"{Money(cents, currency).to_decimal()} {currency}"
-
-
-def _container() -> Container:
-    from clinic.entrypoints.cli import Context  # the package imports this module
-
-    return click.get_current_context().ensure_object(Context).container
 
 
 @click.group()
@@ -28,10 +23,11 @@ def referrals() -> None:
 
 @referrals.command("verify")
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
-def verify(as_json: bool) -> None:
+@with_container
+def verify(container: Container, as_json: bool) -> None:
     """Recompute every balance from the payments, the refunds and the rule, and compare it with
     the ledger; exit code 1 if anything differs."""
-    checked, differences = _container().verify_referrals()()
+    checked, differences = container.verify_referrals()()
     if as_json:
         click.echo(json.dumps({"checked": checked, "differences": [
             {"referrer_id": str(d.referrer_id), "source_clinic_id": str(d.source_clinic_id),
@@ -50,9 +46,10 @@ def verify(as_json: bool) -> None:
 
 @referrals.command("show")
 @click.argument("clinic_id", type=click.UUID)
-def show(clinic_id: uuid.UUID) -> None:
+@with_container
+def show(container: Container, clinic_id: uuid.UUID) -> None:
     """Print a clinic's promo code, the clinics that joined with it and its whole ledger."""
-    queries = _container().referral_queries()
+    queries = container.referral_queries()
     overview = queries.overview(clinic_id)
     if overview is None:
         raise click.BadParameter(f"no clinic with id {clinic_id}", param_hint="CLINIC_ID")

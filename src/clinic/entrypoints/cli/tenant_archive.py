@@ -15,18 +15,13 @@ import click
 from clinic.container import Container
 from clinic.domain.audit import AuditAction
 from clinic.domain.shared import DomainError, NotFound
+from clinic.entrypoints.cli.context import with_container
 
 
 class Refused(click.ClickException):
     """Nothing was written; the reason is one line, and the exit code is 2 like bad usage."""
 
     exit_code = 2
-
-
-def _container() -> Container:
-    from clinic.entrypoints.cli import Context  # the package imports the tenants module
-
-    return click.get_current_context().ensure_object(Context).container
 
 
 class _Tally:
@@ -51,7 +46,8 @@ class _Tally:
 @click.option("-o", "--output", required=True, metavar="FILE",
               help="The archive to write (a zip).")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
-def export(clinic: str, output: str, force: bool) -> None:
+@with_container
+def export(container: Container, clinic: str, output: str, force: bool) -> None:
     """Write one clinic's archive: every row it owns (JSON per table), its people, its files."""
     try:
         clinic_id = uuid.UUID(clinic)
@@ -66,13 +62,13 @@ def export(clinic: str, output: str, force: bool) -> None:
         raise Refused(f"{target} exists; use --force to replace it")
     tally = _Tally()
     try:
-        manifest = _container().clinic_archive().export(clinic_id, target, progress=tally)
+        manifest = container.clinic_archive().export(clinic_id, target, progress=tally)
     except NotFound:
         raise Refused(f"no clinic with id {clinic_id}") from None
     except DomainError as error:
         raise Refused(str(error)) from None
     # every patient card left the service in this file: the audit trail says so
-    _container().audit_trail()(clinic_id, AuditAction.PATIENTS_EXPORTED, "clinic", clinic_id)
+    container.audit_trail()(clinic_id, AuditAction.PATIENTS_EXPORTED, "clinic", clinic_id)
     click.echo(f"exported «{manifest['clinic_name']}» ({clinic_id}): {tally.rows} rows in "
                f"{len(manifest['tables'])} tables and {tally.files} files to {target}")
 
@@ -81,14 +77,14 @@ def export(clinic: str, output: str, force: bool) -> None:
 @click.argument("archive", metavar="FILE")
 @click.option("--same-ids", is_flag=True,
               help="Keep every id as it was (only into a database with no clinics).")
-def import_(archive: str, same_ids: bool) -> None:
+@with_container
+def import_(container: Container, archive: str, same_ids: bool) -> None:
     """Restore a clinic's archive as a new clinic with new ids (or, with --same-ids, exactly as
     it was, into an empty database). All or nothing."""
     path = Path(archive)
     if not path.is_file():
         raise Refused(f"{path} is not a file")
     tally = _Tally()
-    container = _container()
     try:
         clinic_id = container.clinic_archive().import_(path, same_ids=same_ids, progress=tally)
     except DomainError as error:

@@ -10,13 +10,8 @@ import click
 
 from clinic.container import Container
 from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.entrypoints.cli.context import with_container
 from clinic.entrypoints.cli.tenant_archive import export, import_
-
-
-def _container() -> Container:
-    from clinic.entrypoints.cli import Context  # the package imports this module
-
-    return click.get_current_context().ensure_object(Context).container
 
 
 def table(rows: Sequence[tuple[str, ...]]) -> None:
@@ -27,8 +22,8 @@ def table(rows: Sequence[tuple[str, ...]]) -> None:
                    .rstrip())
 
 
-def _existing(clinic_id: uuid.UUID) -> str:
-    name = _container().clinic_removal().name_of(clinic_id)
+def _existing(container: Container, clinic_id: uuid.UUID) -> str:
+    name = container.clinic_removal().name_of(clinic_id)
     if name is None:
         raise click.BadParameter(f"no clinic with id {clinic_id}", param_hint="CLINIC")
     return str(name)
@@ -42,9 +37,10 @@ def tenants() -> None:
 @tenants.command("list")
 @click.option("--status", type=click.Choice(["active", "suspended"]), help="Only this status.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document instead of a table.")
-def tenants_list(status: str | None, as_json: bool) -> None:
+@with_container
+def tenants_list(container: Container, status: str | None, as_json: bool) -> None:
     """List clinics: id, name, created, owner email, status."""
-    rows = _container().account_queries().tenants(status)
+    rows = container.account_queries().tenants(status)
     if as_json:
         click.echo(json.dumps([{
             "id": str(r.id), "name": r.name, "created_at": r.created_at.isoformat(),
@@ -61,9 +57,10 @@ def tenants_list(status: str | None, as_json: bool) -> None:
 
 @tenants.command("show")
 @click.argument("clinic_id", metavar="CLINIC", type=click.UUID)
-def tenants_show(clinic_id: uuid.UUID) -> None:
+@with_container
+def tenants_show(container: Container, clinic_id: uuid.UUID) -> None:
     """A clinic's owner and people, rooms, counts, plan and last activity."""
-    found = _container().operator_queries().tenant_details(clinic_id)
+    found = container.operator_queries().tenant_details(clinic_id)
     if found is None:
         raise click.BadParameter(f"no clinic with id {clinic_id}", param_hint="CLINIC")
     status = found.status + (f" ({found.suspended_reason})" if found.suspended_reason else "")
@@ -84,10 +81,11 @@ def tenants_show(clinic_id: uuid.UUID) -> None:
 @tenants.command("suspend")
 @click.argument("clinic_id", metavar="CLINIC", type=click.UUID)
 @click.option("--reason", required=True, help="Why, for the operators (members see a notice).")
-def tenants_suspend(clinic_id: uuid.UUID, reason: str) -> None:
+@with_container
+def tenants_suspend(container: Container, clinic_id: uuid.UUID, reason: str) -> None:
     """Pause a clinic: its people see a notice, its API tokens get 403; nothing is deleted."""
     try:
-        clinic = _container().suspend_clinic()(clinic_id, reason)
+        clinic = container.suspend_clinic()(clinic_id, reason)
     except NotFound:
         raise click.BadParameter(f"no clinic with id {clinic_id}", param_hint="CLINIC") from None
     except ValidationFailed:
@@ -97,10 +95,11 @@ def tenants_suspend(clinic_id: uuid.UUID, reason: str) -> None:
 
 @tenants.command("resume")
 @click.argument("clinic_id", metavar="CLINIC", type=click.UUID)
-def tenants_resume(clinic_id: uuid.UUID) -> None:
+@with_container
+def tenants_resume(container: Container, clinic_id: uuid.UUID) -> None:
     """Give a suspended clinic its access back."""
     try:
-        clinic = _container().resume_clinic()(clinic_id)
+        clinic = container.resume_clinic()(clinic_id)
     except NotFound:
         raise click.BadParameter(f"no clinic with id {clinic_id}", param_hint="CLINIC") from None
     click.echo(f"«{clinic.name}» ({clinic_id}) is active again")
@@ -110,10 +109,11 @@ def tenants_resume(clinic_id: uuid.UUID) -> None:
 @click.argument("clinic_id", metavar="CLINIC", type=click.UUID)
 @click.option("--confirm", "confirm_name", metavar="NAME",
               help="The clinic's exact name, instead of being asked for it.")
-def tenants_delete(clinic_id: uuid.UUID, confirm_name: str | None) -> None:
+@with_container
+def tenants_delete(container: Container, clinic_id: uuid.UUID, confirm_name: str | None) -> None:
     """Delete a clinic for good: every row it owns, its files, and the accounts of people in no
     other clinic. Payments stay (with its name only). Asks for the clinic's name first."""
-    name = _existing(clinic_id)
+    name = _existing(container, clinic_id)
     if confirm_name is None:
         click.echo(f"This deletes «{name}» and everything it holds, for good.", err=True)
         confirm_name = click.prompt("Type the clinic's name to go on", default="",
@@ -121,7 +121,7 @@ def tenants_delete(clinic_id: uuid.UUID, confirm_name: str | None) -> None:
     if confirm_name != name:
         raise click.BadParameter(f"that is not the clinic's name («{name}»); nothing was deleted",
                                  param_hint="--confirm")
-    counts = _container().clinic_removal().remove(clinic_id)
+    counts = container.clinic_removal().remove(clinic_id)
     for what, count in counts.items():
         if count:
             click.echo(f"  {what}: {count}")

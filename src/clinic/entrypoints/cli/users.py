@@ -10,18 +10,13 @@ from clinic.application.accounts.operations import UserRow
 from clinic.container import Container
 from clinic.domain.accounts import OwnsClinics
 from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.entrypoints.cli.context import with_container
 from clinic.entrypoints.cli.tenants import table
 
 
-def _container() -> Container:
-    from clinic.entrypoints.cli import Context  # the package imports this module
-
-    return click.get_current_context().ensure_object(Context).container
-
-
-def _account(email: str) -> UserRow:
+def _account(container: Container, email: str) -> UserRow:
     """The account with this email, or one line and exit code 2."""
-    found = _container().operator_queries().user(email)
+    found = container.operator_queries().user(email)
     if found is None:
         raise click.BadParameter(f"no account with email {email}", param_hint="EMAIL")
     return found
@@ -34,9 +29,10 @@ def users() -> None:
 
 @users.command("list")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document instead of a table.")
-def users_list(as_json: bool) -> None:
+@with_container
+def users_list(container: Container, as_json: bool) -> None:
     """Every account: email, name, created, clinics, whether disabled."""
-    rows = _container().operator_queries().users()
+    rows = container.operator_queries().users()
     if as_json:
         click.echo(json.dumps([{
             "id": str(r.id), "email": r.email, "name": r.name,
@@ -54,9 +50,10 @@ def users_list(as_json: bool) -> None:
 
 @users.command("show")
 @click.argument("email")
-def users_show(email: str) -> None:
+@with_container
+def users_show(container: Container, email: str) -> None:
     """One account and its clinics with the role in each."""
-    found = _account(email)
+    found = _account(container, email)
     click.echo(f"{found.name} <{found.email}>  {found.id}")
     click.echo(f"created {found.created_at:%Y-%m-%d %H:%M} UTC"
                + ("; DISABLED" if found.disabled else ""))
@@ -66,10 +63,10 @@ def users_show(email: str) -> None:
 
 @users.command("reset-password")
 @click.argument("email")
-def users_reset_password(email: str) -> None:
+@with_container
+def users_reset_password(container: Container, email: str) -> None:
     """Send the account the normal password-reset email (a link valid for an hour)."""
-    container = _container()
-    found = _account(email)
+    found = _account(container, email)
     if found.disabled:
         raise click.BadParameter(f"{found.email} is disabled; no reset is sent",
                                  param_hint="EMAIL")
@@ -85,10 +82,10 @@ def users_reset_password(email: str) -> None:
 @users.command("disable")
 @click.argument("email")
 @click.option("--confirm", is_flag=True, help="Do not ask first.")
-def users_disable(email: str, confirm: bool) -> None:
+@with_container
+def users_disable(container: Container, email: str, confirm: bool) -> None:
     """Stop an account: it cannot sign in, its sessions and API tokens stop at once."""
-    container = _container()
-    found = _account(email)
+    found = _account(container, email)
     if not confirm:
         click.confirm(f"Disable {found.name} <{found.email}>?", abort=True, err=True)
     try:
@@ -101,11 +98,11 @@ def users_disable(email: str, confirm: bool) -> None:
 @users.command("erase")
 @click.argument("email")
 @click.option("--confirm", is_flag=True, help="Do not ask first.")
-def users_erase(email: str, confirm: bool) -> None:
+@with_container
+def users_erase(container: Container, email: str, confirm: bool) -> None:
     """At the person's request: out of every clinic, name and email wiped, no sign-in again.
     What they did stays under their id. An owner must hand the clinic over first."""
-    container = _container()
-    found = _account(email)
+    found = _account(container, email)
     if not confirm:
         click.confirm(f"Erase {found.name} <{found.email}> for good?", abort=True, err=True)
     try:

@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         WTF_CSRF_SSL_STRICT=settings.session_cookie_secure,
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,
         # A request naming another host is refused (400) before any view runs; links never
-        # come from the Host header anyway (web/links.py).
+        # come from the Host header anyway (http/links.py).
         TRUSTED_HOSTS=settings.trusted_hosts,
     )
     app.extensions["clinic.container"] = container

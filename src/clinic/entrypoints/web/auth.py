@@ -30,8 +30,8 @@ from clinic.application.audit import act_as
 from clinic.domain.accounts import ClinicStatus
 from clinic.domain.audit import Actor
 from clinic.domain.team import Permission, can
-from clinic.entrypoints.web.container_access import container
-from clinic.entrypoints.web.errors import problem, wants_problem
+from clinic.entrypoints.http.container import container
+from clinic.entrypoints.http.problems import problem, wants_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 

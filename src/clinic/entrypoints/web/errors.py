@@ -1,11 +1,12 @@
-"""Errors in one place: a calm page for people, RFC 9457 problem documents for the API."""
+"""Errors in one place: a calm page for people, RFC 9457 problem documents (`http/problems.py`)
+for the API."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import (
@@ -17,30 +18,9 @@ from werkzeug.exceptions import (
 from werkzeug.exceptions import NotFound as HttpNotFound
 
 from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.entrypoints.http.problems import problem, wants_problem
 
 log = logging.getLogger(__name__)
-
-PROBLEM_JSON = "application/problem+json"
-
-
-def wants_problem() -> bool:
-    return request.path.startswith("/api/")
-
-
-def problem(status: int, title: str, detail: str | None = None,
-            errors: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
-            type_: str = "about:blank", extra: dict[str, Any] | None = None) -> Response:
-    body: dict[str, Any] = {"type": type_, "title": title, "status": status, **(extra or {})}
-    if detail:
-        body["detail"] = detail
-    if errors:
-        body["errors"] = errors
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = PROBLEM_JSON
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
 
 
 def _page_texts(code: int) -> tuple[str, str]:

@@ -19,7 +19,7 @@ from clinic.domain.licensing import (
     monthly_cents,
 )
 from clinic.domain.team import Permission
-from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.i18n import money_minor
 
 _NTH_CHAIR = {

@@ -12,8 +12,8 @@ from flask_login import current_user
 
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import Permission
+from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import permission_required
-from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.messages import field_errors
 
 bp = Blueprint("api_keys", __name__)

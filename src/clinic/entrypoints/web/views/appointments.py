@@ -23,8 +23,8 @@ from clinic.domain.scheduling import (
 )
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import Permission
+from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import permission_required
-from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.messages import field_errors
 from clinic.entrypoints.web.views.booking import working_hours
 

@@ -15,8 +15,8 @@ from flask_login import current_user
 from clinic.application.audit import AuditFilter, AuditRow
 from clinic.domain.audit import AuditAction
 from clinic.domain.team import Permission
+from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import permission_required
-from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.input_rules import days_arg, page_arg
 
 bp = Blueprint("audit_log", __name__)

@@ -30,10 +30,10 @@ from clinic.domain.accounts import (
     SignUpLinkInvalid,
 )
 from clinic.domain.shared import ValidationFailed
+from clinic.entrypoints.http.container import container
+from clinic.entrypoints.http.links import external_url
 from clinic.entrypoints.web.auth import end_session, start_session
-from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.i18n import current_language
-from clinic.entrypoints.web.links import external_url
 from clinic.entrypoints.web.messages import field_errors
 from clinic.entrypoints.web.starter import starter_kit
 

@@ -18,10 +18,10 @@ from clinic.domain.licensing import (
 )
 from clinic.domain.shared import ValidationFailed
 from clinic.domain.team import Permission
+from clinic.entrypoints.http.container import container
+from clinic.entrypoints.http.links import external_url, public_url
 from clinic.entrypoints.web.auth import permission_required
-from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.licence_offer import safe_back
-from clinic.entrypoints.web.links import external_url, public_url
 
 bp = Blueprint("billing", __name__)
 

@@ -17,8 +17,8 @@ from clinic.domain.patients import DuplicatePhone
 from clinic.domain.scheduling import DoctorBusy, OutsideWorkingHours, RoomAlreadyBooked, TimeRange
 from clinic.domain.shared import ValidationFailed
 from clinic.domain.team import Permission
+from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import permission_required
-from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.i18n import weekday_abbr
 from clinic.entrypoints.web.input_rules import day_of
 from clinic.entrypoints.web.messages import field_errors

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from clinic.domain.team import Permission
+from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.calendar_grid import (
     appointment_blocks,
@@ -20,7 +21,6 @@ from clinic.entrypoints.web.calendar_grid import (
     span_utc,
     week_start,
 )
-from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.input_rules import day_arg
 
 bp = Blueprint("calendar", __name__)

@@ -13,8 +13,8 @@ from flask_login import current_user
 from clinic.application.accounts.clinic_settings import COUNTRIES, CURRENCIES, ClinicSettings
 from clinic.domain.shared import ValidationFailed
 from clinic.domain.team import Permission
+from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import permission_required
-from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.i18n import LANGUAGES, current_language
 from clinic.entrypoints.web.messages import field_errors
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, jsonify
 
 from clinic.container import ping_database, ping_redis
-from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.http.container import container
 
 bp = Blueprint("health", __name__)
 

@@ -11,8 +11,8 @@ from flask_login import current_user
 
 from clinic.domain.shared import ValidationFailed
 from clinic.domain.team import AlreadyMember, InvitationForSomeoneElse, InvitationInvalid
+from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import start_session
-from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.i18n import current_language
 from clinic.entrypoints.web.messages import field_errors
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 
-from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 
 bp = Blueprint("language", __name__)

@@ -11,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from clinic.domain.team import Permission
+from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import clinic_required, switch_clinic
-from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.views.team import ROLE_NAMES
 
 bp = Blueprint("pages", __name__)

@@ -11,17 +11,13 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from clinic.domain.team import Permission
+from clinic.entrypoints.http.container import container
+from clinic.entrypoints.http.links import partner_share_url
 from clinic.entrypoints.web.auth import permission_required
-from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.input_rules import page_arg
-from clinic.entrypoints.web.links import external_url
 
 bp = Blueprint("partner", __name__)
 PAGE = 50
-
-
-def share_url(code: str) -> str:
-    return external_url("auth.sign_up", promo=code)
 
 
 def qr_svg(text: str) -> Markup:
@@ -40,7 +36,7 @@ def index() -> Any:
         abort(404)
     page, offset = page_arg(PAGE)
     total, entries = queries.ledger(current_user.clinic_id, PAGE, offset)
-    link = share_url(overview.promo_code)
+    link = partner_share_url(overview.promo_code)
     return render_template(
         "partner/index.html", section="partner", overview=overview, link=link,
         qr=qr_svg(link), entries=entries, total=total, page=page,

@@ -15,8 +15,8 @@ from clinic.domain.audit import AuditAction
 from clinic.domain.patients import DuplicatePhone
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import Permission
+from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import permission_required
-from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.input_rules import page_arg
 from clinic.entrypoints.web.messages import field_errors
 from clinic.entrypoints.web.views.audit_log import ACTION_NAMES, card_history

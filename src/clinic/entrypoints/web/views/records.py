@@ -19,8 +19,8 @@ from clinic.domain.catalog import DOCTOR_COLORS
 from clinic.domain.licensing import ChairLimitReached
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import Permission
+from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import permission_required
-from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.licence_offer import Offer, offer_for
 from clinic.entrypoints.web.messages import field_errors
 

@@ -37,9 +37,9 @@ from clinic.domain.reporting import (
 )
 from clinic.domain.shared import ValidationFailed
 from clinic.domain.team import Permission
+from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web import report_files
 from clinic.entrypoints.web.auth import permission_required
-from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.i18n import current_language
 from clinic.entrypoints.web.messages import field_errors
 from clinic.entrypoints.web.report_chart import build_chart, day_words, number

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from clinic.application.billing.ports import InvalidWebhook, MalformedWebhook
-from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.http.container import container
 
 bp = Blueprint("stripe_webhooks", __name__)
 log = logging.getLogger(__name__)

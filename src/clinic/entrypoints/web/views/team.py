@@ -21,10 +21,10 @@ from clinic.domain.team import (
     OwnerCannotLeave,
     Permission,
 )
+from clinic.entrypoints.http.container import container
+from clinic.entrypoints.http.links import external_url
 from clinic.entrypoints.web.auth import permission_required
-from clinic.entrypoints.web.container_access import container
 from clinic.entrypoints.web.licence_offer import Offer, offer_for
-from clinic.entrypoints.web.links import external_url
 from clinic.entrypoints.web.messages import field_errors
 
 bp = Blueprint("team", __name__)

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import request, url_for
 
-from clinic.entrypoints.web.container_access import container
+from clinic.entrypoints.http.container import container
 
 
 def public_url(path: str) -> str:
@@ -27,3 +27,8 @@ def external_url(endpoint: str, **values: Any) -> str:
     if root and path.startswith(root):  # BASE_URL already carries the mount point
         path = path[len(root):] or "/"
     return public_url(path)
+
+
+def partner_share_url(promo_code: str) -> str:
+    """The sign-up page with a partner's code: the partner page and the partner API show it."""
+    return external_url("auth.sign_up", promo=promo_code)
