@@ -29,12 +29,10 @@ from clinic.adapters.sqlalchemy.team_queries import SqlTeamQueries
 from clinic.adapters.sqlalchemy.tenant_archive import ClinicArchive
 from clinic.adapters.sqlalchemy.tenant_removal import ClinicRemoval
 from clinic.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
-from clinic.adapters.stripe_gateway import (
-    StripeGateway,
-    StripeWebhooks,
-    make_stripe_client,
-    setup_prices,
-)
+from clinic.adapters.stripe_client import make_stripe_client
+from clinic.adapters.stripe_gateway import StripeGateway
+from clinic.adapters.stripe_prices import setup_prices
+from clinic.adapters.stripe_webhooks import StripeWebhooks
 from clinic.application.accounts.api_tokens import (
     AuthenticateApiToken,
     CreateApiToken,

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy import delete, func, insert, select
 
 from clinic.adapters.sqlalchemy import tables
-from clinic.adapters.stripe_gateway import StripeWebhooks
+from clinic.adapters.stripe_webhooks import StripeWebhooks
 from clinic.application.accounts.sign_up import SignUpCommand
 from clinic.domain.shared import ValidationFailed
 from clinic.entrypoints.cli import Context, main

@@ -14,7 +14,8 @@ import pytest
 pytest.importorskip("stripe")
 pytest.register_assert_rewrite("tests.stripe_support")
 
-from clinic.adapters.stripe_gateway import StripeGateway, make_stripe_client  # noqa: E402
+from clinic.adapters.stripe_client import make_stripe_client  # noqa: E402
+from clinic.adapters.stripe_gateway import StripeGateway  # noqa: E402
 from clinic.domain.licensing import SubscriptionStatus  # noqa: E402
 from clinic.domain.shared import ValidationFailed  # noqa: E402
 from tests.stripe_support import TEST_API_KEY, RecordingStripe, stripe_client  # noqa: E402

@@ -17,7 +17,7 @@ pytest.importorskip("stripe")
 pytest.register_assert_rewrite("tests.stripe_support")
 
 from clinic.adapters.sqlalchemy import tables  # noqa: E402
-from clinic.adapters.stripe_gateway import StripeWebhooks  # noqa: E402
+from clinic.adapters.stripe_webhooks import StripeWebhooks  # noqa: E402
 from clinic.application.accounts.sign_up import SignUpCommand  # noqa: E402
 from clinic.domain.licensing import (  # noqa: E402
     PaymentKind,
