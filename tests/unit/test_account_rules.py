@@ -92,3 +92,27 @@ def test_changing_the_password_ends_every_session():
     version = user.session_version
     user.change_password("new")
     assert user.session_version == version + 1
+
+
+def test_working_hours_are_parsed_once_and_answer_in_the_clinics_zone():
+    from datetime import date, time
+    from zoneinfo import ZoneInfo
+
+    from clinic.domain.accounts import Clinic
+
+    clinic = Clinic("Smile", "Europe/Moscow", "RUB", "RU", "ru",
+                    datetime(2026, 11, 23, tzinfo=UTC), working_days="12345",
+                    opens_at="09:00", closes_at="18:00")
+    hours = clinic.hours
+    assert (hours.days, hours.opens, hours.closes) == (frozenset({1, 2, 3, 4, 5}), time(9),
+                                                        time(18))
+    moscow = ZoneInfo("Europe/Moscow")
+    tuesday_ten = datetime(2026, 11, 24, 10, tzinfo=moscow)
+    assert hours.contains(tuesday_ten, tuesday_ten + timedelta(minutes=30))
+    assert not hours.contains(tuesday_ten.replace(hour=17, minute=45),
+                              tuesday_ten.replace(hour=18, minute=15))
+    assert not hours.contains(tuesday_ten.replace(day=28), tuesday_ten.replace(day=28, hour=11))
+    assert hours.contains(tuesday_ten.astimezone(UTC), (tuesday_ten + timedelta(hours=1))
+                          .astimezone(UTC))  # any zone in, the clinic's zone decides
+    assert hours.openings(date(2026, 11, 24), 2) == [
+        datetime(2026, 11, 24, 9, tzinfo=moscow), datetime(2026, 11, 25, 9, tzinfo=moscow)]

@@ -8,9 +8,10 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
+from zoneinfo import ZoneInfo
 
 from clinic.domain.shared import DomainError, ValidationFailed, new_id
 
@@ -173,6 +174,36 @@ def pick_locale(locale: str | None) -> str:
     return locale if locale in SUPPORTED_LOCALES else "en"
 
 
+@dataclass(frozen=True)
+class WorkingHours:
+    """The clinic's working days and hours in its own zone, parsed once from what it keeps
+    (`working_days` "123456", `opens_at` "08:00", `closes_at` "20:00", its time zone)."""
+
+    days: frozenset[int]  # ISO weekdays: 1 is Monday
+    opens: time
+    closes: time
+    zone: ZoneInfo
+
+    @classmethod
+    def parse(cls, days: str, opens: str, closes: str, timezone: str) -> WorkingHours:
+        return cls(frozenset(int(day) for day in days), time.fromisoformat(opens),
+                   time.fromisoformat(closes), ZoneInfo(timezone))
+
+    def is_working_day(self, day: date) -> bool:
+        return day.isoweekday() in self.days
+
+    def contains(self, start: datetime, end: datetime) -> bool:
+        """Whether a visit from `start` to `end` lies within one working day's hours."""
+        start, end = start.astimezone(self.zone), end.astimezone(self.zone)
+        return (self.is_working_day(start.date()) and start.date() == end.date()
+                and self.opens <= start.time() and end.time() <= self.closes)
+
+    def openings(self, first: date, days: int) -> list[datetime]:
+        """The opening moment of each of `days` days from `first` (working or not)."""
+        return [datetime.combine(first + timedelta(days=n), self.opens, self.zone)
+                for n in range(days)]
+
+
 @dataclass(eq=False)
 class Clinic:
     """A dental clinic: the tenant that owns every other record."""
@@ -207,6 +238,11 @@ class Clinic:
     @property
     def working_weekdays(self) -> list[int]:
         return [int(day) for day in self.working_days]
+
+    @property
+    def hours(self) -> WorkingHours:
+        return WorkingHours.parse(self.working_days, self.opens_at, self.closes_at,
+                                  self.timezone)
 
 
 @dataclass(eq=False)

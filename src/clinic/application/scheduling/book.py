@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 from clinic.application.audit import AuditTrail
 from clinic.application.billing.allowance import frozen_rooms
 from clinic.application.patients.save import PatientFields, register_patient
 from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
 from clinic.application.scheduling.queries import CalendarEntry, EntryLine
-from clinic.domain.accounts import Clinic
+from clinic.domain.accounts import Clinic, WorkingHours
 from clinic.domain.audit import AuditAction
 from clinic.domain.catalog import Doctor, Procedure, parse_price
 from clinic.domain.patients import Patient
@@ -124,27 +123,6 @@ def _entry(appointment: Appointment, parties: _Parties) -> CalendarEntry:
         doctor_overlap_confirmed=appointment.doctor_overlap_confirmed)
 
 
-class WorkingHours:
-    """The clinic's working days and hours in its own time zone, for offering free starts."""
-
-    def __init__(self, clinic: Clinic) -> None:
-        self.zone = ZoneInfo(clinic.timezone)
-        self.days = set(clinic.working_weekdays)
-        self.opens = time.fromisoformat(clinic.opens_at)
-        self.closes = time.fromisoformat(clinic.closes_at)
-
-    def contains(self, span: TimeRange) -> bool:
-        start, end = span.start.astimezone(self.zone), span.end.astimezone(self.zone)
-        return (start.isoweekday() in self.days and start.date() == end.date()
-                and self.opens <= start.time() and end.time() <= self.closes)
-
-    def openings(self, around: TimeRange) -> list[datetime]:
-        first = (around.start - SEARCH_HORIZON).astimezone(self.zone).date()
-        days = (2 * SEARCH_HORIZON).days + 1
-        return [datetime.combine(first + timedelta(days=n), self.opens, self.zone)
-                for n in range(days)]
-
-
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
@@ -162,10 +140,13 @@ def ensure_free(uow: UnitOfWork, wanted: TimeRange, room_id: uuid.UUID, doctor_i
         window = TimeRange(wanted.start - SEARCH_HORIZON, wanted.end + SEARCH_HORIZON)
         around = uow.appointments.busy(room_id=room_id, within=window, excluding=excluding)
         offer = nearest_free_start(
-            wanted, around, allowed=hours.contains if hours else None,
-            openings=hours.openings(wanted) if hours else ())
+            wanted, around,
+            allowed=(lambda span: hours.contains(span.start, span.end)) if hours else None,
+            openings=hours.openings((wanted.start - SEARCH_HORIZON).astimezone(hours.zone).date(),
+                                    (2 * SEARCH_HORIZON).days + 1) if hours else ())
         raise RoomAlreadyBooked(clash, offer)
-    if hours is not None and not outside_hours_confirmed and not hours.contains(wanted):
+    if (hours is not None and not outside_hours_confirmed
+            and not hours.contains(wanted.start, wanted.end)):
         raise OutsideWorkingHours()
     if doctor_busy and not confirmed:
         raise DoctorBusy(doctor_busy)
@@ -237,7 +218,7 @@ class BookAppointment:
             assert request.starts_at is not None  # checked by check_booking
             wanted = TimeRange(request.starts_at, request.starts_at + total.duration)
             doubled = ensure_free(uow, wanted, request.room_id, request.doctor_id,
-                                  request.confirm_doctor_overlap, hours=WorkingHours(clinic),
+                                  request.confirm_doctor_overlap, hours=clinic.hours,
                                   outside_hours_confirmed=request.confirm_outside_hours)
             appointment = Appointment(
                 clinic_id=clinic_id, patient_id=request.patient_id, room_id=request.room_id,

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from clinic.application.audit import AuditTrail
 from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
-from clinic.application.scheduling.book import WorkingHours, ensure_free, room_unusable
+from clinic.application.scheduling.book import ensure_free, room_unusable
 from clinic.domain.audit import AuditAction
 from clinic.domain.catalog import parse_price
 from clinic.domain.scheduling import (
@@ -97,7 +97,7 @@ class UpdateAppointment:
                 appointment.doctor_overlap_confirmed = ensure_free(
                     uow, plan.time, plan.room_id, plan.doctor_id,
                     changes.confirm_doctor_overlap, excluding=appointment.id,
-                    hours=WorkingHours(clinic),
+                    hours=clinic.hours,
                     outside_hours_confirmed=changes.confirm_outside_hours
                     or plan.time == appointment.time)
             plan.apply_to(appointment)

@@ -18,9 +18,8 @@ from clinic.application.catalog.doctors import DoctorFields
 from clinic.application.catalog.procedures import ProcedureFields
 from clinic.application.catalog.rooms import RoomFields
 from clinic.application.patients.phones import parse_phone
-from clinic.application.scheduling.book import WorkingHours
 from clinic.container import Container
-from clinic.domain.accounts import MIN_PASSWORD_LENGTH, Clinic, normalize_email
+from clinic.domain.accounts import MIN_PASSWORD_LENGTH, Clinic, WorkingHours, normalize_email
 from clinic.domain.catalog import Procedure
 from clinic.domain.licensing import FREE_CHAIRS
 from clinic.domain.patients import Patient
@@ -191,7 +190,7 @@ def _add_appointments(container: Container, clinic: Clinic, owner_id: uuid.UUID,
     """One transaction a day; each visit is checked as a booking is (grid, working hours, room
     and doctor free) before it is written, so a planning mistake stops the seed."""
     rooms, doctors, patients = parties
-    hours = WorkingHours(clinic)
+    hours = clinic.hours
     taken: dict[uuid.UUID, list[TimeRange]] = defaultdict(list)
     by_day: dict[date, list[data.PlannedVisit]] = defaultdict(list)
     for visit in visits:
@@ -239,7 +238,7 @@ def _appointment(clinic: Clinic, owner_id: uuid.UUID, visit: data.PlannedVisit,
 def _check(appointment: Appointment, hours: WorkingHours,
            taken: dict[uuid.UUID, list[TimeRange]]) -> None:
     span = appointment.time
-    if not hours.contains(span):
+    if not hours.contains(span.start, span.end):
         raise RuntimeError(f"demo plan error: {span} is outside working hours")
     if not appointment.status.holds_time:
         return
