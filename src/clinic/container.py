@@ -18,6 +18,7 @@ from clinic.adapters.rq_queue import RqQueue
 from clinic.adapters.sqlalchemy import migrate
 from clinic.adapters.sqlalchemy.audit_queries import SqlAuditQueries
 from clinic.adapters.sqlalchemy.calendar_queries import SqlCalendarQueries
+from clinic.adapters.sqlalchemy.catalog_queries import SqlCatalogQueries
 from clinic.adapters.sqlalchemy.engine import make_engine, make_session_factory
 from clinic.adapters.sqlalchemy.mappers import start_mappers
 from clinic.adapters.sqlalchemy.operator_queries import SqlOperatorQueries
@@ -115,6 +116,7 @@ class Container(containers.DeclarativeContainer):
     report_queries = providers.Singleton(SqlReportQueries, reads)
     referral_queries = providers.Singleton(SqlReferralQueries, reads)
     calendar_queries = providers.Singleton(SqlCalendarQueries, reads)
+    catalog_queries = providers.Singleton(SqlCatalogQueries, reads)
     file_store = providers.Singleton(LocalFileStore, settings.provided.files_dir)
     photo_processor = providers.Singleton(PillowPhotoProcessor)
 
