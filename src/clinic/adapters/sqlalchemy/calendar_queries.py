@@ -30,7 +30,7 @@ from clinic.application.scheduling.queries import (
     EntryLine,
     EntryPage,
 )
-from clinic.domain.scheduling import MAX_VISIT, AppointmentStatus
+from clinic.domain.scheduling import MAX_VISIT, AppointmentStatus, TimeRange
 
 FILTERS = ("start", "end", "room_id", "doctor_id", "patient_id", "statuses", "appointment_id")
 
@@ -144,6 +144,17 @@ class SqlCalendarQueries:
         with self.engine.connect() as conn:
             return [(r.id, r.name, r.phone) for r in conn.execute(
                 _recent_patients(), {"clinic_id": clinic_id, "limit": limit})]
+
+    def room_busy(self, clinic_id: uuid.UUID, room_id: uuid.UUID,
+                  within: TimeRange) -> Sequence[TimeRange]:
+        a = appointments.c
+        stmt = (select(a.starts_at, a.ends_at).where(
+            a.clinic_id == clinic_id, a.room_id == room_id,
+            a.status != AppointmentStatus.CANCELLED, a.starts_at < within.end,
+            a.starts_at > within.start - MAX_VISIT,  # bounded: the index stops early
+            a.ends_at > within.start).order_by(a.starts_at, a.ends_at))
+        with self.engine.connect() as conn:
+            return [TimeRange(start, end) for start, end in conn.execute(stmt)]
 
     @staticmethod
     def _given(values: Mapping[str, Any]) -> frozenset[str]:

@@ -24,7 +24,8 @@ def _room(r: Any) -> RoomView:
 
 
 def _doctor(r: Any) -> DoctorView:
-    return DoctorView(r.id, r.name, r.color, r.photo_version, r.archived_at is not None)
+    return DoctorView(r.id, r.name, r.color, r.photo_version, r.archived_at is not None,
+                      r.user_id)
 
 
 def _procedure(r: Any) -> ProcedureView:
@@ -34,7 +35,8 @@ def _procedure(r: Any) -> ProcedureView:
 
 _KINDS: dict[str, tuple[Table, tuple[str, ...], Callable[[Any], CatalogItem]]] = {
     "rooms": (rooms, ("id", "name", "address", "archived_at"), _room),
-    "doctors": (doctors, ("id", "name", "color", "photo_version", "archived_at"), _doctor),
+    "doctors": (doctors, ("id", "name", "color", "photo_version", "archived_at", "user_id"),
+                _doctor),
     "procedures": (procedures, ("id", "name", "price_minor", "currency", "duration_minutes",
                                 "archived_at"), _procedure),
 }

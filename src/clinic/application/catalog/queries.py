@@ -27,6 +27,7 @@ class DoctorView:
     color: str
     photo_version: int
     archived: bool
+    user_id: uuid.UUID | None = None  # the member who is this doctor, if any
 
     @property
     def has_photo(self) -> bool:

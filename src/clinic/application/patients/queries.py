@@ -69,3 +69,7 @@ class PatientQueries(Protocol):
              limit: int = 20) -> PatientPage:
         """Newest first when `query` is empty; otherwise names or phones containing it."""
         ...
+
+    def get(self, clinic_id: uuid.UUID, patient_id: uuid.UUID) -> PatientRow | None:
+        """One patient of the clinic, unless erased."""
+        ...

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from clinic.domain.scheduling import TimeRange
+
 # The read models below are built by the hundred per page (a clinic's week is ~700 visits
 # and ~1,000 lines), so they are plain slotted dataclasses: frozen ones set every field
 # through object.__setattr__, which tripled their cost. Nothing changes them after the query.
@@ -97,4 +99,9 @@ class CalendarQueries(Protocol):
     def recent_patients(self, clinic_id: uuid.UUID, limit: int = 8) -> Sequence[
             tuple[uuid.UUID, str, str]]:
         """(id, name, phone) of the patients most recently booked or added."""
+        ...
+
+    def room_busy(self, clinic_id: uuid.UUID, room_id: uuid.UUID,
+                  within: TimeRange) -> Sequence[TimeRange]:
+        """The times the room's visits (not cancelled) hold in `within`, by start."""
         ...
