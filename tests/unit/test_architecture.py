@@ -23,8 +23,6 @@ ALLOWLIST: frozenset[tuple[str, str]] = frozenset(
         ("cli/demo.py", "_add_appointments"),
         ("web/views/appointments.py", "_details"),
         ("web/views/patients.py", "_get"),
-        ("web/views/reports.py", "_form_context"),
-        ("web/views/team.py", "_page"),
     }
 )
 
