@@ -21,7 +21,6 @@ ALLOWLIST: frozenset[tuple[str, str]] = frozenset(
         ("cli/demo.py", "seed_demo_clinic"),
         ("cli/demo.py", "_add_patients"),
         ("cli/demo.py", "_add_appointments"),
-        ("web/views/appointments.py", "_details"),
         ("web/views/patients.py", "_get"),
     }
 )
