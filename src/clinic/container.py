@@ -71,6 +71,7 @@ from clinic.application.billing.subscription import (
     SyncSubscription,
 )
 from clinic.application.billing.webhooks import HandleProviderEvent
+from clinic.application.bulk import AddAppointmentsInBulk, AddPatientsInBulk
 from clinic.application.catalog.archive import SetArchived
 from clinic.application.catalog.doctors import (
     LoadDoctorPhoto,
@@ -216,6 +217,8 @@ class Container(containers.DeclarativeContainer):
     audit_queries = providers.Singleton(SqlAuditQueries, reads)
     verify_audit = providers.Factory(VerifyAudit, audit_queries)
     save_patient = providers.Factory(SavePatient, uow.provider, clock, audit_trail)
+    add_patients_in_bulk = providers.Factory(AddPatientsInBulk, uow.provider)
+    add_appointments_in_bulk = providers.Factory(AddAppointmentsInBulk, uow.provider)
     erase_patient = providers.Factory(ErasePatient, uow.provider, password_hasher, clock,
                                       audit_trail)
     archive_room = providers.Factory(SetArchived, uow.provider, clock, "rooms")

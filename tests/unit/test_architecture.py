@@ -12,17 +12,6 @@ from pathlib import Path
 
 ENTRYPOINTS = Path(__file__).resolve().parents[2] / "src" / "clinic" / "entrypoints"
 
-# The doors that still open a unit of work: (file under entrypoints/, Class.function).
-# This list may only SHRINK: convert a door to a read model or a use case and delete its line.
-# Never add a line here; a new `.uow(` call in entrypoints/ fails this test.
-ALLOWLIST: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("cli/demo.py", "seed_demo_clinic"),
-        ("cli/demo.py", "_add_patients"),
-        ("cli/demo.py", "_add_appointments"),
-    }
-)
-
 
 def _uow_calls_in(node: ast.AST, file: str, scope: str) -> list[tuple[str, str, int]]:
     found: list[tuple[str, str, int]] = []
@@ -50,22 +39,12 @@ def uow_calls(root: Path = ENTRYPOINTS) -> list[tuple[str, str, int]]:
 
 
 def test_the_doors_never_open_a_unit_of_work() -> None:
-    new = [
-        f"src/clinic/entrypoints/{file}:{line} in {function}()"
-        for file, function, line in uow_calls()
-        if (file, function) not in ALLOWLIST
-    ]
-    assert not new, (
+    calls = [f"src/clinic/entrypoints/{file}:{line} in {function}()"
+             for file, function, line in uow_calls()]
+    assert not calls, (
         "A door opens a unit of work; read through a read model (application/*/queries.py) "
-        "or write through a use case instead:\n" + "\n".join(new)
+        "or write through a use case instead:\n" + "\n".join(calls)
     )
-
-
-def test_the_allowlist_only_names_doors_that_still_open_one() -> None:
-    """A converted door must leave the allowlist, so the list can only shrink."""
-    still = {(file, function) for file, function, _ in uow_calls()}
-    stale = sorted(ALLOWLIST - still)
-    assert not stale, f"Remove these converted doors from ALLOWLIST: {stale}"
 
 
 def test_the_check_sees_a_new_call(tmp_path: Path) -> None:
