@@ -18,6 +18,7 @@ from clinic.adapters.rq_queue import RqQueue
 from clinic.adapters.sqlalchemy import migrate
 from clinic.adapters.sqlalchemy.audit_queries import SqlAuditQueries
 from clinic.adapters.sqlalchemy.calendar_queries import SqlCalendarQueries
+from clinic.adapters.sqlalchemy.catalog_queries import SqlCatalogQueries
 from clinic.adapters.sqlalchemy.engine import make_engine, make_session_factory
 from clinic.adapters.sqlalchemy.mappers import start_mappers
 from clinic.adapters.sqlalchemy.operator_queries import SqlOperatorQueries
@@ -73,6 +74,7 @@ from clinic.application.billing.subscription import (
     SyncSubscription,
 )
 from clinic.application.billing.webhooks import HandleProviderEvent
+from clinic.application.bulk import AddAppointmentsInBulk, AddPatientsInBulk
 from clinic.application.catalog.archive import SetArchived
 from clinic.application.catalog.doctors import (
     LoadDoctorPhoto,
@@ -119,6 +121,7 @@ class Container(containers.DeclarativeContainer):
     report_queries = providers.Singleton(SqlReportQueries, reads)
     referral_queries = providers.Singleton(SqlReferralQueries, reads)
     calendar_queries = providers.Singleton(SqlCalendarQueries, reads)
+    catalog_queries = providers.Singleton(SqlCatalogQueries, reads)
     file_store = providers.Singleton(LocalFileStore, settings.provided.files_dir)
     photo_processor = providers.Singleton(PillowPhotoProcessor)
 
@@ -219,6 +222,8 @@ class Container(containers.DeclarativeContainer):
     audit_queries = providers.Singleton(SqlAuditQueries, reads)
     verify_audit = providers.Factory(VerifyAudit, audit_queries)
     save_patient = providers.Factory(SavePatient, uow.provider, clock, audit_trail)
+    add_patients_in_bulk = providers.Factory(AddPatientsInBulk, uow.provider)
+    add_appointments_in_bulk = providers.Factory(AddAppointmentsInBulk, uow.provider)
     erase_patient = providers.Factory(ErasePatient, uow.provider, password_hasher, clock,
                                       audit_trail)
     archive_room = providers.Factory(SetArchived, uow.provider, clock, "rooms")

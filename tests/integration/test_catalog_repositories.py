@@ -436,3 +436,36 @@ class TestShortSearches:
         mine, _ = clinics
         _save(container, ("patients", _patient(mine, "Room 101 Ivanov", "+7 916 123-45-67")))
         assert container.patient_queries().find(mine.id, "101").rows == []
+
+
+class TestCatalogReadModel:
+    """The doors' read side (CatalogQueries): DTOs, the repositories' order, one clinic only."""
+
+    def test_items_are_dtos_listed_like_the_repository_and_only_the_clinics_own(
+            self, container, clinics):
+        from clinic.application.catalog.queries import DoctorView, ProcedureView, RoomView
+
+        clinic, other = clinics
+        old = Room(clinic.id, "Blue", None, created_at=NOW - timedelta(days=1), archived_at=NOW)
+        blue = Room(clinic.id, "Blue", "2nd floor", created_at=NOW)
+        alpha = Room(clinic.id, "Alpha", None, created_at=NOW)
+        theirs = Room(other.id, "Aaa", None, created_at=NOW)
+        doctor = Doctor(clinic.id, "Anna", DOCTOR_COLORS[0], created_at=NOW, photo_version=2)
+        price = Procedure(clinic.id, "Check-up", 250050, "RUB", 30, created_at=NOW)
+        _save(container, *(("rooms", r) for r in (old, blue, alpha, theirs)),
+              ("doctors", doctor), ("procedures", price))
+        queries = container.catalog_queries()
+
+        assert queries.items(clinic.id, "rooms") == [
+            RoomView(alpha.id, "Alpha", None, False), RoomView(blue.id, "Blue", "2nd floor", False)]
+        assert [r.id for r in queries.items(clinic.id, "rooms", include_archived=True)] == [
+            alpha.id, old.id, blue.id]
+        assert queries.items(clinic.id, "doctors") == [
+            DoctorView(doctor.id, "Anna", DOCTOR_COLORS[0], 2, False, None)]
+        assert queries.items(clinic.id, "doctors")[0].has_photo
+        got = queries.item(clinic.id, "procedures", price.id)
+        assert got == ProcedureView(price.id, "Check-up", 250050, "RUB", 30, False)
+        assert str(got.price.to_decimal()) == "2500.50"
+        assert queries.item(clinic.id, "rooms", old.id).archived
+        assert queries.item(clinic.id, "rooms", theirs.id) is None  # another clinic's id
+        assert queries.item(other.id, "rooms", blue.id) is None

@@ -22,15 +22,18 @@ from clinic.adapters.sqlalchemy.tables import (
     doctors,
     patients,
     rooms,
+    users,
 )
 from clinic.application.scheduling.queries import (
+    AppointmentDetails,
     AppointmentFilter,
     CalendarEntry,
     Choice,
     EntryLine,
     EntryPage,
+    PatientCard,
 )
-from clinic.domain.scheduling import MAX_VISIT, AppointmentStatus
+from clinic.domain.scheduling import MAX_VISIT, AppointmentStatus, TimeRange
 
 FILTERS = ("start", "end", "room_id", "doctor_id", "patient_id", "statuses", "appointment_id")
 
@@ -144,6 +147,50 @@ class SqlCalendarQueries:
         with self.engine.connect() as conn:
             return [(r.id, r.name, r.phone) for r in conn.execute(
                 _recent_patients(), {"clinic_id": clinic_id, "limit": limit})]
+
+    def details(self, clinic_id: uuid.UUID,
+                appointment_id: uuid.UUID) -> AppointmentDetails | None:
+        a, p, r, d, u = appointments.c, patients.c, rooms.c, doctors.c, users.c
+        lines = appointment_lines.c
+        stmt = (
+            select(a.id, a.starts_at, a.ends_at, a.status, a.room_id, r.name.label("room_name"),
+                   a.doctor_id, d.name.label("doctor_name"), a.price_minor, a.currency, a.note,
+                   a.created_at, u.name.label("booked_by_name"), p.id.label("patient_id"),
+                   p.name.label("patient_name"), p.phone, p.erased_at)
+            .select_from(
+                appointments
+                .join(patients, and_(p.clinic_id == a.clinic_id, p.id == a.patient_id))
+                .join(rooms, and_(r.clinic_id == a.clinic_id, r.id == a.room_id))
+                .join(doctors, and_(d.clinic_id == a.clinic_id, d.id == a.doctor_id))
+                .outerjoin(users, u.id == a.created_by))
+            .where(a.clinic_id == clinic_id, a.id == appointment_id))
+        lines_stmt = (select(lines.procedure_id, lines.name, lines.price_minor,
+                             lines.duration_minutes)
+                      .where(lines.clinic_id == clinic_id,
+                             lines.appointment_id == appointment_id)
+                      .order_by(lines.position))
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).first()
+            if row is None:
+                return None
+            found = [EntryLine(*line) for line in conn.execute(lines_stmt)]
+        patient = PatientCard(row.patient_id, row.patient_name, row.phone,
+                              row.erased_at is not None)
+        return AppointmentDetails(
+            row.id, row.starts_at, row.ends_at, row.status.value, row.room_id, row.room_name,
+            row.doctor_id, row.doctor_name, row.price_minor, row.currency, row.note,
+            row.created_at, row.booked_by_name, patient, found)
+
+    def room_busy(self, clinic_id: uuid.UUID, room_id: uuid.UUID,
+                  within: TimeRange) -> Sequence[TimeRange]:
+        a = appointments.c
+        stmt = (select(a.starts_at, a.ends_at).where(
+            a.clinic_id == clinic_id, a.room_id == room_id,
+            a.status != AppointmentStatus.CANCELLED, a.starts_at < within.end,
+            a.starts_at > within.start - MAX_VISIT,  # bounded: the index stops early
+            a.ends_at > within.start).order_by(a.starts_at, a.ends_at))
+        with self.engine.connect() as conn:
+            return [TimeRange(start, end) for start, end in conn.execute(stmt)]
 
     @staticmethod
     def _given(values: Mapping[str, Any]) -> frozenset[str]:

@@ -30,6 +30,7 @@ from clinic.application.accounts.queries import (
 )
 from clinic.application.patients.queries import (
     COUNT_CAP,
+    PatientCardView,
     PatientPage,
     PatientRow,
     PatientSearch,
@@ -197,3 +198,20 @@ class SqlPatientQueries:
             else:
                 total = conn.execute(count_stmt).scalar_one()
         return PatientPage(rows=rows, total=total, offset=offset, limit=limit)
+
+    def get(self, clinic_id: uuid.UUID, patient_id: uuid.UUID) -> PatientRow | None:
+        p = patients.c
+        stmt = select(p.id, p.name, p.phone, p.email, p.created_at).where(
+            p.clinic_id == clinic_id, p.id == patient_id, p.erased_at.is_(None))
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).first()
+        return PatientRow(*row) if row is not None else None
+
+    def card(self, clinic_id: uuid.UUID, patient_id: uuid.UUID) -> PatientCardView | None:
+        p = patients.c
+        stmt = select(p.id, p.name, p.phone, p.email, p.note, p.created_at,
+                      p.phone_digits).where(p.clinic_id == clinic_id, p.id == patient_id,
+                                            p.erased_at.is_(None))
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).first()
+        return PatientCardView(*row) if row is not None else None

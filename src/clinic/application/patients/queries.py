@@ -25,6 +25,19 @@ class PatientRow:
 
 
 @dataclass(frozen=True)
+class PatientCardView:
+    """One patient's card as the card page, its form and the API show it."""
+
+    id: uuid.UUID
+    name: str
+    phone: str
+    email: str | None
+    note: str | None
+    created_at: datetime
+    phone_digits: str  # the digits the phone is searched by, in the forms it can be written
+
+
+@dataclass(frozen=True)
 class PatientPage:
     rows: Sequence[PatientRow]
     total: int  # at most COUNT_CAP + 1: then read it as "more than COUNT_CAP"
@@ -68,4 +81,12 @@ class PatientQueries(Protocol):
     def find(self, clinic_id: uuid.UUID, query: str, offset: int = 0,
              limit: int = 20) -> PatientPage:
         """Newest first when `query` is empty; otherwise names or phones containing it."""
+        ...
+
+    def get(self, clinic_id: uuid.UUID, patient_id: uuid.UUID) -> PatientRow | None:
+        """One patient of the clinic, unless erased."""
+        ...
+
+    def card(self, clinic_id: uuid.UUID, patient_id: uuid.UUID) -> PatientCardView | None:
+        """One patient's whole card, unless erased."""
         ...

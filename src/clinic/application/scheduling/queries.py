@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from clinic.domain.scheduling import TimeRange
+
 # The read models below are built by the hundred per page (a clinic's week is ~700 visits
 # and ~1,000 lines), so they are plain slotted dataclasses: frozen ones set every field
 # through object.__setattr__, which tripled their cost. Nothing changes them after the query.
@@ -41,6 +43,37 @@ class CalendarEntry:
     note: str | None
     lines: Sequence[EntryLine] = ()
     doctor_overlap_confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class PatientCard:
+    """The patient as the details dialog names them; an erased one keeps no phone to show."""
+
+    id: uuid.UUID
+    name: str
+    phone: str
+    erased: bool
+
+
+@dataclass(frozen=True)
+class AppointmentDetails:
+    """One appointment as its details dialog shows it: who, where, with whom, who booked it."""
+
+    id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    room_id: uuid.UUID
+    room_name: str
+    doctor_id: uuid.UUID
+    doctor_name: str
+    price_minor: int
+    currency: str
+    note: str | None
+    created_at: datetime
+    booked_by_name: str | None
+    patient: PatientCard
+    lines: Sequence[EntryLine]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,4 +130,14 @@ class CalendarQueries(Protocol):
     def recent_patients(self, clinic_id: uuid.UUID, limit: int = 8) -> Sequence[
             tuple[uuid.UUID, str, str]]:
         """(id, name, phone) of the patients most recently booked or added."""
+        ...
+
+    def details(self, clinic_id: uuid.UUID,
+                appointment_id: uuid.UUID) -> AppointmentDetails | None:
+        """One appointment for its details dialog (two statements: it, then its lines)."""
+        ...
+
+    def room_busy(self, clinic_id: uuid.UUID, room_id: uuid.UUID,
+                  within: TimeRange) -> Sequence[TimeRange]:
+        """The times the room's visits (not cancelled) hold in `within`, by start."""
         ...

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from flask import Response
 from flask.views import MethodView
 
 from clinic.application.catalog.doctors import DoctorFields
-from clinic.domain.catalog import Doctor
+from clinic.application.catalog.queries import DoctorView
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
@@ -27,10 +27,9 @@ blp = ApiBlueprint("api_doctors", __name__, url_prefix="/api/v1/doctors",
                    description="Doctors, drawn in the calendar in their colour; never deleted")
 
 
-def _doctor(doctor_id: uuid.UUID) -> Doctor:
-    with container().uow(current_clinic_id()) as uow:
-        doctor: Doctor = found(uow.doctors.get(doctor_id))
-    return doctor
+def _doctor(doctor_id: uuid.UUID) -> DoctorView:
+    doctor = container().catalog_queries().item(current_clinic_id(), "doctors", doctor_id)
+    return cast(DoctorView, found(doctor))
 
 
 @blp.route("")
@@ -43,8 +42,9 @@ class Doctors(MethodView):
     @problems(blp, 401, 403, 422)
     def get(self, args: dict[str, Any]) -> Any:
         """List the doctors, by name"""
-        with container().uow(current_clinic_id()) as uow:
-            return page(uow.doctors.list(args["include_archived"]), args)
+        items = container().catalog_queries().items(current_clinic_id(), "doctors",
+                                                    args["include_archived"])
+        return page(items, args)
 
     @permission_required(Permission.CATALOG_EDIT)
     @blp.arguments(DoctorCreateSchema)
@@ -73,7 +73,7 @@ class DoctorById(MethodView):
     @problems(blp, 401, 403, 404, 422)
     def patch(self, body: dict[str, Any], doctor_id: uuid.UUID) -> Any:
         """Change a doctor; fields left out keep their value; `archived` archives or restores"""
-        doctor = _doctor(doctor_id)
+        doctor: Any = _doctor(doctor_id)
         if body.keys() - {"archived"}:
             fields = DoctorFields(body.get("name", doctor.name), body.get("color") or "")
             doctor = container().save_doctor()(current_clinic_id(), fields, doctor_id)

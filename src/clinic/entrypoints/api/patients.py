@@ -7,9 +7,10 @@ from typing import Any
 
 from flask.views import MethodView
 
+from clinic.application.patients.queries import PatientCardView
 from clinic.application.patients.save import PatientFields
 from clinic.domain.audit import AuditAction
-from clinic.domain.patients import Patient, digits
+from clinic.domain.patients import digits
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
@@ -26,13 +27,13 @@ blp = ApiBlueprint("api_patients", __name__, url_prefix="/api/v1/patients",
                    description="Patient cards; a phone already on another card answers 409")
 
 
-def _patient(patient_id: uuid.UUID) -> Patient:
-    with container().uow(current_clinic_id()) as uow:
-        patient: Patient = found(uow.patients.get(patient_id))
+def _patient(patient_id: uuid.UUID) -> PatientCardView:
+    patient: PatientCardView = found(
+        container().patient_queries().card(current_clinic_id(), patient_id))
     return patient
 
 
-def _fields(body: dict[str, Any], current: Patient | None = None) -> PatientFields:
+def _fields(body: dict[str, Any], current: PatientCardView | None = None) -> PatientFields:
     """The body's fields over the current card's (none when adding one)."""
     def value(name: str) -> str:
         return (body[name] if name in body else getattr(current, name, None)) or ""
@@ -40,7 +41,7 @@ def _fields(body: dict[str, Any], current: Patient | None = None) -> PatientFiel
     return PatientFields(value("name"), value("phone"), value("email"), value("note"))
 
 
-def _phone_kept(body: dict[str, Any], current: Patient) -> bool:
+def _phone_kept(body: dict[str, Any], current: PatientCardView) -> bool:
     """The PATCH leaves the phone as it is (in any of the ways it can be written)."""
     return "phone" not in body or digits(body["phone"]) in current.phone_digits.split()
 

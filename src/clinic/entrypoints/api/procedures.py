@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from flask.views import MethodView
 
 from clinic.application.catalog.procedures import ProcedureFields
-from clinic.domain.catalog import Procedure
+from clinic.application.catalog.queries import ProcedureView
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
@@ -26,10 +26,9 @@ blp = ApiBlueprint("api_procedures", __name__, url_prefix="/api/v1/procedures",
                    description="The price list: what is done, for how much, how long it takes")
 
 
-def _procedure(procedure_id: uuid.UUID) -> Procedure:
-    with container().uow(current_clinic_id()) as uow:
-        procedure: Procedure = found(uow.procedures.get(procedure_id))
-    return procedure
+def _procedure(procedure_id: uuid.UUID) -> ProcedureView:
+    procedure = container().catalog_queries().item(current_clinic_id(), "procedures", procedure_id)
+    return cast(ProcedureView, found(procedure))
 
 
 @blp.route("")
@@ -42,8 +41,9 @@ class Procedures(MethodView):
     @problems(blp, 401, 403, 422)
     def get(self, args: dict[str, Any]) -> Any:
         """List the procedures, by name"""
-        with container().uow(current_clinic_id()) as uow:
-            return page(uow.procedures.list(args["include_archived"]), args)
+        items = container().catalog_queries().items(current_clinic_id(), "procedures",
+                                                    args["include_archived"])
+        return page(items, args)
 
     @permission_required(Permission.CATALOG_EDIT)
     @blp.arguments(ProcedureCreateSchema)
@@ -72,7 +72,7 @@ class ProcedureById(MethodView):
     @problems(blp, 401, 403, 404, 422)
     def patch(self, body: dict[str, Any], procedure_id: uuid.UUID) -> Any:
         """Change a procedure; fields left out keep their value; `archived` archives or restores"""
-        procedure = _procedure(procedure_id)
+        procedure: Any = _procedure(procedure_id)
         if body.keys() - {"archived"}:
             fields = ProcedureFields(
                 body.get("name", procedure.name),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from flask.views import MethodView
 
+from clinic.application.catalog.queries import RoomView
 from clinic.application.catalog.rooms import RoomFields
-from clinic.domain.catalog import Room
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
@@ -26,10 +26,9 @@ blp = ApiBlueprint("api_rooms", __name__, url_prefix="/api/v1/rooms",
                    description="Rooms: one chair each; archived, never deleted")
 
 
-def _room(room_id: uuid.UUID) -> Room:
-    with container().uow(current_clinic_id()) as uow:
-        room: Room = found(uow.rooms.get(room_id))
-    return room
+def _room(room_id: uuid.UUID) -> RoomView:
+    room = container().catalog_queries().item(current_clinic_id(), "rooms", room_id)
+    return cast(RoomView, found(room))
 
 
 @blp.route("")
@@ -42,8 +41,9 @@ class Rooms(MethodView):
     @problems(blp, 401, 403, 422)
     def get(self, args: dict[str, Any]) -> Any:
         """List the rooms, by name"""
-        with container().uow(current_clinic_id()) as uow:
-            return page(uow.rooms.list(args["include_archived"]), args)
+        items = container().catalog_queries().items(current_clinic_id(), "rooms",
+                                                    args["include_archived"])
+        return page(items, args)
 
     @permission_required(Permission.CATALOG_EDIT)
     @blp.arguments(RoomCreateSchema)
@@ -72,7 +72,7 @@ class RoomById(MethodView):
     @problems(blp, 401, 402, 403, 404, 422)
     def patch(self, body: dict[str, Any], room_id: uuid.UUID) -> Any:
         """Change a room; fields left out keep their value; `archived` archives or restores"""
-        room = _room(room_id)
+        room: Any = _room(room_id)
         if body.keys() - {"archived"}:
             fields = RoomFields(body.get("name", room.name),
                                 body.get("address", room.address) or "")

@@ -9,6 +9,7 @@ import marshmallow as ma
 from marshmallow.validate import Length, OneOf
 from webargs.fields import DelimitedList
 
+from clinic.application.catalog.queries import DoctorView, ProcedureView
 from clinic.domain.catalog import (
     DURATION_STEP,
     MAX_ADDRESS,
@@ -247,7 +248,7 @@ class DoctorSchema(ma.Schema):
         "description": "GET it with the token; null when there is no photo"})
     archived = F.Boolean(required=True)
 
-    def _photo_url(self, doctor: Doctor) -> str | None:
+    def _photo_url(self, doctor: Doctor | DoctorView) -> str | None:
         if not doctor.has_photo:
             return None
         return external_url("api_doctors.photo", doctor_id=doctor.id, v=doctor.photo_version)
@@ -277,7 +278,7 @@ class ProcedureSchema(ma.Schema):
     duration_minutes = F.Integer(required=True, metadata={"example": 30})
     archived = F.Boolean(required=True)
 
-    def _price(self, procedure: Procedure) -> str:
+    def _price(self, procedure: Procedure | ProcedureView) -> str:
         return str(procedure.price.to_decimal())
 
 

@@ -16,11 +16,11 @@ from clinic.application.accounts.clinic_settings import ClinicSettings
 from clinic.application.accounts.sign_up import SignUpCommand, StarterKit
 from clinic.application.catalog.doctors import DoctorFields
 from clinic.application.catalog.procedures import ProcedureFields
+from clinic.application.catalog.queries import ProcedureView
 from clinic.application.catalog.rooms import RoomFields
 from clinic.application.patients.phones import parse_phone
 from clinic.container import Container
 from clinic.domain.accounts import MIN_PASSWORD_LENGTH, Clinic, WorkingHours, normalize_email
-from clinic.domain.catalog import Procedure
 from clinic.domain.licensing import FREE_CHAIRS
 from clinic.domain.patients import Patient
 from clinic.domain.pricing import PricedItem, quote
@@ -96,10 +96,10 @@ def demo_seed(container: Container, email: str, password: str, seed: int) -> Non
 def seed_demo_clinic(container: Container, email: str, password: str,
                      seed: int = DEFAULT_SEED, patients: int = PATIENTS) -> DemoClinic:
     """Everything a working clinic has, made through the use cases; patients and appointments,
-    being many, are written in batches through the unit of work under the same rules."""
+    being many, are checked here and written in batches by the bulk use cases."""
     rng = random.Random(seed)  # noqa: S311 - made-up data, not secrets
     owner_id, clinic_id = _sign_up(container, email, password)
-    container.update_clinic_settings()(clinic_id, ClinicSettings(
+    clinic = container.update_clinic_settings()(clinic_id, ClinicSettings(
         data.CLINIC_NAME, data.TIMEZONE, "RUB", "RU", "ru", list(data.WORKING_DAYS),
         f"{data.OPENS:%H:%M}", f"{data.CLOSES:%H:%M}"))
     extra_chairs = len(data.ROOM_NAMES) - FREE_CHAIRS
@@ -110,12 +110,11 @@ def seed_demo_clinic(container: Container, email: str, password: str,
         container.save_doctor()(clinic_id, DoctorFields(name))
     for _key, name, price, minutes in data.EXTRA_PROCEDURES:
         container.save_procedure()(clinic_id, ProcedureFields(name, price, minutes))
-    with container.uow(clinic_id) as uow:
-        clinic = uow.clinics.get(clinic_id)
-        rooms = [room.id for room in uow.rooms.list()]
-        doctors = [doctor.id for doctor in uow.doctors.list()]
-        by_name = {procedure.name: procedure for procedure in uow.procedures.list()}
-    assert clinic is not None
+    listed = container.catalog_queries()
+    rooms = [room.id for room in listed.items(clinic_id, "rooms")]
+    doctors = [doctor.id for doctor in listed.items(clinic_id, "doctors")]
+    by_name = {procedure.name: procedure for procedure in listed.items(clinic_id, "procedures")
+               if isinstance(procedure, ProcedureView)}
     names = {**data.STARTER_NAMES, **{key: name for key, name, *_ in data.EXTRA_PROCEDURES}}
     catalog = {key: by_name[name] for key, name in names.items()}
     now = container.clock().now()
@@ -169,22 +168,21 @@ def _add_patients(container: Container, clinic_id: uuid.UUID, people: list[data.
     ids: list[uuid.UUID] = []
     with click.progressbar(length=len(people), label="Patients    ") as bar:
         for first in range(0, len(people), BATCH):
-            with container.uow(clinic_id) as uow:
-                for person in people[first:first + BATCH]:
-                    created = now - timedelta(days=rng.randrange(30, 730),
-                                              minutes=rng.randrange(600))
-                    patient = Patient.register(
-                        clinic_id, person.name, parse_phone(person.phone, "RU"), created,
-                        person.email, person.note)
-                    uow.patients.add(patient)
-                    ids.append(patient.id)
-                uow.commit()
+            batch = []
+            for person in people[first:first + BATCH]:
+                created = now - timedelta(days=rng.randrange(30, 730),
+                                          minutes=rng.randrange(600))
+                batch.append(Patient.register(
+                    clinic_id, person.name, parse_phone(person.phone, "RU"), created,
+                    person.email, person.note))
+            container.add_patients_in_bulk()(clinic_id, batch)
+            ids += [patient.id for patient in batch]
             bar.update(len(people[first:first + BATCH]))
     return ids
 
 
 def _add_appointments(container: Container, clinic: Clinic, owner_id: uuid.UUID,
-                      visits: list[data.PlannedVisit], catalog: dict[str, Procedure],
+                      visits: list[data.PlannedVisit], catalog: dict[str, ProcedureView],
                       parties: tuple[list[uuid.UUID], list[uuid.UUID], list[uuid.UUID]],
                       now: datetime, rng: random.Random) -> int:
     """One transaction a day; each visit is checked as a booking is (grid, working hours, room
@@ -197,21 +195,20 @@ def _add_appointments(container: Container, clinic: Clinic, owner_id: uuid.UUID,
         by_day[visit.starts_at.date()].append(visit)
     with click.progressbar(length=len(visits), label="Appointments") as bar:
         for day_visits in by_day.values():
-            with container.uow(clinic.id) as uow:
-                uow.lock_for_writing()
-                for visit in day_visits:
-                    appointment = _appointment(clinic, owner_id, visit, catalog, rooms[visit.room],
-                                               doctors[visit.doctor], patients[visit.patient],
-                                               now, rng)
-                    _check(appointment, hours, taken)
-                    uow.appointments.add(appointment)
-                uow.commit()
+            day = []
+            for visit in day_visits:
+                appointment = _appointment(clinic, owner_id, visit, catalog, rooms[visit.room],
+                                           doctors[visit.doctor], patients[visit.patient],
+                                           now, rng)
+                _check(appointment, hours, taken)
+                day.append(appointment)
+            container.add_appointments_in_bulk()(clinic.id, day)
             bar.update(len(day_visits))
     return len(visits)
 
 
 def _appointment(clinic: Clinic, owner_id: uuid.UUID, visit: data.PlannedVisit,
-                 catalog: dict[str, Procedure], room_id: uuid.UUID, doctor_id: uuid.UUID,
+                 catalog: dict[str, ProcedureView], room_id: uuid.UUID, doctor_id: uuid.UUID,
                  patient_id: uuid.UUID, now: datetime, rng: random.Random) -> Appointment:
     procedures = [catalog[key] for key in visit.procedures]
     check_booking(visit.starts_at, len(procedures), visit.note)

@@ -38,22 +38,18 @@ def _zone() -> ZoneInfo:
 
 def _details(appointment_id: uuid.UUID, status: int = 200, headers: dict[str, str] | None = None,
              **extra: Any) -> Any:
-    with container().uow(current_user.clinic_id) as uow:
-        appointment = uow.appointments.get(appointment_id)
-        if appointment is None:
-            abort(404)
-        patient = uow.patients.get(appointment.patient_id, include_erased=True)
-        room = uow.rooms.get(appointment.room_id)
-        doctor = uow.doctors.get(appointment.doctor_id)
-        rooms, doctors = list(uow.rooms.list()), list(uow.doctors.list())
-        procedures = list(uow.procedures.list()) if extra.get("editing") else []
-        booked_by = uow.users.get(appointment.created_by) if appointment.created_by else None
-    if patient is not None and not patient.erased:  # the card is shown: a view, as the page
-        container().audit_trail()(current_user.clinic_id, AuditAction.PATIENT_VIEWED,
-                                  "patient", patient.id)
+    clinic_id = current_user.clinic_id
+    appointment = container().calendar_queries().details(clinic_id, appointment_id)
+    if appointment is None:
+        abort(404)
+    catalog = container().catalog_queries()
+    rooms, doctors = catalog.items(clinic_id, "rooms"), catalog.items(clinic_id, "doctors")
+    procedures = catalog.items(clinic_id, "procedures") if extra.get("editing") else []
+    patient = appointment.patient
+    if not patient.erased:  # the card is shown: a view, as the page
+        container().audit_trail()(clinic_id, AuditAction.PATIENT_VIEWED, "patient", patient.id)
     return render_template("calendar/_details.html", appointment=appointment, patient=patient,
-                           room=room, doctor=doctor, rooms=rooms, doctors=doctors,
-                           procedures=procedures, booked_by=booked_by,
+                           rooms=rooms, doctors=doctors, procedures=procedures,
                            zone=_zone(), status_names=status_names(), **extra), status, \
         headers or {}
 

@@ -11,6 +11,7 @@ from flask import Blueprint, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from clinic.application.catalog.queries import DoctorView
 from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
 from clinic.domain.patients import DuplicatePhone
@@ -30,9 +31,9 @@ FIELDS = ("patient_id", "new_name", "new_phone", "date", "time", "room_id", "doc
 
 def _choices() -> dict[str, Any]:
     clinic_id = current_user.clinic_id
-    with container().uow(clinic_id) as uow:
-        rooms, doctors = list(uow.rooms.list()), list(uow.doctors.list())
-        procedures = list(uow.procedures.list())
+    catalog = container().catalog_queries()
+    rooms, doctors = catalog.items(clinic_id, "rooms"), catalog.items(clinic_id, "doctors")
+    procedures = catalog.items(clinic_id, "procedures")
     recent = list(container().calendar_queries().recent_patients(clinic_id))
     return {"rooms": rooms, "doctors": doctors, "procedures": procedures, "recent": recent}
 
@@ -46,8 +47,7 @@ def _render(form: dict[str, Any], errors: dict[str, str], status: int = 200,
     choices = _choices()
     picked = form.get("patient_id") or ""
     if picked and all(str(pid) != picked for pid, _name, _phone in choices["recent"]):
-        with container().uow(current_user.clinic_id) as uow:
-            patient = uow.patients.get(_uuid(picked))
+        patient = container().patient_queries().get(current_user.clinic_id, _uuid(picked))
         if patient is not None:  # the patient the person came from: always offered first
             choices["recent"].insert(0, (patient.id, patient.name, patient.phone))
     return render_template("calendar/_new.html", form=form, errors=errors, **choices,
@@ -62,8 +62,9 @@ def new() -> Any:
     day, _sep, time = start.partition("T")
     doctor_id = request.args.get("doctor_id", "")
     if not doctor_id:
-        with container().uow(current_user.clinic_id) as uow:
-            mine = [d for d in uow.doctors.list() if d.user_id == current_user.user_id]
+        doctors = container().catalog_queries().items(current_user.clinic_id, "doctors")
+        mine = [d for d in doctors
+                if isinstance(d, DoctorView) and d.user_id == current_user.user_id]
         # the person's own doctor record, else the doctor they booked for last (the desk
         # books one doctor's patients all morning)
         doctor_id = str(mine[0].id) if mine else session.get("last_doctor", "")
@@ -82,8 +83,8 @@ def _first_free_in_hour(day: str, hhmm: str, room_id: str) -> str:
     except ValueError:
         return hhmm
     hour_end = start + timedelta(hours=1)
-    with container().uow(current_user.clinic_id) as uow:
-        busy = sorted(uow.appointments.busy(room_id=room, within=TimeRange(start, hour_end)))
+    busy = container().calendar_queries().room_busy(current_user.clinic_id, room,
+                                                    TimeRange(start, hour_end))
     moment = start
     for taken in busy:
         if taken.start <= moment < taken.end:

@@ -41,8 +41,7 @@ def index() -> Any:
 
 
 def _get(patient_id: uuid.UUID) -> Any:
-    with container().uow(current_user.clinic_id) as uow:
-        patient = uow.patients.get(patient_id)
+    patient = container().patient_queries().card(current_user.clinic_id, patient_id)
     if patient is None:
         abort(404)
     return patient

@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from clinic.application.catalog.doctors import DoctorFields
 from clinic.application.catalog.procedures import ProcedureFields
+from clinic.application.catalog.queries import CatalogKind
 from clinic.application.catalog.rooms import RoomFields
 from clinic.domain.catalog import DOCTOR_COLORS
 from clinic.domain.licensing import ChairLimitReached
@@ -57,20 +58,19 @@ KINDS = {
 }
 
 
-def _items(kind: str, include_archived: bool) -> list[Any]:
-    with container().uow(current_user.clinic_id) as uow:
-        return list(getattr(uow, kind).list(include_archived=include_archived))
+def _items(kind: CatalogKind, include_archived: bool) -> list[Any]:
+    return list(container().catalog_queries().items(current_user.clinic_id, kind,
+                                                    include_archived=include_archived))
 
 
-def _get(kind: str, item_id: uuid.UUID) -> Any:
-    with container().uow(current_user.clinic_id) as uow:
-        item = getattr(uow, kind).get(item_id)
+def _get(kind: CatalogKind, item_id: uuid.UUID) -> Any:
+    item = container().catalog_queries().item(current_user.clinic_id, kind, item_id)
     if item is None:
         abort(404)
     return item
 
 
-def _form_values(kind: str, item: Any | None) -> dict[str, str]:
+def _form_values(kind: CatalogKind, item: Any | None) -> dict[str, str]:
     if item is None:
         return {name: "" for name in KINDS[kind].fields}
     if kind == "procedures":
@@ -79,7 +79,7 @@ def _form_values(kind: str, item: Any | None) -> dict[str, str]:
     return {name: getattr(item, name) or "" for name in KINDS[kind].fields}
 
 
-def _render_form(kind: str, item: Any | None, form: dict[str, str],
+def _render_form(kind: CatalogKind, item: Any | None, form: dict[str, str],
                  errors: dict[str, str], status: int = 200, offer: Offer | None = None) -> Any:
     return render_template(f"records/{kind}_form.html", kind=kind, item=item, form=form,
                            errors=errors, section=kind, colors=DOCTOR_COLORS,
@@ -88,11 +88,12 @@ def _render_form(kind: str, item: Any | None, form: dict[str, str],
 
 @bp.get(f"/{KINDS_RULE}")
 @permission_required(Permission.CATALOG_READ)
-def index(kind: str) -> Any:
+def index(kind: CatalogKind) -> Any:
     return _list(kind, request.args.get("archived") == "1")
 
 
-def _list(kind: str, show_archived: bool, offer: Offer | None = None, status: int = 200) -> Any:
+def _list(kind: CatalogKind, show_archived: bool, offer: Offer | None = None,
+          status: int = 200) -> Any:
     items = _items(kind, include_archived=True)
     archived_count = sum(1 for item in items if item.archived)
     if not show_archived:
@@ -106,7 +107,7 @@ def _list(kind: str, show_archived: bool, offer: Offer | None = None, status: in
 @bp.route(f"/{KINDS_RULE}/new", methods=["GET", "POST"])
 @bp.route(f"/{KINDS_RULE}/<uuid:item_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.CATALOG_EDIT)
-def save(kind: str, item_id: uuid.UUID | None = None) -> Any:
+def save(kind: CatalogKind, item_id: uuid.UUID | None = None) -> Any:
     item = _get(kind, item_id) if item_id else None
     if request.method == "GET":
         values = _form_values(kind, item)
@@ -133,7 +134,7 @@ def save(kind: str, item_id: uuid.UUID | None = None) -> Any:
 
 @bp.post(f"/{KINDS_RULE}/<uuid:item_id>/<any(archive, restore):action>")
 @permission_required(Permission.CATALOG_EDIT)
-def set_archived(kind: str, item_id: uuid.UUID, action: str) -> Any:
+def set_archived(kind: CatalogKind, item_id: uuid.UUID, action: str) -> Any:
     use_case = getattr(container(), f"archive_{kind[:-1]}")()
     try:
         item = use_case(current_user.clinic_id, item_id, archived=action == "archive")

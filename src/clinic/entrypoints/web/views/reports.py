@@ -192,9 +192,9 @@ def counted_names() -> dict[Counted, str]:
 
 def _form_context(choice: Choice) -> dict[str, Any]:
     """The period picker's lists; a doctor or room not of this clinic is forgotten."""
-    with container().uow(current_user.clinic_id) as uow:
-        doctors = list(uow.doctors.list(include_archived=True))
-        rooms = list(uow.rooms.list(include_archived=True))
+    catalog, clinic_id = container().catalog_queries(), current_user.clinic_id
+    doctors = catalog.items(clinic_id, "doctors", include_archived=True)
+    rooms = catalog.items(clinic_id, "rooms", include_archived=True)
     if choice.doctor_id and all(d.id != choice.doctor_id for d in doctors):
         choice.doctor_id = None
     if choice.room_id and all(r.id != choice.room_id for r in rooms):

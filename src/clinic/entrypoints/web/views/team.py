@@ -50,8 +50,7 @@ def _page(form: dict[str, str] | None = None, errors: dict[str, str] | None = No
           status: int = 200, offer: Offer | None = None) -> Any:
     clinic_id = current_user.clinic_id
     queries = container().team_queries()
-    with container().uow(clinic_id) as uow:
-        doctors = list(uow.doctors.list())
+    doctors = container().catalog_queries().items(clinic_id, "doctors")
     return render_template(
         "team/index.html", section="team", members=queries.members(clinic_id),
         invitations=queries.pending_invitations(clinic_id, container().clock().now()),
