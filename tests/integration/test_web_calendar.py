@@ -126,9 +126,14 @@ def test_on_a_day_off_the_calendar_opens_on_the_next_working_day():
     from clinic.entrypoints.web.views.calendar import first_working_day
 
     sunday, monday, tuesday = date(2026, 11, 29), date(2026, 11, 30), date(2026, 11, 24)
-    assert first_working_day(sunday, [1, 2, 3, 4, 5, 6]) == monday
-    assert first_working_day(tuesday, [1, 2, 3, 4, 5, 6]) == tuesday
-    assert first_working_day(sunday, [3]) == date(2026, 12, 2)
+    from clinic.domain.accounts import WorkingHours
+
+    def hours(days: str) -> WorkingHours:
+        return WorkingHours.parse(days, "08:00", "20:00", "Europe/Moscow")
+
+    assert first_working_day(sunday, hours("123456")) == monday
+    assert first_working_day(tuesday, hours("123456")) == tuesday
+    assert first_working_day(sunday, hours("3")) == date(2026, 12, 2)
 
 
 def test_a_visit_outside_working_hours_is_booked_after_a_warning(clinic, web_container):

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from clinic.application.scheduling.queries import CalendarEntry
+from clinic.domain.accounts import WorkingHours
 from clinic.entrypoints.web.calendar_grid import appointment_blocks, build_week, hour_cells
 
 ZONE = ZoneInfo("Europe/Moscow")
@@ -24,8 +25,8 @@ def _entry(name: str, procedures: list[str], hour: int = 10) -> CalendarEntry:
 
 
 def _week(entries: list[CalendarEntry]):
-    return build_week(entries, MONDAY, MONDAY, datetime(2026, 11, 30, 6, tzinfo=UTC), ZONE,
-                      [1, 2, 3, 4, 5], "09:00", "18:00")
+    return build_week(entries, MONDAY, MONDAY, datetime(2026, 11, 30, 6, tzinfo=UTC),
+                      WorkingHours.parse("12345", "09:00", "18:00", ZONE.key))
 
 
 def test_each_hour_cell_books_its_hour_and_closed_hours_are_marked():

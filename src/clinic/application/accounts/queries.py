@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from clinic.domain.accounts import WorkingHours
+
 
 @dataclass(frozen=True)
 class SessionUser:
@@ -42,6 +44,12 @@ class ClinicDetails:
     working_days: list[int]
     opens_at: str
     closes_at: str
+
+    @property
+    def hours(self) -> WorkingHours:
+        """The one parse of the clinic's working days and hours (domain.accounts)."""
+        return WorkingHours.parse("".join(map(str, self.working_days)), self.opens_at,
+                                  self.closes_at, self.timezone)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup, escape
 
 from clinic.application.scheduling.queries import CalendarEntry
+from clinic.domain.accounts import WorkingHours
 
 SLOT_MINUTES = 5
 
@@ -102,17 +103,11 @@ def span_utc(first: date, days: int, zone: ZoneInfo) -> tuple[datetime, datetime
     return start, end
 
 
-def _hhmm(text: str) -> tuple[int, int]:
-    hours, minutes = text.split(":")
-    return int(hours), int(minutes)
-
-
-def _hours(entries: Sequence[CalendarEntry], zone: ZoneInfo, opens_at: str,
-           closes_at: str) -> tuple[int, int]:
+def _hours(entries: Sequence[CalendarEntry], hours: WorkingHours) -> tuple[int, int]:
     """Working hours, widened to show any appointment that starts or ends outside them."""
-    open_h, _ = _hhmm(opens_at)
-    close_h, close_m = _hhmm(closes_at)
-    first_hour, last_hour = open_h, close_h + (1 if close_m else 0)
+    zone = hours.zone
+    first_hour = hours.opens.hour
+    last_hour = hours.closes.hour + (1 if hours.closes.minute else 0)
     for entry in entries:
         local_start = entry.starts_at.astimezone(zone)
         local_end = entry.ends_at.astimezone(zone)
@@ -125,8 +120,8 @@ def _hours(entries: Sequence[CalendarEntry], zone: ZoneInfo, opens_at: str,
 
 
 def build_week(entries: Sequence[CalendarEntry], focus: date, today: date, now: datetime,
-               zone: ZoneInfo, working_days: Sequence[int], opens_at: str,
-               closes_at: str) -> Week:
+               hours: WorkingHours) -> Week:
+    zone = hours.zone
     first = week_start(focus)
     dates = [first + timedelta(days=i) for i in range(7)]
     by_day: dict[date, list[CalendarEntry]] = {d: [] for d in dates}
@@ -134,29 +129,27 @@ def build_week(entries: Sequence[CalendarEntry], focus: date, today: date, now: 
         local_day = entry.starts_at.astimezone(zone).date()
         if local_day in by_day:
             by_day[local_day].append(entry)
-    days = [Day(d, d == today, d.isoweekday() in working_days, is_focus=d == focus)
-            for d in dates if d.isoweekday() in working_days or by_day[d] or d == focus]
+    days = [Day(d, d == today, hours.is_working_day(d), is_focus=d == focus)
+            for d in dates if hours.is_working_day(d) or by_day[d] or d == focus]
     columns = [(day, by_day[day.date]) for day in days]
-    return _lay_out(columns, entries, focus, now, zone, opens_at, closes_at)
+    return _lay_out(columns, entries, focus, now, hours)
 
 
 def build_day(entries: Sequence[CalendarEntry], rooms: Sequence[tuple[uuid.UUID, str]],
-              focus: date, today: date, now: datetime, zone: ZoneInfo,
-              working_days: Sequence[int], opens_at: str, closes_at: str) -> Week:
+              focus: date, today: date, now: datetime, hours: WorkingHours) -> Week:
     """The reception desk's view: one day, every active room side by side."""
-    working = focus.isoweekday() in working_days
+    working = hours.is_working_day(focus)
     columns = [(Day(focus, focus == today, working, room_id=room_id, title=name,
                     is_focus=True), [e for e in entries if e.room_id == room_id])
                for room_id, name in rooms]
-    return _lay_out(columns, entries, focus, now, zone, opens_at, closes_at)
+    return _lay_out(columns, entries, focus, now, hours)
 
 
 def _lay_out(columns: list[tuple[Day, list[CalendarEntry]]], entries: Sequence[CalendarEntry],
-             focus: date, now: datetime, zone: ZoneInfo, opens_at: str,
-             closes_at: str) -> Week:
-    first_hour, last_hour = _hours(entries, zone, opens_at, closes_at)
-    open_h, _ = _hhmm(opens_at)
-    close_h, _ = _hhmm(closes_at)
+             focus: date, now: datetime, hours: WorkingHours) -> Week:
+    zone = hours.zone
+    first_hour, last_hour = _hours(entries, hours)
+    open_h, close_h = hours.opens.hour, hours.closes.hour
     origin = first_hour * 60
     for day, day_entries in columns:
         for entry in day_entries:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from clinic.domain.accounts import WorkingHours
 from clinic.domain.team import Permission
 from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import permission_required
@@ -46,7 +47,7 @@ def calendar_context() -> dict[str, Any]:
     zone = ZoneInfo(clinic.timezone)
     now = container().clock().now()
     today = now.astimezone(zone).date()
-    focus = _date_arg("date", first_working_day(today, clinic.working_days))
+    focus = _date_arg("date", first_working_day(today, clinic.hours))
     rooms, doctors = container().calendar_queries().choices(current_user.clinic_id)
     chosen = parse_view(current_user.calendar_view)
     room_id, doctor_id = _uuid_arg("room"), _uuid_arg("doctor")
@@ -72,14 +73,13 @@ def calendar_context() -> dict[str, Any]:
     if mode == "day":
         start, end = span_utc(focus, 1, zone)
         entries = container().calendar_queries().entries(current_user.clinic_id, start, end)
-        week = build_day(entries, [(r.id, r.name) for r in rooms], focus, today, now, zone,
-                         clinic.working_days, clinic.opens_at, clinic.closes_at)
+        week = build_day(entries, [(r.id, r.name) for r in rooms], focus, today, now,
+                         clinic.hours)
     else:
         start, end = span_utc(week_start(focus), 7, zone)
         entries = container().calendar_queries().entries(
             current_user.clinic_id, start, end, room_id=room_id, doctor_id=doctor_id)
-        week = build_week(entries, focus, today, now, zone, clinic.working_days,
-                          clinic.opens_at, clinic.closes_at)
+        week = build_week(entries, focus, today, now, clinic.hours)
     step = timedelta(days=1 if mode == "day" else 7)
     ctx: dict[str, Any] = {"clinic": clinic, "week": week, "rooms": rooms, "doctors": doctors,
             "room_id": room_id, "doctor_id": doctor_id, "today": today, "focus": focus,
@@ -92,12 +92,12 @@ def calendar_context() -> dict[str, Any]:
     return ctx
 
 
-def first_working_day(today: date, working_days: list[int]) -> date:
+def first_working_day(today: date, hours: WorkingHours) -> date:
     """Today, or on a day off the next working day: on Sunday evening the dentist looks at
     Monday, not at an empty column."""
     for ahead in range(7):
         day = today + timedelta(days=ahead)
-        if day.isoweekday() in working_days:
+        if hours.is_working_day(day):
             return day
     return today
 
