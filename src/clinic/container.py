@@ -91,6 +91,7 @@ from clinic.application.patients.erase import ErasePatient
 from clinic.application.patients.save import SavePatient
 from clinic.application.referrals.ledger import CreditReferrer
 from clinic.application.referrals.verify import VerifyReferrals
+from clinic.application.scheduling.availability import FreeTime
 from clinic.application.scheduling.book import BookAppointment
 from clinic.application.scheduling.change import (
     ChangeAppointmentStatus,
@@ -121,6 +122,7 @@ class Container(containers.DeclarativeContainer):
     report_queries = providers.Singleton(SqlReportQueries, reads)
     referral_queries = providers.Singleton(SqlReferralQueries, reads)
     calendar_queries = providers.Singleton(SqlCalendarQueries, reads)
+    free_time = providers.Singleton(FreeTime, calendar_queries)
     catalog_queries = providers.Singleton(SqlCatalogQueries, reads)
     file_store = providers.Singleton(LocalFileStore, settings.provided.files_dir)
     photo_processor = providers.Singleton(PillowPhotoProcessor)

@@ -221,6 +221,10 @@ def test_patch_moves_reprices_and_changes_status_in_one_go(api, parties, web_con
                                 "note": "x" * 2001})
     assert half.status_code == 422
     assert api.get(url).get_json()["status"] == "cancelled"  # nothing half-written
+    stale = api.patch(url, json={"starts_at": "2026-11-24T17:00:00+03:00"})
+    assert stale.status_code == 409 and stale.mimetype == "application/problem+json"
+    assert stale.get_json()["type"].endswith("action-not-allowed")
+    assert api.patch(url, json={"status": "done"}).status_code == 409
     assert api.patch(url, json={"status": "lost"}).status_code == 422
     assert api.patch(url, json={}).status_code == 422  # nothing to change
 

@@ -228,3 +228,27 @@ def test_today_is_the_pinned_clocks_day_in_the_clinics_zone(app, web_container):
     assert today_link() == "2026-11-23"
     clock.advance(minutes=1)  # 00:00:30 on Tuesday in Moscow, still Monday in UTC
     assert today_link() == "2026-11-24"
+
+
+def test_the_dialog_offers_what_the_status_allows_and_a_stale_one_is_answered_in_words(
+        clinic, web_container):
+    browser, rooms, book, _today = clinic
+    visit = book(rooms[0], 11)
+    url = f"/calendar/appointments/{visit.id}"
+    scheduled = browser.client.get(url).get_data(as_text=True)
+    assert 'value="done"' in scheduled and 'value="no_show"' in scheduled
+    assert "Back to scheduled" not in scheduled
+    open_dialog = browser.client.get(f"{url}?move=1").get_data(as_text=True)  # a second desk
+    cancelled = browser.post(f"{url}/status", {"status": "cancelled"}, source="/calendar")
+    html = cancelled.get_data(as_text=True)
+    assert cancelled.status_code == 200
+    assert "Back to scheduled" in html and 'value="done"' not in html and "Move" not in html
+    assert "move" in open_dialog
+    stale = browser.post(f"{url}/move", {"date": _today.isoformat(), "time": "15:00",
+                                         "room_id": str(rooms[0].id),
+                                         "doctor_id": str(visit.doctor_id)}, source="/calendar")
+    assert stale.status_code == 409
+    assert "changed a moment ago" in stale.get_data(as_text=True)
+    clinic_id = web_container.account_queries().tenants()[0].id
+    with web_container.uow(clinic_id) as uow:
+        assert uow.appointments.get(visit.id).starts_at == visit.starts_at

@@ -4,13 +4,12 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from clinic.domain.availability import first_clash, nearest_free_start
 from clinic.domain.pricing import PricedItem, quote
 from clinic.domain.scheduling import (
     AppointmentStatus,
     TimeRange,
     check_booking,
-    first_clash,
-    nearest_free_start,
 )
 from clinic.domain.shared import ValidationFailed
 

@@ -198,6 +198,13 @@ class WorkingHours:
         return (self.is_working_day(start.date()) and start.date() == end.date()
                 and self.opens <= start.time() and end.time() <= self.closes)
 
+    def open_on(self, day: date) -> tuple[datetime, datetime] | None:
+        """From opening to closing on a local day, or None if the clinic is closed then."""
+        if not self.is_working_day(day):
+            return None
+        return (datetime.combine(day, self.opens, self.zone),
+                datetime.combine(day, self.closes, self.zone))
+
     def openings(self, first: date, days: int) -> list[datetime]:
         """The opening moment of each of `days` days from `first` (working or not)."""
         return [datetime.combine(first + timedelta(days=n), self.opens, self.zone)

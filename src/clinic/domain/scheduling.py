@@ -1,10 +1,11 @@
-"""Appointments in time: ranges, statuses, the no-double-booking rule and the nearest free start."""
+"""Appointments in time: ranges, statuses and what each status allows. Free time is
+`domain/availability.py`."""
 
 from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -51,6 +52,43 @@ class AppointmentStatus(enum.StrEnum):
         return self is not AppointmentStatus.CANCELLED
 
 
+class AppointmentAction(enum.StrEnum):
+    """What a person can do with a booked visit; which ones a status allows is `ALLOWED`."""
+
+    MARK_DONE = "done"
+    MARK_NO_SHOW = "no_show"
+    CANCEL = "cancel"
+    RESTORE = "restore"  # back to scheduled (a mistake, or the patient came after all)
+    MOVE = "move"  # another start, room or doctor
+    EDIT = "edit"  # other procedures or another price; a note can always be changed
+
+
+_A = AppointmentAction
+ALLOWED: dict[AppointmentStatus, frozenset[AppointmentAction]] = {
+    AppointmentStatus.SCHEDULED: frozenset({_A.MARK_DONE, _A.MARK_NO_SHOW, _A.CANCEL, _A.MOVE,
+                                            _A.EDIT}),
+    AppointmentStatus.DONE: frozenset({_A.RESTORE, _A.EDIT}),  # what was done can be re-priced
+    AppointmentStatus.NO_SHOW: frozenset({_A.RESTORE}),
+    AppointmentStatus.CANCELLED: frozenset({_A.RESTORE}),
+}
+# The action that brings a visit into each status.
+INTO: dict[AppointmentStatus, AppointmentAction] = {
+    AppointmentStatus.SCHEDULED: _A.RESTORE, AppointmentStatus.DONE: _A.MARK_DONE,
+    AppointmentStatus.NO_SHOW: _A.MARK_NO_SHOW, AppointmentStatus.CANCELLED: _A.CANCEL,
+}
+
+
+class ActionNotAllowed(DomainError):
+    """The visit's status does not allow this (a cancelled visit is not moved; it is brought
+    back first). Usually someone changed the visit a moment before."""
+
+    code = "action_not_allowed"
+
+    def __init__(self, status: AppointmentStatus, action: AppointmentAction) -> None:
+        super().__init__(f"a {status.value} visit cannot {action.value}")
+        self.status, self.action = status, action
+
+
 class RoomAlreadyBooked(DomainError):
     """The room holds another appointment at an overlapping time."""
 
@@ -82,46 +120,6 @@ class DoctorBusy(DomainError):
     def __init__(self, clashes: Sequence[TimeRange]) -> None:
         super().__init__(f"doctor busy at {len(clashes)} time(s)")
         self.clashes = list(clashes)
-
-
-def first_clash(wanted: TimeRange, busy: Iterable[TimeRange]) -> TimeRange | None:
-    return next((taken for taken in sorted(busy) if taken.overlaps(wanted)), None)
-
-
-def nearest_free_start(wanted: TimeRange, busy: Iterable[TimeRange],
-                       horizon: timedelta = SEARCH_HORIZON,
-                       allowed: Callable[[TimeRange], bool] | None = None,
-                       openings: Iterable[datetime] = ()) -> datetime | None:
-    """The start closest to the wanted one (on the 5-minute grid, later wins a tie) at which the
-    same duration fits between the busy ranges and, when given, is `allowed` (inside working
-    hours); `openings` are extra starts to try, such as each day's opening time. None if
-    nothing fits within the horizon."""
-    taken = sorted(busy)
-    if first_clash(wanted, taken) is None:
-        return wanted.start
-    candidates = {wanted.start, *openings}
-    for other in taken:
-        candidates.add(_ceil_to_step(other.end))
-        candidates.add(_floor_to_step(other.start - wanted.duration))
-    best: datetime | None = None
-    for start in sorted(candidates, key=lambda s: (abs(s - wanted.start), s < wanted.start)):
-        if abs(start - wanted.start) > horizon:
-            break
-        moved = wanted.shifted_to(start)
-        if first_clash(moved, taken) is None and (allowed is None or allowed(moved)):
-            best = start
-            break
-    return best
-
-
-def _floor_to_step(moment: datetime) -> datetime:
-    minutes = moment.minute - moment.minute % 5
-    return moment.replace(minute=minutes, second=0, microsecond=0)
-
-
-def _ceil_to_step(moment: datetime) -> datetime:
-    floored = _floor_to_step(moment)
-    return floored if floored == moment else floored + STEP
 
 
 @dataclass(eq=False)
@@ -161,18 +159,58 @@ class Appointment:
     def time(self) -> TimeRange:
         return TimeRange(self.starts_at, self.ends_at)
 
+    def allowed_actions(self) -> frozenset[AppointmentAction]:
+        return ALLOWED[self.status]
+
+    def check_change(self, status: AppointmentStatus | None, moving: bool,
+                     editing: bool) -> None:
+        """Raise ActionNotAllowed unless the status allows going into `status` and the visit,
+        in the status it ends in, may be moved or have its procedures or price changed.
+        Asked before anything changes, so a refused change writes nothing."""
+        if status is not None and status is not self.status:
+            _require(self.status, INTO[status])
+        after = status or self.status
+        if moving:
+            _require(after, AppointmentAction.MOVE)
+        if editing:
+            _require(after, AppointmentAction.EDIT)
+
     def change_status(self, status: AppointmentStatus, now: datetime,
                       by: uuid.UUID | None) -> None:
+        if status is not self.status:
+            _require(self.status, INTO[status])
         self.status = status
         self.updated_at, self.updated_by = now, by
 
+    def reschedule(self, time: TimeRange, room_id: uuid.UUID, doctor_id: uuid.UUID) -> None:
+        """Another start, room or doctor (the booking rules are the use case's to check)."""
+        if (time, room_id, doctor_id) != (self.time, self.room_id, self.doctor_id):
+            _require(self.status, AppointmentAction.MOVE)
+        self.starts_at, self.ends_at = time.start, time.end
+        self.room_id, self.doctor_id = room_id, doctor_id
+
     def replace_lines(self, lines: Sequence[AppointmentLine]) -> None:
         """Other procedures: the length follows them, the start stays."""
+        if [line.procedure_id for line in lines] != [line.procedure_id for line in self.lines]:
+            _require(self.status, AppointmentAction.EDIT)
         self.lines[:] = list(lines)
         for position, line in enumerate(self.lines):
             line.position = position
         minutes = sum(line.duration_minutes for line in self.lines)
         self.ends_at = self.starts_at + timedelta(minutes=minutes)
+
+    def reprice(self, price_minor: int) -> None:
+        if price_minor != self.price_minor:
+            _require(self.status, AppointmentAction.EDIT)
+        self.price_minor = price_minor
+
+    def annotate(self, note: str | None) -> None:
+        self.note = note
+
+
+def _require(status: AppointmentStatus, action: AppointmentAction) -> None:
+    if action not in ALLOWED[status]:
+        raise ActionNotAllowed(status, action)
 
 
 @dataclass(eq=False)

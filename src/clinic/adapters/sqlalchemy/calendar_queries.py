@@ -181,14 +181,19 @@ class SqlCalendarQueries:
             row.doctor_id, row.doctor_name, row.price_minor, row.currency, row.note,
             row.created_at, row.booked_by_name, patient, found)
 
-    def room_busy(self, clinic_id: uuid.UUID, room_id: uuid.UUID,
-                  within: TimeRange) -> Sequence[TimeRange]:
+    def busy(self, clinic_id: uuid.UUID, *, within: TimeRange,
+             room_id: uuid.UUID | None = None,
+             doctor_id: uuid.UUID | None = None) -> Sequence[TimeRange]:
         a = appointments.c
         stmt = (select(a.starts_at, a.ends_at).where(
-            a.clinic_id == clinic_id, a.room_id == room_id,
+            a.clinic_id == clinic_id,
             a.status != AppointmentStatus.CANCELLED, a.starts_at < within.end,
             a.starts_at > within.start - MAX_VISIT,  # bounded: the index stops early
             a.ends_at > within.start).order_by(a.starts_at, a.ends_at))
+        if room_id is not None:
+            stmt = stmt.where(a.room_id == room_id)
+        if doctor_id is not None:
+            stmt = stmt.where(a.doctor_id == doctor_id)
         with self.engine.connect() as conn:
             return [TimeRange(start, end) for start, end in conn.execute(stmt)]
 

@@ -7,29 +7,24 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from clinic.application.audit import AuditTrail
-from clinic.application.billing.allowance import frozen_rooms
 from clinic.application.patients.save import PatientFields, register_patient
 from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
+from clinic.application.scheduling.availability import ensure_free, room_unusable
 from clinic.application.scheduling.queries import CalendarEntry, EntryLine
-from clinic.domain.accounts import Clinic, WorkingHours
+from clinic.domain.accounts import Clinic
 from clinic.domain.audit import AuditAction
 from clinic.domain.catalog import Doctor, Procedure, parse_price
 from clinic.domain.patients import Patient
 from clinic.domain.pricing import PricedItem, quote
 from clinic.domain.scheduling import (
-    SEARCH_HORIZON,
     Appointment,
     AppointmentLine,
-    DoctorBusy,
     IdempotencyKey,
     IdempotencyKeyReused,
-    OutsideWorkingHours,
     RoomAlreadyBooked,
     TimeRange,
     check_booking,
     check_length,
-    first_clash,
-    nearest_free_start,
 )
 from clinic.domain.shared import NotFound, ValidationFailed
 
@@ -94,19 +89,6 @@ def _check_parties(uow: UnitOfWork, request: BookingRequest,
     return _Parties([found[pid] for pid in request.procedure_ids], patient, doctor)
 
 
-def room_unusable(uow: UnitOfWork, room_id: uuid.UUID) -> str | None:
-    """Why no new visit can go into this room, or None: not the clinic's or archived
-    (`room_unavailable`), or beyond the paid chairs since a lapse (`room_frozen`). One read of
-    the clinic's rooms serves both questions."""
-    rooms = uow.rooms.list(include_archived=True)
-    room = next((r for r in rooms if r.id == room_id), None)
-    if room is None or room.archived:
-        return "room_unavailable"
-    if room.id in frozen_rooms(uow, room.clinic_id, [r for r in rooms if not r.archived]):
-        return "room_frozen"
-    return None
-
-
 def _entry(appointment: Appointment, parties: _Parties) -> CalendarEntry:
     """The calendar's entry for a visit just booked, as `CalendarQueries.entry` reads it."""
     lines = [EntryLine(line.procedure_id, line.name, line.price_minor, line.duration_minutes)
@@ -124,33 +106,6 @@ def _entry(appointment: Appointment, parties: _Parties) -> CalendarEntry:
 
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
-
-
-def ensure_free(uow: UnitOfWork, wanted: TimeRange, room_id: uuid.UUID, doctor_id: uuid.UUID,
-                confirmed: bool, excluding: uuid.UUID | None = None,
-                hours: WorkingHours | None = None, outside_hours_confirmed: bool = True) -> bool:
-    """Raise RoomAlreadyBooked (with the nearest start that fits, inside working hours when
-    they are given), then, unless confirmed, OutsideWorkingHours and DoctorBusy; return
-    whether the doctor is double-booked (with confirmation). One query when the room is
-    free; a clash reads the room's days around for the nearest free start."""
-    room_busy, doctor_busy = uow.appointments.taken(
-        room_id=room_id, doctor_id=doctor_id, within=wanted, excluding=excluding)
-    clash = first_clash(wanted, room_busy)
-    if clash is not None:
-        window = TimeRange(wanted.start - SEARCH_HORIZON, wanted.end + SEARCH_HORIZON)
-        around = uow.appointments.busy(room_id=room_id, within=window, excluding=excluding)
-        offer = nearest_free_start(
-            wanted, around,
-            allowed=(lambda span: hours.contains(span.start, span.end)) if hours else None,
-            openings=hours.openings((wanted.start - SEARCH_HORIZON).astimezone(hours.zone).date(),
-                                    (2 * SEARCH_HORIZON).days + 1) if hours else ())
-        raise RoomAlreadyBooked(clash, offer)
-    if (hours is not None and not outside_hours_confirmed
-            and not hours.contains(wanted.start, wanted.end)):
-        raise OutsideWorkingHours()
-    if doctor_busy and not confirmed:
-        raise DoctorBusy(doctor_busy)
-    return bool(doctor_busy)
 
 
 class BookAppointment:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from clinic.application.audit import AuditTrail
 from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
-from clinic.application.scheduling.book import ensure_free, room_unusable
+from clinic.application.scheduling.availability import ensure_free, room_unusable
 from clinic.domain.audit import AuditAction
 from clinic.domain.catalog import parse_price
 from clinic.domain.scheduling import (
@@ -52,13 +52,22 @@ class _Plan:
     note: str | None
     status: AppointmentStatus
 
-    def apply_to(self, appointment: Appointment) -> None:
-        appointment.starts_at, appointment.ends_at = self.time.start, self.time.end
+    def check_against(self, appointment: Appointment) -> None:
+        """What the visit's status allows, asked before anything is written."""
+        moving = (self.time.start, self.room_id, self.doctor_id) != (
+            appointment.starts_at, appointment.room_id, appointment.doctor_id)
+        editing = self.price_minor != appointment.price_minor or (
+            self.lines is not None and [line.procedure_id for line in self.lines]
+            != [line.procedure_id for line in appointment.lines])
+        appointment.check_change(self.status, moving, editing)
+
+    def apply_to(self, appointment: Appointment, now: datetime, by: uuid.UUID | None) -> None:
+        appointment.change_status(self.status, now, by)
         if self.lines is not None:
             appointment.replace_lines(self.lines)
-        appointment.room_id, appointment.doctor_id = self.room_id, self.doctor_id
-        appointment.price_minor, appointment.note = self.price_minor, self.note
-        appointment.status = self.status
+        appointment.reschedule(self.time, self.room_id, self.doctor_id)
+        appointment.reprice(self.price_minor)
+        appointment.annotate(self.note)
 
 
 class UpdateAppointment:
@@ -87,6 +96,7 @@ class UpdateAppointment:
             if clinic is None:
                 raise NotFound()
             plan = self._plan(uow, appointment, changes, clinic.currency)
+            plan.check_against(appointment)
             moved = (plan.time, plan.room_id, plan.doctor_id) != (
                 appointment.time, appointment.room_id, appointment.doctor_id)
             back = plan.status.holds_time and not appointment.status.holds_time
@@ -100,8 +110,7 @@ class UpdateAppointment:
                     hours=clinic.hours,
                     outside_hours_confirmed=changes.confirm_outside_hours
                     or plan.time == appointment.time)
-            plan.apply_to(appointment)
-            appointment.updated_at, appointment.updated_by = self.clock.now(), by
+            plan.apply_to(appointment, self.clock.now(), by)
             try:
                 if self.audit is not None:
                     self.audit.append(uow, clinic_id, AuditAction.APPOINTMENT_CHANGED,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from clinic.domain.scheduling import TimeRange
+from clinic.domain.scheduling import ALLOWED, AppointmentStatus, TimeRange
 
 # The read models below are built by the hundred per page (a clinic's week is ~700 visits
 # and ~1,000 lines), so they are plain slotted dataclasses: frozen ones set every field
@@ -75,6 +75,11 @@ class AppointmentDetails:
     patient: PatientCard
     lines: Sequence[EntryLine]
 
+    @property
+    def actions(self) -> frozenset[str]:
+        """What its status allows ("done", "move", "restore", ...): the dialog offers these."""
+        return frozenset(action.value for action in ALLOWED[AppointmentStatus(self.status)])
+
 
 @dataclass(frozen=True, slots=True)
 class Choice:
@@ -137,7 +142,9 @@ class CalendarQueries(Protocol):
         """One appointment for its details dialog (two statements: it, then its lines)."""
         ...
 
-    def room_busy(self, clinic_id: uuid.UUID, room_id: uuid.UUID,
-                  within: TimeRange) -> Sequence[TimeRange]:
-        """The times the room's visits (not cancelled) hold in `within`, by start."""
+    def busy(self, clinic_id: uuid.UUID, *, within: TimeRange,
+             room_id: uuid.UUID | None = None,
+             doctor_id: uuid.UUID | None = None) -> Sequence[TimeRange]:
+        """The times the room's or the doctor's visits (not cancelled) hold in `within`, by
+        start (the availability service's read side)."""
         ...

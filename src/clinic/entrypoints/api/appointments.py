@@ -20,6 +20,7 @@ from clinic.application.scheduling.book import BookingRequest
 from clinic.application.scheduling.change import AppointmentChanges
 from clinic.application.scheduling.queries import AppointmentFilter, CalendarEntry
 from clinic.domain.scheduling import (
+    ActionNotAllowed,
     AppointmentStatus,
     DoctorBusy,
     IdempotencyKeyReused,
@@ -53,6 +54,7 @@ blp = ApiBlueprint("api_appointments", __name__, url_prefix="/api/v1/appointment
 ROOM_BOOKED = "/api/v1/problems/room-booked"
 DOCTOR_BUSY = "/api/v1/problems/doctor-busy"
 KEY_REUSED = "/api/v1/problems/idempotency-key-reused"
+NOT_ALLOWED = "/api/v1/problems/action-not-allowed"
 
 
 def _zone() -> ZoneInfo:
@@ -182,6 +184,13 @@ def _doctor_busy(error: DoctorBusy) -> Response:
                       "ends_at": c.end.astimezone(zone).isoformat()} for c in error.clashes])
 
 
+def _not_allowed(error: ActionNotAllowed) -> Response:
+    return _conflict(
+        f"A {error.status.value} appointment cannot take this change ({error.action.value}). "
+        'Bring it back first with "status": "scheduled", in the same request or before.',
+        NOT_ALLOWED)
+
+
 def _key_reused(error: IdempotencyKeyReused) -> Response:
     return problem(422, "Unprocessable Entity", "This Idempotency-Key was already used for a "
                    "different request. Use a new key for a new appointment.", type_=KEY_REUSED)
@@ -193,6 +202,7 @@ def _not_found(error: NotFound) -> Response:
 
 blp.register_error_handler(RoomAlreadyBooked, _room_booked)
 blp.register_error_handler(DoctorBusy, _doctor_busy)
+blp.register_error_handler(ActionNotAllowed, _not_allowed)
 blp.register_error_handler(IdempotencyKeyReused, _key_reused)
 blp.register_error_handler(NotFound, _not_found)
 

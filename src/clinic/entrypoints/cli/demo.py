@@ -21,6 +21,7 @@ from clinic.application.catalog.rooms import RoomFields
 from clinic.application.patients.phones import parse_phone
 from clinic.container import Container
 from clinic.domain.accounts import MIN_PASSWORD_LENGTH, Clinic, WorkingHours, normalize_email
+from clinic.domain.availability import first_clash
 from clinic.domain.licensing import FREE_CHAIRS
 from clinic.domain.patients import Patient
 from clinic.domain.pricing import PricedItem, quote
@@ -30,7 +31,6 @@ from clinic.domain.scheduling import (
     AppointmentStatus,
     TimeRange,
     check_booking,
-    first_clash,
 )
 from clinic.domain.shared import ValidationFailed
 from clinic.entrypoints.cli import demo_data as data

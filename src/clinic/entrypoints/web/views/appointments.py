@@ -16,6 +16,7 @@ from flask_login import current_user
 from clinic.application.scheduling.change import AppointmentChanges
 from clinic.domain.audit import AuditAction
 from clinic.domain.scheduling import (
+    ActionNotAllowed,
     AppointmentStatus,
     DoctorBusy,
     OutsideWorkingHours,
@@ -54,6 +55,12 @@ def _details(appointment_id: uuid.UUID, status: int = 200, headers: dict[str, st
         headers or {}
 
 
+def changed_meanwhile() -> str:
+    message: str = _("This visit was changed a moment ago, so that cannot be done now. Here "
+                     "it is as it is now.")
+    return message
+
+
 def status_names() -> dict[str, str]:
     return {"scheduled": _("Scheduled"), "done": _("Done"), "cancelled": _("Cancelled"),
             "no_show": _("Did not come")}
@@ -80,6 +87,8 @@ def change_status(appointment_id: uuid.UUID) -> Any:
             confirm_doctor_overlap=request.form.get("confirm_doctor_overlap") == "1")
     except NotFound:
         abort(404)
+    except ActionNotAllowed:
+        return _details(appointment_id, 409, problem=changed_meanwhile())
     except RoomAlreadyBooked:
         return _details(appointment_id, 409, problem=_(
             "The room is taken at that time now, so the visit cannot come back. Move it "
@@ -103,6 +112,8 @@ def move(appointment_id: uuid.UUID) -> Any:
             confirm_outside_hours=request.form.get("confirm_outside_hours") == "1")
     except NotFound:
         abort(404)
+    except ActionNotAllowed:
+        return _details(appointment_id, 409, problem=changed_meanwhile())
     except ValueError:
         return _details(appointment_id, 422, moving=True, move_form=form,
                         move_errors={"starts_at": _("Pick a date and a time.")})
@@ -143,6 +154,8 @@ def edit(appointment_id: uuid.UUID) -> Any:
             current_user.user_id)
     except NotFound:
         abort(404)
+    except ActionNotAllowed:
+        return _details(appointment_id, 409, problem=changed_meanwhile())
     except ValidationFailed as error:
         return _details(appointment_id, 422, editing=True, edit_form=form,
                         edit_errors=field_errors(error.errors))

@@ -82,14 +82,9 @@ def _first_free_in_hour(day: str, hhmm: str, room_id: str) -> str:
         room = uuid.UUID(room_id)
     except ValueError:
         return hhmm
-    hour_end = start + timedelta(hours=1)
-    busy = container().calendar_queries().room_busy(current_user.clinic_id, room,
-                                                    TimeRange(start, hour_end))
-    moment = start
-    for taken in busy:
-        if taken.start <= moment < taken.end:
-            moment = taken.end
-    if moment >= hour_end:
+    moment = container().free_time().first_free_moment(
+        current_user.clinic_id, room, TimeRange(start, start + timedelta(hours=1)))
+    if moment is None:
         return hhmm  # the whole hour is taken: the dialog will say so and offer a time
     return moment.astimezone(_zone()).strftime("%H:%M")
 

@@ -1,0 +1,98 @@
+"""The availability service: is this room usable and free, is this doctor busy, the nearest
+free start, the first free moment of a window and the free intervals of a room or a doctor on a
+day. Booking, changing a visit, the booking dialog and the calendar all ask here; the rules
+themselves are the domain's (`domain/availability.py`, `WorkingHours`).
+
+Two sides, one set of rules: `ensure_free` and `room_unusable` run inside the writing unit of
+work (what booking checks must be what it commits); `FreeTime` answers the pages from the read
+model."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from clinic.application.billing.allowance import frozen_rooms
+from clinic.application.ports import UnitOfWork
+from clinic.application.scheduling.queries import CalendarQueries
+from clinic.domain.accounts import WorkingHours
+from clinic.domain.availability import (
+    first_clash,
+    first_free_moment,
+    free_intervals,
+    nearest_free_start,
+)
+from clinic.domain.scheduling import (
+    SEARCH_HORIZON,
+    STEP,
+    DoctorBusy,
+    OutsideWorkingHours,
+    RoomAlreadyBooked,
+    TimeRange,
+)
+
+
+def room_unusable(uow: UnitOfWork, room_id: uuid.UUID) -> str | None:
+    """Why no new visit can go into this room, or None: not the clinic's or archived
+    (`room_unavailable`), or beyond the paid chairs since a lapse (`room_frozen`). One read of
+    the clinic's rooms serves both questions."""
+    rooms = uow.rooms.list(include_archived=True)
+    room = next((r for r in rooms if r.id == room_id), None)
+    if room is None or room.archived:
+        return "room_unavailable"
+    if room.id in frozen_rooms(uow, room.clinic_id, [r for r in rooms if not r.archived]):
+        return "room_frozen"
+    return None
+
+
+def ensure_free(uow: UnitOfWork, wanted: TimeRange, room_id: uuid.UUID, doctor_id: uuid.UUID,
+                confirmed: bool, excluding: uuid.UUID | None = None,
+                hours: WorkingHours | None = None, outside_hours_confirmed: bool = True) -> bool:
+    """Raise RoomAlreadyBooked (with the nearest start that fits, inside working hours when
+    they are given), then, unless confirmed, OutsideWorkingHours and DoctorBusy; return
+    whether the doctor is double-booked (with confirmation). One query when the room is
+    free; a clash reads the room's days around for the nearest free start."""
+    room_busy, doctor_busy = uow.appointments.taken(
+        room_id=room_id, doctor_id=doctor_id, within=wanted, excluding=excluding)
+    clash = first_clash(wanted, room_busy)
+    if clash is not None:
+        window = TimeRange(wanted.start - SEARCH_HORIZON, wanted.end + SEARCH_HORIZON)
+        around = uow.appointments.busy(room_id=room_id, within=window, excluding=excluding)
+        offer = nearest_free_start(
+            wanted, around,
+            allowed=(lambda span: hours.contains(span.start, span.end)) if hours else None,
+            openings=hours.openings((wanted.start - SEARCH_HORIZON).astimezone(hours.zone).date(),
+                                    (2 * SEARCH_HORIZON).days + 1) if hours else ())
+        raise RoomAlreadyBooked(clash, offer)
+    if (hours is not None and not outside_hours_confirmed
+            and not hours.contains(wanted.start, wanted.end)):
+        raise OutsideWorkingHours()
+    if doctor_busy and not confirmed:
+        raise DoctorBusy(doctor_busy)
+    return bool(doctor_busy)
+
+
+class FreeTime:
+    """Free time for the pages, from the read model (no unit of work is opened)."""
+
+    def __init__(self, calendar: CalendarQueries) -> None:
+        self.calendar = calendar
+
+    def first_free_moment(self, clinic_id: uuid.UUID, room_id: uuid.UUID,
+                          window: TimeRange) -> datetime | None:
+        """The first moment of the window the room's visits leave free, or None."""
+        busy = self.calendar.busy(clinic_id, room_id=room_id, within=window)
+        return first_free_moment(window, busy)
+
+    def free_intervals(self, clinic_id: uuid.UUID, day: date, hours: WorkingHours, *,
+                       room_id: uuid.UUID | None = None, doctor_id: uuid.UUID | None = None,
+                       shortest: timedelta = STEP) -> list[TimeRange]:
+        """The free intervals of a room or a doctor within the working hours of a local day
+        (none on a day the clinic is closed)."""
+        span = hours.open_on(day)
+        if span is None:
+            return []
+        window = TimeRange(*span)
+        busy = self.calendar.busy(clinic_id, room_id=room_id, doctor_id=doctor_id,
+                                  within=window)
+        return free_intervals(window, busy, shortest)

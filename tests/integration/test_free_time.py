@@ -1,0 +1,46 @@
+"""The availability service's read side on both databases: what a page asks about free time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from clinic.domain.accounts import WorkingHours
+from clinic.domain.scheduling import AppointmentStatus, TimeRange
+from tests.integration.test_booking import START, _clinic, request
+
+HOURS = WorkingHours.parse("123456", "08:00", "20:00", "Europe/Moscow")
+
+
+def at(hour: int, minute: int = 0):
+    return START.replace(hour=hour, minute=minute)
+
+
+def test_a_room_and_its_doctor_are_free_around_a_visit_and_again_once_it_is_cancelled(
+        container):
+    clinic = _clinic(container)
+    visit = container.book_appointment()(clinic["id"], request(clinic))  # 10:00-10:30
+    free_time = container.free_time()
+    day = START.date()
+    around = [TimeRange(at(8), at(10)), TimeRange(at(10, 30), at(20))]
+    assert free_time.free_intervals(clinic["id"], day, HOURS, room_id=clinic["room"]) == around
+    assert free_time.free_intervals(clinic["id"], day, HOURS,
+                                    doctor_id=clinic["doctor"]) == around
+    assert free_time.first_free_moment(clinic["id"], clinic["room"],
+                                       TimeRange(at(10), at(11))) == at(10, 30)
+
+    container.change_appointment_status()(clinic["id"], visit.id, AppointmentStatus.CANCELLED)
+    assert free_time.free_intervals(clinic["id"], day, HOURS, room_id=clinic["room"]) == [
+        TimeRange(at(8), at(20))]
+    assert free_time.first_free_moment(clinic["id"], clinic["room"],
+                                       TimeRange(at(10), at(11))) == at(10)
+
+
+def test_a_closed_day_has_no_free_time_and_another_clinic_sees_none_of_ours(container):
+    clinic = _clinic(container)
+    container.book_appointment()(clinic["id"], request(clinic))
+    sunday = START.date() + timedelta(days=(6 - START.weekday()))
+    assert container.free_time().free_intervals(clinic["id"], sunday, HOURS,
+                                                room_id=clinic["room"]) == []
+    other = container.calendar_queries().busy(
+        clinic["id"].__class__(int=1), room_id=clinic["room"], within=TimeRange(at(8), at(20)))
+    assert other == []
