@@ -114,3 +114,38 @@ def test_the_day_view_of_all_rooms(page):
     expect(page.locator(".cal__room", has_text="Room 1")).to_be_visible()
     assert_accessible(page)
     shot(page, "25-day-all-rooms")
+
+
+def test_a_busy_time_is_answered_in_place_and_the_offered_start_books(page):
+    """A clash keeps everything typed in the open dialog: only the reason and the nearest
+    free start come back, and one tap on it books."""
+    sign_up(page)
+    cell = page.locator(".cal__col.is-focus .cal__cell:not(.is-closed)").nth(2)
+    start = cell.get_attribute("data-start")
+    cell.click()
+    dialog = page.locator("#dialog")
+    dialog.get_by_text("New patient").click()
+    dialog.get_by_label("Name").fill("Ольга Смирнова")
+    dialog.get_by_label("Phone").fill("+1 415 555 2673")
+    dialog.locator(".option", has_text="Consultation").click()
+    dialog.get_by_role("button", name="Book", exact=True).click()
+    expect(dialog).not_to_be_visible()
+
+    cell.click()  # the same hour again, at the taken start
+    dialog.get_by_label("Start").fill(start[11:16])
+    dialog.get_by_text("New patient").click()
+    dialog.get_by_label("Name").fill("Пётр Орлов")
+    dialog.get_by_label("Phone").fill("+1 415 555 2674")
+    dialog.get_by_label("Note (optional)").fill("после работы")
+    dialog.locator(".option", has_text="Consultation").click()
+    dialog.get_by_role("button", name="Book", exact=True).click()
+    alert = dialog.locator("#booking-outcome [role=alert]")
+    expect(alert).to_contain_text("The room is busy")
+    expect(dialog.get_by_label("Name")).to_have_value("Пётр Орлов")  # nothing typed is lost
+    expect(dialog.get_by_label("Note (optional)")).to_have_value("после работы")
+    assert_accessible(page)
+    shot(page, "26-busy-time-in-place")
+    alert.get_by_role("button", name=re.compile(r"^Use ")).click()
+    dialog.get_by_role("button", name="Book", exact=True).click()
+    expect(dialog).not_to_be_visible()
+    expect(page.locator("[data-appointment-id]", has_text="Пётр Орлов")).to_be_visible()

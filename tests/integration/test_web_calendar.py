@@ -146,13 +146,20 @@ def test_a_visit_outside_working_hours_is_booked_after_a_warning(clinic, web_con
     form = {"patient_id": str(patient.id), "date": today.isoformat(), "time": "21:00",
             "room_id": str(rooms[0].id), "doctor_id": str(doctor.id),
             "procedure_ids": str(consultation.id), "note": "after hours"}
-    warned = browser.post("/calendar/book", form, source="/calendar",
-                          headers={"HX-Request": "true"})
+    token = browser.token("/calendar")
+    with count_statements(web_container.engine()) as sql:
+        warned = browser.client.post("/calendar/book", data=form, headers={
+            "HX-Request": "true", "X-CSRFToken": token})
     html = warned.get_data(as_text=True)
     assert warned.status_code == 409, html
     assert "outside the clinic's working hours: Mon–Sat, 08:00–20:00" in html
     assert 'name="confirm_outside_hours" value="1"' in html and "Book anyway" in html
-    assert 'value="after hours"' in html  # what was typed is kept
+    # Only why, in place: the open form keeps what was typed, the catalog is not read again.
+    assert warned.headers["HX-Retarget"] == "#booking-outcome" and 'name="note"' not in html
+    for table in ("rooms", "doctors", "procedures"):
+        assert sum(f"FROM {table} " in q for q in sql) == 1, (table, sql)
+    whole = browser.post("/calendar/book", form, source="/calendar")  # not from the dialog
+    assert whole.status_code == 409 and 'value="after hours"' in whole.get_data(as_text=True)
     booked = browser.post("/calendar/book", {**form, "confirm_outside_hours": "1"},
                           source="/calendar", headers={"HX-Request": "true"})
     assert booked.status_code == 200 and booked.headers["HX-Trigger"] == "calendar-changed"

@@ -52,6 +52,16 @@
 
   document.addEventListener("htmx:afterSwap", function (event) {
     var box = dialog();
+    if (box && event.detail.target.id === "booking-outcome") {
+      // A refused time: the form stays as typed; marks of an earlier refusal go.
+      var form = event.detail.target.closest("form");
+      form.querySelectorAll(".field--error").forEach(function (f) { f.classList.remove("field--error"); });
+      form.querySelectorAll('[aria-invalid="true"]').forEach(function (f) { f.removeAttribute("aria-invalid"); });
+      form.querySelectorAll(".field__error, [data-error-summary]").forEach(function (e) { e.remove(); });
+      var act = event.detail.target.querySelector("[role=alert] button") || form.querySelector("#booking-submit");
+      if (act) { act.focus(); }
+      return;
+    }
     if (!box || event.detail.target.id !== "dialog-body") { return; }
     var booked = box.querySelector("[data-booked]");
     if (booked) {  // done: say so on the page and get out of the way

@@ -54,6 +54,16 @@ def _render(form: dict[str, Any], errors: dict[str, str], status: int = 200,
                            **extra), status
 
 
+def _refused(form: dict[str, Any], **outcome: Any) -> Any:
+    """A time the booking refused: the open dialog gets only why, and the confirmations, in
+    place (the form keeps what was typed, the catalog is not read again); a request from
+    outside the dialog gets the whole form."""
+    if request.headers.get("HX-Request") != "true":
+        return _render(form, {}, 409, **outcome)
+    html = render_template("calendar/_booking_outcome.html", form=form, oob=True, **outcome)
+    return html, 409, {"HX-Retarget": "#booking-outcome", "HX-Reswap": "innerHTML"}
+
+
 @bp.get("/calendar/book")
 @permission_required(Permission.CALENDAR)
 def new() -> Any:
@@ -117,11 +127,11 @@ def create() -> Any:
                                              "that card above, or change the phone.",
                                              name=twin.name)}, 409)
     except RoomAlreadyBooked as clash:
-        return _render(form, {}, 409, clash=clash, zone=_zone())
+        return _refused(form, clash=clash, zone=_zone())
     except DoctorBusy as busy:
-        return _render(form, {}, 409, doctor_busy=busy)
+        return _refused(form, doctor_busy=busy)
     except OutsideWorkingHours:
-        return _render(form, {}, 409, outside_hours=working_hours())
+        return _refused(form, outside_hours=working_hours())
     session["last_doctor"] = form["doctor_id"]
     response = render_template("calendar/_booked.html")
     return response, 200, {"HX-Trigger": "calendar-changed"}
