@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from clinic.application.audit import AuditTrail
@@ -31,7 +31,7 @@ from clinic.domain.shared import NotFound, ValidationFailed
 
 @dataclass(frozen=True)
 class BookingRequest:
-    patient_id: uuid.UUID
+    patient_id: uuid.UUID | None  # None with `new_patient`: the card this booking makes
     room_id: uuid.UUID
     doctor_id: uuid.UUID
     starts_at: datetime | None
@@ -74,7 +74,8 @@ def _check_parties(uow: UnitOfWork, request: BookingRequest,
     found = {p.id: p for p in uow.procedures.list() if p.id in picked}
     if any(pid not in found for pid in request.procedure_ids):
         errors["procedure_ids"] = "procedure_unavailable"
-    patient = new_patient or uow.patients.get(request.patient_id)
+    patient = new_patient or (uow.patients.get(request.patient_id)
+                              if request.patient_id is not None else None)
     if patient is None:
         errors["patient_id"] = "patient_unknown"
     room_error = room_unusable(uow, request.room_id)
@@ -161,8 +162,6 @@ class BookAppointment:
             if clinic is None:
                 raise NotFound()
             new_patient = self._new_patient(uow, clinic, request, now)
-            if new_patient is not None:
-                request = replace(request, patient_id=new_patient.id)
             parties = _check_parties(uow, request, new_patient)
             procedures = parties.procedures
             total = quote([PricedItem(p.name, p.price_minor, p.duration_minutes)
@@ -176,7 +175,7 @@ class BookAppointment:
                                   request.confirm_doctor_overlap, hours=clinic.hours,
                                   outside_hours_confirmed=request.confirm_outside_hours)
             appointment = Appointment(
-                clinic_id=clinic_id, patient_id=request.patient_id, room_id=request.room_id,
+                clinic_id=clinic_id, patient_id=parties.patient.id, room_id=request.room_id,
                 doctor_id=request.doctor_id, starts_at=wanted.start, ends_at=wanted.end,
                 price_minor=price, currency=clinic.currency, created_at=now,
                 created_by=request.booked_by, note=request.note.strip() or None,

@@ -160,14 +160,14 @@ def _uuid(value: str) -> uuid.UUID:
         return uuid.UUID(int=0)  # unknown to every clinic: the use case names the field
 
 
-def _patient(form: dict[str, Any]) -> tuple[uuid.UUID, PatientFields | None]:
+def _patient(form: dict[str, Any]) -> tuple[uuid.UUID | None, PatientFields | None]:
     """The picked patient, or the new card to make from the name and phone typed in the
     dialog (made by the booking itself, so a refused booking leaves no card behind)."""
     if form["patient_id"]:
         return _uuid(form["patient_id"]), None
     if not (form["new_name"].strip() or form["new_phone"].strip()):
         raise ValidationFailed({"patient_id": "required"})
-    return uuid.UUID(int=0), PatientFields(form["new_name"], form["new_phone"])
+    return None, PatientFields(form["new_name"], form["new_phone"])
 
 
 @bp.get("/calendar/patients")
