@@ -259,3 +259,18 @@ def test_the_dialog_offers_what_the_status_allows_and_a_stale_one_is_answered_in
     clinic_id = web_container.account_queries().tenants()[0].id
     with web_container.uow(clinic_id) as uow:
         assert uow.appointments.get(visit.id).starts_at == visit.starts_at
+
+
+def test_a_search_that_finds_nobody_hands_its_words_to_the_new_patient(app, web_container):
+    browser = Browser(app.test_client())
+    browser.sign_up()
+    dialog = browser.client.get("/calendar/book?start=2026-12-08T10:00").get_data(as_text=True)
+    assert '<details class="new-patient" open>' in dialog  # no patients yet: open at once
+    found = browser.client.get("/calendar/patients?q=Ольга <b>").get_data(as_text=True)
+    assert 'data-no-match="Ольга &lt;b&gt;"' in found and "<b>" not in found
+    clinic_id = web_container.account_queries().tenants()[0].id
+    web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+    dialog = browser.client.get("/calendar/book?start=2026-12-08T10:00").get_data(as_text=True)
+    assert '<details class="new-patient">' in dialog  # now a search comes first
+    assert "data-no-match" not in browser.client.get("/calendar/patients?q=Iva").get_data(
+        as_text=True)

@@ -62,6 +62,21 @@
       if (act) { act.focus(); }
       return;
     }
+    if (box && event.detail.target.id === "patient-options") {
+      // Nobody found by what was typed: it becomes the new patient's name (or phone).
+      var missing = event.detail.target.querySelector("[data-no-match]");
+      var details = event.detail.target.closest("fieldset").querySelector(".new-patient");
+      if (!missing || !details) { return; }
+      var typed = missing.getAttribute("data-no-match");
+      var isPhone = /^[+\d][\d\s()-]*$/.test(typed);
+      var target = details.querySelector(isPhone ? "[name=new_phone]" : "[name=new_name]");
+      if (target && (!target.value || target.getAttribute("data-carried") === "1")) {
+        target.value = typed;
+        target.setAttribute("data-carried", "1");
+      }
+      details.open = true;
+      return;
+    }
     if (!box || event.detail.target.id !== "dialog-body") { return; }
     var booked = box.querySelector("[data-booked]");
     if (booked) {  // done: say so on the page and get out of the way
@@ -95,6 +110,12 @@
       form.querySelector("[name=time]").value = parts[1];
       setStart.closest("[role=alert]").remove();
       updateTotal(form);
+    }
+  });
+
+  document.addEventListener("input", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-carried")) {
+      event.target.removeAttribute("data-carried");  // typed by the person now: theirs
     }
   });
 

@@ -177,4 +177,4 @@ def patient_options() -> Any:
     found = container().patient_queries().find(current_user.clinic_id, query, limit=8)
     return render_template("calendar/_patient_options.html",
                            patients=[(r.id, r.name, r.phone) for r in found.rows],
-                           selected=request.args.get("patient_id", ""))
+                           selected=request.args.get("patient_id", ""), query=query)
