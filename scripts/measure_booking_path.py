@@ -56,7 +56,7 @@ def main() -> None:
         form = {"date": "2026-12-08", "time": "10:00", "room_id": str(room.id),
                 "doctor_id": str(doctor.id), "procedure_ids": str(consultation.id),
                 "new_name": "Olga Smirnova", "new_phone": "+79161112233", "q": "",
-                "patient_id": "", "price": "", "note": ""}
+                "patient_id": "", "price": "", "note": "", "confirm_unusual_day": "1"}
         headers = {"HX-Request": "true", "X-CSRFToken": owner.token("/calendar")}
         owner.client.post("/calendar/book", data={**form, "time": "09:00",
                                                   "new_phone": "+79161112200"},

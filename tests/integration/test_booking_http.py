@@ -103,7 +103,8 @@ def test_a_refused_booking_with_a_new_patient_leaves_no_card(container):
         room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
         consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
     form = {"date": "2026-12-08", "time": "10:00", "room_id": str(room.id),
-            "doctor_id": str(doctor.id), "procedure_ids": str(consultation.id)}
+            "doctor_id": str(doctor.id), "procedure_ids": str(consultation.id),
+            "confirm_unusual_day": "1"}  # a fixed day, past one day
 
     def book(**fields: str):
         return owner.client.post("/calendar/book", data={**form, **fields}, headers={

@@ -212,7 +212,8 @@ def test_the_desk_gets_the_doctor_it_booked_for_last(app, web_container):
     booked = desk.client.post("/calendar/book", data={
         "csrf_token": csrf_of(page), "patient_id": str(patient.id), "date": "2026-12-01",
         "time": "10:00", "room_id": str(room.id), "doctor_id": str(second.id),
-        "procedure_ids": str(consultation.id)}, headers={"HX-Request": "true"})
+        "procedure_ids": str(consultation.id), "confirm_unusual_day": "1"},
+        headers={"HX-Request": "true"})
     assert booked.status_code == 200
     again = desk.client.get("/calendar/book?start=2026-12-01T11:00").get_data(as_text=True)
     assert f'<option value="{second.id}" selected' in again
@@ -274,3 +275,32 @@ def test_a_search_that_finds_nobody_hands_its_words_to_the_new_patient(app, web_
     assert '<details class="new-patient">' in dialog  # now a search comes first
     assert "data-no-match" not in browser.client.get("/calendar/patients?q=Iva").get_data(
         as_text=True)
+
+
+def test_a_booking_on_a_past_day_or_a_year_ahead_is_asked_about_once(app, web_container):
+    clock = FakeClock(datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+    web_container.clock.override(providers.Object(clock))
+    browser = Browser(app.test_client())
+    browser.sign_up()
+    clinic_id = web_container.account_queries().tenants()[0].id
+    patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+    with web_container.uow(clinic_id) as uow:
+        room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
+        consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
+    token = browser.token("/calendar")
+
+    def book(day: str, **extra: str):
+        return browser.client.post("/calendar/book", data={
+            "patient_id": str(patient.id), "date": day, "time": "10:00", "room_id": str(room.id),
+            "doctor_id": str(doctor.id), "procedure_ids": str(consultation.id), **extra},
+            headers={"HX-Request": "true", "X-CSRFToken": token})
+
+    past = book("2026-12-02")
+    html = past.get_data(as_text=True)
+    assert past.status_code == 409 and "a past day (Dec 2, 2026)" in html
+    assert 'name="confirm_unusual_day" value="1"' in html and "Book anyway" in html
+    far = book("2027-12-10")
+    assert far.status_code == 409 and "more than a year ahead" in far.get_data(as_text=True)
+    assert book("2026-12-03").status_code == 200  # today, even an hour already gone
+    assert book("2027-12-03").status_code == 200  # within a year
+    assert book("2026-12-02", confirm_unusual_day="1").status_code == 200

@@ -119,3 +119,20 @@ def test_a_visit_lasts_at_most_twelve_hours():
     with pytest.raises(ValidationFailed) as refused:
         check_length(MAX_VISIT + timedelta(minutes=5))
     assert refused.value.errors == {"procedure_ids": "visit_too_long"}
+
+
+def test_a_past_day_and_a_year_ahead_are_unusual_in_the_clinics_zone():
+    from zoneinfo import ZoneInfo
+
+    from clinic.domain.scheduling import UnusualDay, check_day
+
+    moscow = ZoneInfo("Europe/Moscow")
+    now = datetime(2026, 12, 3, 21, 30, tzinfo=UTC)  # already Dec 4, 00:30 in Moscow
+    check_day(datetime(2026, 12, 4, 0, 0, tzinfo=moscow), now, moscow)  # today there
+    with pytest.raises(UnusualDay) as past:
+        check_day(datetime(2026, 12, 3, 23, 0, tzinfo=moscow), now, moscow)
+    assert past.value.past
+    check_day(now + timedelta(days=366), now, moscow)
+    with pytest.raises(UnusualDay) as far:
+        check_day(now + timedelta(days=366, minutes=5), now, moscow)
+    assert not far.value.past

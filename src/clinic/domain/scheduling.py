@@ -7,7 +7,7 @@ import enum
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from clinic.domain.shared import DomainError, ValidationFailed, new_id
 
@@ -104,6 +104,29 @@ class OutsideWorkingHours(DomainError):
     """The visit falls outside the clinic's working days or hours; allowed once confirmed."""
 
     code = "outside_hours"
+
+
+class UnusualDay(DomainError):
+    """A visit on a day already past, or more than a year ahead: often a slip of the date
+    picker, so a person is asked once (the API and imports are not)."""
+
+    code = "unusual_day"
+
+    def __init__(self, past: bool) -> None:
+        super().__init__("a past day" if past else "more than a year ahead")
+        self.past = past
+
+
+FAR_AHEAD = timedelta(days=366)
+
+
+def check_day(start: datetime, now: datetime, zone: tzinfo) -> None:
+    """Raise UnusualDay for a start on a day before today (in the clinic's zone) or more than
+    a year from now."""
+    if start.astimezone(zone).date() < now.astimezone(zone).date():
+        raise UnusualDay(past=True)
+    if start - now > FAR_AHEAD:
+        raise UnusualDay(past=False)
 
 
 class IdempotencyKeyReused(DomainError):

@@ -24,6 +24,7 @@ from clinic.domain.scheduling import (
     RoomAlreadyBooked,
     TimeRange,
     check_booking,
+    check_day,
     check_length,
 )
 from clinic.domain.shared import NotFound, ValidationFailed
@@ -40,6 +41,7 @@ class BookingRequest:
     note: str = ""
     confirm_doctor_overlap: bool = False
     confirm_outside_hours: bool = False
+    ask_unusual_day: bool = False  # the dialog asks about a past day or a year ahead; the API not
     booked_by: uuid.UUID | None = None
     idempotency_key: str | None = None  # a client's retry of the same request books once
     request_hash: str = ""  # what the key was first used for
@@ -171,6 +173,8 @@ class BookAppointment:
             check_length(total.duration)
             assert request.starts_at is not None  # checked by check_booking
             wanted = TimeRange(request.starts_at, request.starts_at + total.duration)
+            if request.ask_unusual_day:
+                check_day(wanted.start, now, clinic.hours.zone)
             doubled = ensure_free(uow, wanted, request.room_id, request.doctor_id,
                                   request.confirm_doctor_overlap, hours=clinic.hours,
                                   outside_hours_confirmed=request.confirm_outside_hours)

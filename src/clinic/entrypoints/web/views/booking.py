@@ -15,7 +15,13 @@ from clinic.application.catalog.queries import DoctorView
 from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
 from clinic.domain.patients import DuplicatePhone
-from clinic.domain.scheduling import DoctorBusy, OutsideWorkingHours, RoomAlreadyBooked, TimeRange
+from clinic.domain.scheduling import (
+    DoctorBusy,
+    OutsideWorkingHours,
+    RoomAlreadyBooked,
+    TimeRange,
+    UnusualDay,
+)
 from clinic.domain.shared import ValidationFailed
 from clinic.domain.team import Permission
 from clinic.entrypoints.http.container import container
@@ -26,7 +32,8 @@ from clinic.entrypoints.web.messages import field_errors
 
 bp = Blueprint("booking", __name__)
 FIELDS = ("patient_id", "new_name", "new_phone", "date", "time", "room_id", "doctor_id",
-          "price", "note", "confirm_doctor_overlap", "confirm_outside_hours")
+          "price", "note", "confirm_doctor_overlap", "confirm_outside_hours",
+          "confirm_unusual_day")
 
 
 def _choices() -> dict[str, Any]:
@@ -119,6 +126,7 @@ def create() -> Any:
             price=form["price"] or None, note=form["note"],
             confirm_doctor_overlap=form["confirm_doctor_overlap"] == "1",
             confirm_outside_hours=form["confirm_outside_hours"] == "1",
+            ask_unusual_day=form["confirm_unusual_day"] != "1",
             booked_by=current_user.user_id))
     except ValidationFailed as error:
         return _render(form, field_errors(error.errors), 422)
@@ -132,6 +140,8 @@ def create() -> Any:
         return _refused(form, doctor_busy=busy)
     except OutsideWorkingHours:
         return _refused(form, outside_hours=working_hours())
+    except UnusualDay as unusual:
+        return _refused(form, unusual_day=unusual, day=starts_at.date())
     session["last_doctor"] = form["doctor_id"]
     response = render_template("calendar/_booked.html")
     return response, 200, {"HX-Trigger": "calendar-changed"}
