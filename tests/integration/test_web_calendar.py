@@ -304,3 +304,17 @@ def test_a_booking_on_a_past_day_or_a_year_ahead_is_asked_about_once(app, web_co
     assert book("2026-12-03").status_code == 200  # today, even an hour already gone
     assert book("2027-12-03").status_code == 200  # within a year
     assert book("2026-12-02", confirm_unusual_day="1").status_code == 200
+
+
+def test_an_owner_who_does_not_treat_patients_is_told_to_add_a_doctor_first(app, web_container):
+    owner = Browser(app.test_client())
+    owner.sign_up_with({"clinic_name": "Smile", "name": "Vera", "email": "vera@example.com",
+                        "password": "correct horse", "timezone": "Europe/Moscow",
+                        "treats_patients": "no"})
+    dialog = owner.client.get("/calendar/book?start=2026-12-08T10:00").get_data(as_text=True)
+    assert "Add a doctor first" in dialog and 'name="doctor_id"' not in dialog
+    assert 'href="/doctors/new"' in dialog
+    clinic_id = web_container.account_queries().tenants()[0].id
+    web_container.save_doctor()(clinic_id, DoctorFields("Dr One", ""))
+    dialog = owner.client.get("/calendar/book?start=2026-12-08T10:00").get_data(as_text=True)
+    assert "Add a doctor first" not in dialog and 'name="doctor_id"' in dialog
