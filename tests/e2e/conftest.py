@@ -56,7 +56,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, inbox: Any) -> Iterator[dic
     process = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stdout=log,
                                stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    for _ in range(300):  # a busy machine can take a while to start Python and Flask
         try:
             urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310 - loopback
             break

@@ -16,8 +16,8 @@ class Steps:
     def __init__(self, page) -> None:
         self.page, self.count = page, 0
 
-    def click(self, locator) -> None:
-        locator.click()
+    def click(self, locator, **options) -> None:
+        locator.click(**options)
         self.count += 1
 
     def fill(self, locator, text: str) -> None:
@@ -46,7 +46,7 @@ def test_the_first_appointment_is_booked_from_an_empty_cell(page):
     page.on("framenavigated", lambda frame: loads.append(frame.url))
     cell = page.locator(".cal__col.is-focus .cal__cell:not(.is-closed)").nth(2)
     start = cell.get_attribute("data-start")
-    steps.click(cell)
+    steps.click(cell, position={"x": 30, "y": 4})  # the top of the hour: the hour itself
     dialog = page.locator("#dialog")
     expect(dialog.get_by_role("heading", name="New appointment")).to_be_visible()
     expect(dialog.get_by_label("Start")).to_have_value(start[11:16])
@@ -78,7 +78,8 @@ def test_the_first_appointment_is_booked_from_an_empty_cell(page):
 
 def test_a_visit_is_moved_then_cancelled_after_a_question_in_words(page):
     sign_up(page)
-    page.locator(".cal__col.is-focus .cal__cell:not(.is-closed)").nth(2).click()
+    page.locator(".cal__col.is-focus .cal__cell:not(.is-closed)").nth(2).click(
+        position={"x": 30, "y": 4})
     dialog = page.locator("#dialog")
     dialog.get_by_label("Name").fill("Мария Сидорова")
     dialog.get_by_label("Phone").fill("+1 415 555 2672")
@@ -98,8 +99,12 @@ def test_a_visit_is_moved_then_cancelled_after_a_question_in_words(page):
     assert_accessible(page)
     shot(page, "24-cancel-question")
     dialog.get_by_role("button", name="Yes, cancel the visit").click()
-    expect(dialog.get_by_text("Cancelled")).to_be_visible()
-    expect(page.locator("[data-appointment-id].status-cancelled")).to_be_visible()
+    expect(dialog.locator(".badge", has_text="Cancelled")).to_be_visible()
+    cancelled = page.locator("[data-appointment-id].status-cancelled")
+    expect(cancelled).to_be_hidden()  # its time is free again: nothing drawn over it
+    dialog.get_by_role("button", name="Close").click()
+    page.get_by_label("Show cancelled").check()
+    expect(cancelled).to_be_visible()
 
 
 def test_the_day_view_of_all_rooms(page):
@@ -121,7 +126,7 @@ def test_a_busy_time_is_answered_in_place_and_the_offered_start_books(page):
     sign_up(page)
     cell = page.locator(".cal__col.is-focus .cal__cell:not(.is-closed)").nth(2)
     start = cell.get_attribute("data-start")
-    cell.click()
+    cell.click(position={"x": 30, "y": 4})
     dialog = page.locator("#dialog")
     dialog.get_by_label("Name").fill("Ольга Смирнова")
     dialog.get_by_label("Phone").fill("+1 415 555 2673")
@@ -129,7 +134,8 @@ def test_a_busy_time_is_answered_in_place_and_the_offered_start_books(page):
     dialog.get_by_role("button", name="Book", exact=True).click()
     expect(dialog).not_to_be_visible()
 
-    cell.click()  # the same hour again, at the taken start
+    cell.click(position={"x": 30, "y": 58})  # its free part (an hour is 64 px high)
+
     dialog.get_by_label("Start").fill(start[11:16])
     expect(dialog.get_by_label("Name")).not_to_be_visible()  # patients exist: a search first
     dialog.get_by_label("Find a patient").fill("Пётр Орлов")  # nobody: the name is carried
@@ -148,3 +154,37 @@ def test_a_busy_time_is_answered_in_place_and_the_offered_start_books(page):
     dialog.get_by_role("button", name="Book", exact=True).click()
     expect(dialog).not_to_be_visible()
     expect(page.locator("[data-appointment-id]", has_text="Пётр Орлов")).to_be_visible()
+
+
+def test_one_tap_books_the_free_minutes_after_a_short_visit_and_a_cancelled_slot(page):
+    sign_up(page)
+    dialog = page.locator("#dialog")
+    cell = page.locator(".cal__col.is-focus .cal__cell:not(.is-closed)").nth(2)
+    hour = cell.get_attribute("data-start")[11:13]
+    cell.click(position={"x": 30, "y": 4})
+    dialog.get_by_label("Name").fill("Анна Короткова")
+    dialog.get_by_label("Phone").fill("+1 415 555 2675")
+    dialog.locator(".option", has_text="X-ray").click()  # 15 minutes: 45 stay free
+    dialog.get_by_role("button", name="Book", exact=True).click()
+    expect(dialog).not_to_be_visible()
+
+    expect(page.locator("[data-appointment-id]", has_text="Анна Короткова")).to_be_visible()
+    cell.click(position={"x": 30, "y": 64 * 40 / 60})  # at :40 (an hour is 64 px high)
+    expect(dialog.get_by_label("Start")).to_have_value(f"{hour}:30")  # the clinic's step
+    shot(page, "29-tap-in-free-minutes")
+    dialog.get_by_label("Find a patient").fill("Борис Свободный")
+    dialog.get_by_label("Phone").fill("+1 415 555 2676")
+    dialog.locator(".option", has_text="X-ray").click()
+    dialog.get_by_role("button", name="Book", exact=True).click()
+    expect(dialog).not_to_be_visible()
+    expect(page.locator("[data-appointment-id]", has_text="Борис Свободный")).to_contain_text(
+        f"{hour}:30")
+
+    page.locator("[data-appointment-id]", has_text="Анна Короткова").click()
+    dialog.get_by_role("button", name="Cancel the visit").click()
+    dialog.get_by_role("button", name="Yes, cancel the visit").click()
+    expect(dialog.locator(".badge", has_text="Cancelled")).to_be_visible()
+    dialog.get_by_role("button", name="Close").click()
+    cell.click(position={"x": 30, "y": 4})  # where the cancelled visit was: a new booking
+    expect(dialog.get_by_role("heading", name="New appointment")).to_be_visible()
+    expect(dialog.get_by_label("Start")).to_have_value(f"{hour}:00")

@@ -73,6 +73,42 @@ def first_free_moment(window: TimeRange, busy: Iterable[TimeRange]) -> datetime 
     return free[0].start if free else None
 
 
+BOOKING_STEP = timedelta(minutes=15)  # a tap on the calendar books at a quarter hour
+
+
+def floor_to(moment: datetime, step: timedelta) -> datetime:
+    """Down to the step within the hour (steps of 5, 10, 15, 20 or 30 minutes divide it)."""
+    minutes = int(step.total_seconds() // 60)
+    return moment.replace(minute=moment.minute - moment.minute % minutes, second=0,
+                          microsecond=0)
+
+
+def ceil_to(moment: datetime, step: timedelta) -> datetime:
+    floored = floor_to(moment, step)
+    return floored if floored == moment else floored + step
+
+
+def tapped_start(tapped: datetime, busy: Iterable[TimeRange],
+                 step: timedelta = BOOKING_STEP) -> datetime:
+    """Where a tap on the calendar books: the tapped time down to the step, or, when a visit
+    holds that moment, the first free moment after it within the hour (a tap at 10:05 beside
+    a visit until 10:20 means 10:20). The tapped time itself when the whole hour is taken:
+    the booking then says so and offers the nearest start."""
+    start = floor_to(tapped, step)
+    return first_free_moment(TimeRange(start, start + timedelta(hours=1)), busy) or start
+
+
+def next_free_start(intervals: Iterable[TimeRange], after: datetime, length: timedelta,
+                    step: timedelta = BOOKING_STEP) -> datetime | None:
+    """The first start on the step at or after `after` at which `length` fits in one of the
+    free intervals (the "+ Appointment" button: the next free time)."""
+    for interval in sorted(intervals):
+        start = max(ceil_to(interval.start, step), ceil_to(after, step))
+        if start + length <= interval.end:
+            return start
+    return None
+
+
 def floor_to_step(moment: datetime) -> datetime:
     minutes = moment.minute - moment.minute % 5
     return moment.replace(minute=minutes, second=0, microsecond=0)

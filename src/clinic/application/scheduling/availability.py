@@ -17,10 +17,13 @@ from clinic.application.ports import UnitOfWork
 from clinic.application.scheduling.queries import CalendarQueries
 from clinic.domain.accounts import WorkingHours
 from clinic.domain.availability import (
+    BOOKING_STEP,
     first_clash,
-    first_free_moment,
+    floor_to,
     free_intervals,
     nearest_free_start,
+    next_free_start,
+    tapped_start,
 )
 from clinic.domain.scheduling import (
     SEARCH_HORIZON,
@@ -78,11 +81,33 @@ class FreeTime:
     def __init__(self, calendar: CalendarQueries) -> None:
         self.calendar = calendar
 
-    def first_free_moment(self, clinic_id: uuid.UUID, room_id: uuid.UUID,
-                          window: TimeRange) -> datetime | None:
-        """The first moment of the window the room's visits leave free, or None."""
-        busy = self.calendar.busy(clinic_id, room_id=room_id, within=window)
-        return first_free_moment(window, busy)
+    def tapped_start(self, clinic_id: uuid.UUID, tapped: datetime, *,
+                     room_id: uuid.UUID | None = None,
+                     doctor_id: uuid.UUID | None = None) -> datetime:
+        """Where a tap on a room's (or a doctor's) calendar at that time books (the domain's
+        rule); with neither, the tapped time at the step."""
+        start = floor_to(tapped, BOOKING_STEP)
+        if room_id is None and doctor_id is None:
+            return start
+        busy = self.calendar.busy(clinic_id, room_id=room_id, doctor_id=doctor_id,
+                                  within=TimeRange(start, start + timedelta(hours=1)))
+        return tapped_start(tapped, busy)
+
+    def next_free_start(self, clinic_id: uuid.UUID, room_id: uuid.UUID, now: datetime,
+                        hours: WorkingHours, days: int = 14) -> datetime | None:
+        """The room's next free start from now, within working hours, at most `days` ahead
+        (one query: the whole span's held times)."""
+        local = now.astimezone(hours.zone).date()
+        spans = [(day, hours.open_on(day)) for day in
+                 (local + timedelta(days=n) for n in range(days))]
+        opened = [(day, span) for day, span in spans if span is not None]
+        if not opened:
+            return None
+        busy = self.calendar.busy(clinic_id, room_id=room_id,
+                                  within=TimeRange(opened[0][1][0], opened[-1][1][1]))
+        intervals = [free for _day, span in opened
+                     for free in free_intervals(TimeRange(*span), busy, BOOKING_STEP)]
+        return next_free_start(intervals, now, BOOKING_STEP)
 
     def free_intervals(self, clinic_id: uuid.UUID, day: date, hours: WorkingHours, *,
                        room_id: uuid.UUID | None = None, doctor_id: uuid.UUID | None = None,

@@ -170,12 +170,12 @@ def _lay_out(columns: list[tuple[Day, list[CalendarEntry]]], entries: Sequence[C
 
 
 def _assign_lanes(blocks: list[Block]) -> None:
-    """Blocks that overlap (a doctor in two rooms, a cancelled visit) sit side by side."""
-    active = [b for b in blocks if b.entry.status != "cancelled"] + [
-        b for b in blocks if b.entry.status == "cancelled"]
+    """Blocks that overlap (a doctor in two rooms) sit side by side. A cancelled visit takes
+    no lane: it is hidden unless asked for, then drawn aside (CSS), never over free time."""
     cluster: list[Block] = []
     cluster_end = -1
-    for block in sorted(active, key=lambda b: (b.top, b.entry.status == "cancelled")):
+    for block in sorted((b for b in blocks if b.entry.status != "cancelled"),
+                        key=lambda b: b.top):
         if cluster and block.top >= cluster_end:
             _spread(cluster)
             cluster = []

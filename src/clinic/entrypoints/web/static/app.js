@@ -113,6 +113,41 @@
     }
   });
 
+  // A tap inside an hour cell books at the tapped minute; the server rounds it to the
+  // clinic's step and moves it past a visit that holds it. A keyboard press books the hour.
+  var lastTap = null;
+  document.addEventListener("pointerdown", function (event) {
+    var cell = event.target.closest && event.target.closest(".cal__cell");
+    if (!cell) { lastTap = null; return; }
+    var rect = cell.getBoundingClientRect();
+    var minute = Math.floor(Math.min(59, Math.max(0, (event.clientY - rect.top) / rect.height * 60)) / 5) * 5;
+    lastTap = {cell: cell, minute: minute};
+  });
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!lastTap || lastTap.cell !== event.detail.elt) { return; }
+    var mm = (lastTap.minute < 10 ? "0" : "") + lastTap.minute;
+    event.detail.path = event.detail.path.replace(/(start=\d{4}-\d{2}-\d{2}T\d{2})%3A00/, "$1%3A" + mm);
+    lastTap = null;
+  });
+
+  // "Show cancelled": remembered on this device.
+  function applyCancelled() {
+    var grid = document.getElementById("calendar-grid");
+    var toggle = document.querySelector("[data-show-cancelled]");
+    if (!grid || !toggle) { return; }
+    var on = false;
+    try { on = localStorage.getItem("chairside.showCancelled") === "1"; } catch (e) { /* private mode */ }
+    toggle.checked = on;
+    grid.classList.toggle("show-cancelled", on);
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", applyCancelled); }
+  else { applyCancelled(); }
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches || !event.target.matches("[data-show-cancelled]")) { return; }
+    try { localStorage.setItem("chairside.showCancelled", event.target.checked ? "1" : "0"); } catch (e) { /* private mode */ }
+    applyCancelled();
+  });
+
   document.addEventListener("input", function (event) {
     if (event.target.hasAttribute && event.target.hasAttribute("data-carried")) {
       event.target.removeAttribute("data-carried");  // typed by the person now: theirs

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,12 +14,12 @@ from flask_login import current_user
 from clinic.application.catalog.queries import DoctorView
 from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
+from clinic.domain.availability import BOOKING_STEP, ceil_to
 from clinic.domain.patients import DuplicatePhone
 from clinic.domain.scheduling import (
     DoctorBusy,
     OutsideWorkingHours,
     RoomAlreadyBooked,
-    TimeRange,
     UnusualDay,
 )
 from clinic.domain.shared import ValidationFailed
@@ -74,8 +74,12 @@ def _refused(form: dict[str, Any], **outcome: Any) -> Any:
 @bp.get("/calendar/book")
 @permission_required(Permission.CALENDAR)
 def new() -> Any:
-    start = request.args.get("start", "")
-    day_of(start, "start")  # a day the clinic's books can hold, or a 422 that says so
+    room_id = request.args.get("room_id", "")
+    if request.args.get("next") == "1":  # the "+ Appointment" button: the next free start
+        start = _next_free(room_id)
+    else:
+        start = request.args.get("start", "")
+        day_of(start, "start")  # a day the clinic's books can hold, or a 422 that says so
     day, _sep, time = start.partition("T")
     doctor_id = request.args.get("doctor_id", "")
     if not doctor_id:
@@ -85,25 +89,45 @@ def new() -> Any:
         # the person's own doctor record, else the doctor they booked for last (the desk
         # books one doctor's patients all morning)
         doctor_id = str(mine[0].id) if mine else session.get("last_doctor", "")
-    time = _first_free_in_hour(day, time[:5], request.args.get("room_id", ""))
-    form = {"date": day, "time": time, "room_id": request.args.get("room_id", ""),
+    time = _tapped(day, time[:5], room_id, request.args.get("doctor_id", ""))
+    form = {"date": day, "time": time, "room_id": room_id,
             "doctor_id": doctor_id, "procedure_ids": [],
             "patient_id": request.args.get("patient_id", "")}
     return _render(form, {})
 
 
-def _first_free_in_hour(day: str, hhmm: str, room_id: str) -> str:
-    """A tap on an hour cell whose start is taken (10:00-10:30) means the free part: 10:30."""
+def _tapped(day: str, hhmm: str, room_id: str, doctor_id: str) -> str:
+    """A tap at 10:40 books at the clinic's step (10:30), or, where a visit of the room (of
+    the doctor, on a doctor's week) holds that time, at the first free moment after it (the
+    availability service decides)."""
     try:
-        start = datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=_zone())
-        room = uuid.UUID(room_id)
+        tapped = datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=_zone())
     except ValueError:
         return hhmm
-    moment = container().free_time().first_free_moment(
-        current_user.clinic_id, room, TimeRange(start, start + timedelta(hours=1)))
-    if moment is None:
-        return hhmm  # the whole hour is taken: the dialog will say so and offer a time
-    return moment.astimezone(_zone()).strftime("%H:%M")
+    start = container().free_time().tapped_start(
+        current_user.clinic_id, tapped, room_id=_uuid_or_none(room_id),
+        doctor_id=None if room_id else _uuid_or_none(doctor_id))
+    return start.astimezone(_zone()).strftime("%H:%M")
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _next_free(room_id: str) -> str:
+    """"YYYY-MM-DDTHH:MM" of the room's next free start (now, rounded up, if none is found)."""
+    now = container().clock().now()
+    clinic = container().account_queries().clinic_details(current_user.clinic_id)
+    start = None
+    room = _uuid_or_none(room_id)
+    if clinic is not None and room is not None:
+        start = container().free_time().next_free_start(current_user.clinic_id, room, now,
+                                                        clinic.hours)
+    local = (start or ceil_to(now, BOOKING_STEP)).astimezone(_zone())
+    return f"{local:%Y-%m-%dT%H:%M}"
 
 
 @bp.post("/calendar/book")
