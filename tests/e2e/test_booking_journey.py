@@ -54,8 +54,12 @@ def test_the_first_appointment_is_booked_from_an_empty_cell(page):
     # A clinic with no patients yet: the new patient's fields are open from the start.
     steps.fill(dialog.get_by_label("Name"), "Иван Петров")
     steps.fill(dialog.get_by_label("Phone"), "+1 415 555 2671")
-    steps.click(dialog.locator(".option", has_text="Consultation"))
+    consultation = dialog.locator(".option", has_text="Consultation")
+    steps.click(consultation)
     expect(dialog.locator("[data-total]")).to_contain_text("30 min")
+    # app.js writes the running total as the server wrote the procedure's price
+    price = consultation.locator(".option__meta").inner_text().split(" · ")[-1]
+    expect(dialog.locator("[data-total]")).to_contain_text(f", {price}, until")
     assert_accessible(page)
     steps.click(dialog.get_by_role("button", name="Book", exact=True))
     expect(page.locator("#cal-status")).to_have_text("The appointment is in the calendar.")

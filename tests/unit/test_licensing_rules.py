@@ -23,6 +23,7 @@ from clinic.domain.licensing import (
     check_can_add_seat,
     check_can_lower,
     monthly_cents,
+    to_cover,
 )
 
 FREE = Licence()
@@ -69,6 +70,24 @@ def test_the_monthly_price_is_five_dollars_a_chair_and_one_a_seat(chairs, seats)
     assert monthly_cents(chairs, seats) == chairs * 500 + seats * 100
     assert Licence(SubscriptionStatus.ACTIVE, chairs, seats).monthly_cents == \
         monthly_cents(chairs, seats)
+
+
+@pytest.mark.parametrize("status", list(SubscriptionStatus))
+def test_a_month_costs_the_extras_in_force_and_nothing_on_the_free_plan(status):
+    licence = Licence(status, paid_chairs=3, paid_seats=2)
+    expected = 1700 if status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE) else 0
+    assert licence.monthly_cents == expected
+    assert (licence.held_chairs, licence.held_seats) == ((3, 2) if expected else (0, 0))
+
+
+@pytest.mark.parametrize(("licence", "rooms", "seats", "expected"), [
+    (PAID, 1, 0, (3, 2)),  # what is paid stays paid for
+    (PAID, 7, 4, (5, 4)),  # everything in use is covered
+    (Licence(SubscriptionStatus.LAPSED, 3, 2), 4, 1, (2, 1)),  # a lapse holds nothing
+    (FREE, 1, 0, (0, 0)),
+])
+def test_paying_again_covers_what_is_paid_and_in_use(licence, rooms, seats, expected):
+    assert to_cover(licence, rooms, seats) == expected
 
 
 def test_lowering_is_refused_while_more_is_in_use_and_says_how_much():

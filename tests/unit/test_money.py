@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clinic.domain.shared import Money
+from clinic.domain.shared import Money, decimal_text
 
 
 @given(st.integers(min_value=-10**12, max_value=10**12),
@@ -28,3 +28,16 @@ def test_adding_and_subtracting_is_exact(a, b):
 def test_money_of_different_currencies_cannot_be_added():
     with pytest.raises(ValueError, match="cannot mix"):
         Money(1, "USD") + Money(1, "RUB")
+
+
+@given(st.integers(min_value=-10**15, max_value=10**15),
+       st.sampled_from(["RUB", "USD", "JPY", "KWD", "eur"]))
+def test_the_decimal_text_is_the_decimals_own(amount, currency):
+    money = Money(amount, currency)
+    assert money.amount_text == decimal_text(amount, currency) == str(money.to_decimal())
+
+
+def test_the_decimal_text_has_a_point_and_every_minor_digit():
+    assert [Money(m, c).amount_text for m, c in [(250000, "RUB"), (-370, "USD"), (5, "USD"),
+                                                  (150, "JPY"), (1500, "KWD")]] == [
+        "2500.00", "-3.70", "0.05", "150", "1.500"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,11 +15,14 @@ from clinic.domain.reporting import (
     Period,
     Preset,
     average_minor,
+    coming,
     counted_as,
     custom_period,
     preset_period,
+    spent_minor,
     tally,
 )
+from clinic.domain.scheduling import REVENUE_STATUSES, AppointmentStatus
 from clinic.domain.shared import ValidationFailed
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -33,6 +37,43 @@ STATUSES = ("scheduled", "done", "cancelled", "no_show")
 ])
 def test_what_counts(status, minutes, expected):
     assert counted_as(status, NOW + timedelta(minutes=minutes), NOW) is expected
+
+
+@pytest.mark.parametrize(("status", "counts"), [
+    (AppointmentStatus.SCHEDULED, True), (AppointmentStatus.DONE, True),
+    (AppointmentStatus.CANCELLED, False), (AppointmentStatus.NO_SHOW, False)])
+def test_a_visit_earns_unless_cancelled_or_missed(status, counts):
+    assert status.counts_as_revenue is counts
+    # the set SQL filters by is the same rule, and a status read as text is found in it
+    assert (status in REVENUE_STATUSES, status.value in REVENUE_STATUSES) == (counts, counts)
+    assert (counted_as(status.value, NOW - timedelta(hours=1), NOW) is Counted.REVENUE) is counts
+
+
+@dataclass(frozen=True)
+class _Visit:
+    status: str
+    starts_at: datetime
+    price_minor: int
+
+
+@pytest.mark.parametrize(("status", "minutes", "is_coming", "spent"), [
+    ("scheduled", 60, True, 0), ("scheduled", 0, True, 0), ("scheduled", -5, False, 1000),
+    ("done", -60, False, 1000), ("done", 60, False, 1000),  # marked done early: spent at once
+    ("cancelled", 60, False, 0), ("cancelled", -60, False, 0), ("no_show", -60, False, 0),
+])
+def test_the_patient_card_spends_what_is_history_and_earns(status, minutes, is_coming, spent):
+    visit = _Visit(status, NOW + timedelta(minutes=minutes), 1000)
+    assert coming(visit, NOW) is is_coming
+    assert spent_minor([visit], NOW) == spent
+
+
+@given(st.lists(st.tuples(st.sampled_from(STATUSES), st.integers(-60 * 24, 60 * 24),
+                          st.integers(0, 10**9)), max_size=30))
+def test_the_card_sums_the_past_visits_that_earn(raw):
+    items = [_Visit(s, NOW + timedelta(minutes=m), p) for s, m, p in raw]
+    past = [v for v in items if not (v.status == "scheduled" and v.starts_at >= NOW)]
+    assert spent_minor(items, NOW) == sum(v.price_minor for v in past
+                                          if v.status in ("scheduled", "done"))
 
 
 visits = st.lists(st.tuples(st.sampled_from(STATUSES),

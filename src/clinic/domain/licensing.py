@@ -65,20 +65,38 @@ class Licence:
         return self.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE)
 
     @property
-    def allowed_chairs(self) -> int:
-        return FREE_CHAIRS + (self.paid_chairs if self.holds else 0)
+    def held_chairs(self) -> int:
+        """The paid extra chairs in force: none unless the licence holds."""
+        return self.paid_chairs if self.holds else 0
 
     @property
-    def allowed_seats(self) -> int:
+    def held_seats(self) -> int:
         return self.paid_seats if self.holds else 0
 
     @property
+    def allowed_chairs(self) -> int:
+        return FREE_CHAIRS + self.held_chairs
+
+    @property
+    def allowed_seats(self) -> int:
+        return self.held_seats
+
+    @property
     def monthly_cents(self) -> int:
-        return monthly_cents(self.paid_chairs, self.paid_seats)
+        """What the licence costs a month: the extras in force (nothing on the free plan)."""
+        return monthly_cents(self.held_chairs, self.held_seats)
 
 
 def monthly_cents(extra_chairs: int, extra_seats: int) -> int:
+    """The monthly price of extra chairs and seats, in cents of `BILLING_CURRENCY`."""
     return extra_chairs * CHAIR_PRICE_CENTS + extra_seats * SEAT_PRICE_CENTS
+
+
+def to_cover(licence: Licence, active_rooms: int, seats_in_use: int) -> tuple[int, int]:
+    """The extra (chairs, seats) that paying again must cover: what is paid and in force, and
+    at least everything in use (after a lapse that may be more)."""
+    return (max(licence.held_chairs, active_rooms - FREE_CHAIRS),
+            max(licence.held_seats, seats_in_use))
 
 
 def check_can_add_chair(active_rooms: int, licence: Licence) -> None:

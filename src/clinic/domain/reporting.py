@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
+from clinic.domain.scheduling import REVENUE_STATUSES, AppointmentStatus
 from clinic.domain.shared import ValidationFailed, check_date_range, day_error
 
 MAX_PERIOD_DAYS = 3 * 366  # a longer custom period is refused (and would not read well)
@@ -20,15 +22,38 @@ class Counted(enum.StrEnum):
     NOT_COUNTED = "not_counted"  # cancelled or no-show: listed, never summed
 
 
-NOT_COUNTED_STATUSES = frozenset({"cancelled", "no_show"})
-
-
 def counted_as(status: str, starts_at: datetime, now: datetime) -> Counted:
     """The rule: an appointment counts at the price kept on it once its start has passed,
-    unless it was cancelled or the patient did not come."""
-    if status in NOT_COUNTED_STATUSES:
+    unless it was cancelled or the patient did not come (`counts_as_revenue`)."""
+    if status not in REVENUE_STATUSES:
         return Counted.NOT_COUNTED
     return Counted.REVENUE if starts_at <= now else Counted.PLANNED
+
+
+class Visit(Protocol):
+    """What the patient card's rules read of a visit (`CalendarEntry` has it)."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def price_minor(self) -> int: ...
+
+
+def coming(visit: Visit, now: datetime) -> bool:
+    """On a patient's card, "Coming": still scheduled and not yet begun. A visit marked done,
+    cancelled or missed is history whenever it was to be."""
+    return visit.status == AppointmentStatus.SCHEDULED and visit.starts_at >= now
+
+
+def spent_minor(visits: Iterable[Visit], now: datetime) -> int:
+    """"Spent in all" on a patient's card: the visits that are history (not `coming`) and
+    count as revenue. It differs from the reports' `counted_as` at two edges, kept as they
+    were: a visit marked done before its start counts here at once (the reports count it from
+    its start), and one starting exactly now is still coming here (counted there)."""
+    return sum(v.price_minor for v in visits
+               if v.status in REVENUE_STATUSES and not coming(v, now))
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,17 @@ class AppointmentStatus(enum.StrEnum):
         """Only a cancelled appointment frees its room; a no-show still took the chair."""
         return self is not AppointmentStatus.CANCELLED
 
+    @property
+    def counts_as_revenue(self) -> bool:
+        """Its price is money the clinic earns: not once it was cancelled or the patient did
+        not come (when it counts, by its start, is `domain/reporting.py`'s)."""
+        return self in (AppointmentStatus.SCHEDULED, AppointmentStatus.DONE)
+
+
+# The statuses whose visits count as revenue, for a filter (SQL's `IN`) or a test of a status's
+# text: a StrEnum member equals and hashes as its value, so "done" in REVENUE_STATUSES.
+REVENUE_STATUSES = frozenset(s for s in AppointmentStatus if s.counts_as_revenue)
+
 
 class AppointmentAction(enum.StrEnum):
     """What a person can do with a booked visit; which ones a status allows is `ALLOWED`."""

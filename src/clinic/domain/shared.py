@@ -46,8 +46,9 @@ def minor_digits(currency: str) -> int:
 
 
 def decimal_text(amount_minor: int, currency: str) -> str:
-    """`str(Money(amount_minor, currency).to_decimal())` without Decimal: "2500.00", "-3.70",
-    "150" (no minor unit). For lists of hundreds of prices on a hot path."""
+    """An amount in minor units as the plain decimal text the API and the files write (point,
+    no grouping, every minor digit): "2500.00", "-3.70", "150" (no minor unit). The same text as
+    `str(Money(...).to_decimal())`, by integer arithmetic (lists of hundreds of prices)."""
     digits = minor_digits(currency)
     sign = "-" if amount_minor < 0 else ""
     whole, part = divmod(abs(amount_minor), 10 ** digits)
@@ -75,6 +76,11 @@ class Money:
     def to_decimal(self) -> Decimal:
         digits = minor_digits(self.currency)
         return Decimal(self.amount_minor).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
+
+    @property
+    def amount_text(self) -> str:
+        """`decimal_text` of this amount: "2500.00"."""
+        return decimal_text(self.amount_minor, self.currency)
 
     def __add__(self, other: Money) -> Money:
         self._same_currency(other)

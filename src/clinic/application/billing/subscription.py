@@ -31,6 +31,8 @@ from clinic.domain.licensing import (
     Subscription,
     SubscriptionStatus,
     check_can_lower,
+    monthly_cents,
+    to_cover,
 )
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import Permission
@@ -50,6 +52,21 @@ class BillingOverview:
     frozen_rooms: Sequence[str] = ()
     frozen_people: Sequence[str] = ()
     next_numbers: tuple[int, int] | None = None  # (chairs, seats) from the next period on
+
+    @property
+    def monthly_cents(self) -> int:
+        """What is paid a month now (0 on the free plan)."""
+        return self.licence.monthly_cents
+
+    @property
+    def next_monthly_cents(self) -> int | None:
+        """What will be paid a month from the next period on, when lower numbers are waiting."""
+        return monthly_cents(*self.next_numbers) if self.next_numbers else None
+
+    @property
+    def to_cover(self) -> tuple[int, int]:
+        """The extra (chairs, seats) that paying again must cover."""
+        return to_cover(self.licence, self.usage.active_rooms, self.usage.seats_in_use)
 
 
 class ShowBilling:
@@ -216,6 +233,10 @@ class PendingCheckout:
     chairs: int
     seats: int
     completed: bool
+
+    @property
+    def monthly_cents(self) -> int:
+        return monthly_cents(self.chairs, self.seats)
 
 
 class OpenCardPortal:

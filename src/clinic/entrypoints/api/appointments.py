@@ -27,7 +27,6 @@ from clinic.domain.scheduling import (
     RoomAlreadyBooked,
 )
 from clinic.domain.shared import (
-    Money,
     NotFound,
     ValidationFailed,
     day_error,
@@ -63,17 +62,15 @@ def _zone() -> ZoneInfo:
 
 
 def _json(entry: CalendarEntry, zone: ZoneInfo) -> dict[str, Any]:
-    def money(minor: int) -> str:
-        return str(Money(minor, entry.currency).to_decimal())
-
     return {
         "id": entry.id, "patient_id": entry.patient_id, "patient_name": entry.patient_name,
         "room_id": entry.room_id, "doctor_id": entry.doctor_id,
         "starts_at": entry.starts_at.astimezone(zone), "ends_at": entry.ends_at.astimezone(zone),
-        "status": entry.status, "price": money(entry.price_minor), "currency": entry.currency,
+        "status": entry.status, "price": decimal_text(entry.price_minor, entry.currency),
+        "currency": entry.currency,
         "note": entry.note, "doctor_overlap_confirmed": entry.doctor_overlap_confirmed,
         "procedures": [{"procedure_id": line.procedure_id, "name": line.name,
-                        "price": money(line.price_minor),
+                        "price": decimal_text(line.price_minor, entry.currency),
                         "duration_minutes": line.duration_minutes} for line in entry.lines],
     }
 

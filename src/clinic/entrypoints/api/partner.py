@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import fields as F
 from werkzeug.exceptions import NotFound
 
-from clinic.domain.shared import Money
+from clinic.domain.shared import decimal_text
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, problems
@@ -21,7 +21,7 @@ blp = ApiBlueprint("api_partner", __name__, url_prefix="/api/v1/partner",
 
 
 def _amount(cents: int, currency: str) -> str:
-    return str(Money(cents, currency).to_decimal())
+    return decimal_text(cents, currency)
 
 
 class PartnerSchema(ma.Schema):

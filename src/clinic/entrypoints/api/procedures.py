@@ -76,7 +76,7 @@ class ProcedureById(MethodView):
         if body.keys() - {"archived"}:
             fields = ProcedureFields(
                 body.get("name", procedure.name),
-                body.get("price", str(procedure.price.to_decimal())),
+                body.get("price", procedure.price.amount_text),
                 str(body.get("duration_minutes", procedure.duration_minutes)))
             procedure = container().save_procedure()(current_clinic_id(), fields, procedure_id)
         if "archived" in body:

@@ -9,7 +9,7 @@ import marshmallow as ma
 
 from clinic.application.reporting.queries import Breakdown, ReportScope
 from clinic.domain.reporting import requested_period
-from clinic.domain.shared import Money
+from clinic.domain.shared import decimal_text
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
@@ -80,7 +80,7 @@ def summary(args: dict[str, Any]) -> Any:
         room_id=args.get("room_id")), clinic.currency)
 
     def money(minor: int) -> str:
-        return str(Money(minor, clinic.currency).to_decimal())
+        return decimal_text(minor, clinic.currency)
 
     def rows(items: list[Breakdown] | Any, key: str) -> list[dict[str, Any]]:
         return [{key: b.id, "name": b.name, "appointments_count": b.appointments_count,

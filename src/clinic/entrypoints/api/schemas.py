@@ -279,7 +279,7 @@ class ProcedureSchema(ma.Schema):
     archived = F.Boolean(required=True)
 
     def _price(self, procedure: Procedure | ProcedureView) -> str:
-        return str(procedure.price.to_decimal())
+        return procedure.price.amount_text
 
 
 class ProcedureCreateSchema(InputSchema):

@@ -8,12 +8,12 @@ import uuid
 import click
 
 from clinic.container import Container
-from clinic.domain.shared import Money
+from clinic.domain.shared import decimal_text
 from clinic.entrypoints.cli.context import with_container
 
 
 def _money(cents: int, currency: str = "USD") -> str:
-    return f"{Money(cents, currency).to_decimal()} {currency}"
+    return f"{decimal_text(cents, currency)} {currency}"
 
 
 @click.group()

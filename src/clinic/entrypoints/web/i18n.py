@@ -15,8 +15,9 @@ from babel.numbers import format_currency
 from flask import Flask, request
 from flask_babel import Babel, format_date, get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
-from clinic.domain.shared import Money
+from clinic.domain.shared import Money, minor_digits
 from clinic.domain.team import Permission
 from clinic.entrypoints.web.messages import phone
 
@@ -42,11 +43,17 @@ def current_language() -> str:
 CENTS_ALWAYS = {"USD", "EUR", "GBP"}  # people there write $5.00; elsewhere 2 500 ₽
 
 
+def whole_without_minor(currency: str) -> bool:
+    """Whether a whole amount is written without its minor unit: 2 500 ₽, but $5.00."""
+    return currency not in CENTS_ALWAYS
+
+
 def money(amount: Decimal | int | float, currency: str) -> str:
-    """`2 500 ₽` for whole amounts (kopecks only when there are some), `$5.00` style otherwise."""
+    """`2 500 ₽` for whole amounts (kopecks only when there are some), `$5.00` style otherwise.
+    The one way the web writes money; app.js follows it through `money_data`."""
     locale = Locale.parse(current_language())
     value = Decimal(str(amount))
-    if value == value.to_integral_value() and currency not in CENTS_ALWAYS:
+    if value == value.to_integral_value() and whole_without_minor(currency):
         pattern = locale.currency_formats["standard"].pattern.split(";")[0]
         whole = re.sub(r"0\.0+", "0", pattern)
         return str(format_currency(value, currency, format=whole, locale=locale,
@@ -57,6 +64,17 @@ def money(amount: Decimal | int | float, currency: str) -> str:
 def money_minor(amount_minor: int, currency: str) -> str:
     """`money` for an amount kept in minor units (kopecks, cents)."""
     return money(Money(int(amount_minor), currency).to_decimal(), currency)
+
+
+def money_data(currency: str) -> Markup:
+    """The attributes by which app.js writes a sum of minor units as `money_minor` does (the
+    booking dialogs' running total): the page's language, the currency, its minor digits, and
+    `data-whole-short` when a whole amount drops them. The browser's Intl.NumberFormat does the
+    writing; what is written is decided here."""
+    attributes = Markup('data-currency="{}" data-locale="{}" data-minor-digits="{}"').format(
+        currency, current_language(), minor_digits(currency))
+    return attributes + Markup(" data-whole-short") if whole_without_minor(currency) \
+        else attributes
 
 
 def weekday_short(value: date) -> str:
@@ -121,4 +139,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["money_data"] = money_data
     app.jinja_env.globals["Permission"] = Permission

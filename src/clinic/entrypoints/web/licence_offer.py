@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from clinic.domain.licensing import (
+    BILLING_CURRENCY,
     CHAIR_PRICE_CENTS,
     FREE_CHAIRS,
     SEAT_PRICE_CENTS,
@@ -48,16 +49,11 @@ class Offer:
 
 def offer_for(limit: ChairLimitReached | SeatLimitReached, back: str) -> Offer:
     """`back`: the local path that finishes the refused action (its form filled in again)."""
-    overview = container().show_billing()(current_user.clinic_id)
-    licence, usage = overview.licence, overview.usage
-    paid_chairs = licence.paid_chairs if licence.holds else 0
-    paid_seats = licence.paid_seats if licence.holds else 0
-    # Cover everything in use (after a lapse that may be more than before) plus the new one.
-    chairs = max(paid_chairs, usage.active_rooms - FREE_CHAIRS)
-    seats = max(paid_seats, usage.seats_in_use)
+    # Cover what is paid and everything in use (after a lapse that may be more), plus the new one.
+    chairs, seats = container().show_billing()(current_user.clinic_id).to_cover
     if isinstance(limit, ChairLimitReached):
         chairs = max(chairs, limit.in_use - FREE_CHAIRS)
-        price = money_minor(CHAIR_PRICE_CENTS, "USD")
+        price = money_minor(CHAIR_PRICE_CENTS, BILLING_CURRENCY)
         title = _("All %(n)s chairs are in use", n=limit.allowed)
         text = str(_NTH_CHAIR.get(limit.in_use, _l("One more chair costs %(price)s a month."))
                    ) % {"price": price}
@@ -65,7 +61,7 @@ def offer_for(limit: ChairLimitReached | SeatLimitReached, back: str) -> Offer:
         ask = _("Ask the clinic's owner to add a chair on the Billing page.")
     else:
         seats = max(seats, limit.in_use)
-        price = money_minor(SEAT_PRICE_CENTS, "USD")
+        price = money_minor(SEAT_PRICE_CENTS, BILLING_CURRENCY)
         title = (_("Only the owner is included in the free plan") if limit.allowed == 0
                  else _("All %(n)s places for people are taken", n=limit.allowed))
         text = _("Each person besides the owner costs %(price)s a month; invitations waiting "
@@ -74,7 +70,7 @@ def offer_for(limit: ChairLimitReached | SeatLimitReached, back: str) -> Offer:
         ask = _("Ask the clinic's owner to add a place on the Billing page.")
     can_pay = current_user.can(Permission.BILLING)
     return Offer(title, text if can_pay else f"{text} {ask}", can_pay, button, chairs, seats,
-                 money_minor(monthly_cents(chairs, seats), "USD"), back)
+                 money_minor(monthly_cents(chairs, seats), BILLING_CURRENCY), back)
 
 
 def safe_back(raw: str | None) -> str | None:

@@ -174,11 +174,13 @@
     var start = parseInt(time.slice(0, 2), 10) * 60 + parseInt(time.slice(3, 5), 10);
     var end = (start + minutes) % (24 * 60);
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    var currency = out.getAttribute("data-currency");
-    var cents = ["USD", "EUR", "GBP"].indexOf(currency) >= 0;  // as the server's money filter
-    var whole = price % 100 === 0 && !cents ? {maximumFractionDigits: 0, minimumFractionDigits: 0} : {};
-    var money = new Intl.NumberFormat(out.getAttribute("data-locale"), Object.assign({
-      style: "currency", currency: currency}, whole)).format(price / 100);
+    // written as the server's money_minor writes it: the page says how (i18n.money_data)
+    var minorDigits = parseInt(out.getAttribute("data-minor-digits"), 10);
+    var unit = Math.pow(10, minorDigits);
+    var digits = price % unit === 0 && out.hasAttribute("data-whole-short") ? 0 : minorDigits;
+    var money = new Intl.NumberFormat(out.getAttribute("data-locale"), {
+      style: "currency", currency: out.getAttribute("data-currency"),
+      minimumFractionDigits: digits, maximumFractionDigits: digits}).format(price / unit);
     out.textContent = out.getAttribute("data-label")
       .replace("{minutes}", minutes).replace("{price}", money)
       .replace("{end}", pad(Math.floor(end / 60)) + ":" + pad(end % 60));

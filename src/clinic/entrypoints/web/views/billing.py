@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from clinic.domain.licensing import (
+    BILLING_CURRENCY,
     CHAIR_PRICE_CENTS,
     FREE_CHAIRS,
     SEAT_PRICE_CENTS,
     LowerThanInUse,
-    monthly_cents,
 )
 from clinic.domain.shared import ValidationFailed
 from clinic.domain.team import Permission
@@ -29,17 +29,12 @@ bp = Blueprint("billing", __name__)
 def _page(form: dict[str, str] | None = None, problem: str | None = None,
           status: int = 200) -> Any:
     overview = container().show_billing()(current_user.clinic_id)
-    licence = overview.licence
-    in_use = overview.usage  # what is in use is at least what paying again must cover
-    form = form or {
-        "chairs": str(max(licence.paid_chairs if licence.holds else 0,
-                          in_use.active_rooms - FREE_CHAIRS)),
-        "seats": str(max(licence.paid_seats if licence.holds else 0, in_use.seats_in_use))}
+    chairs, seats = overview.to_cover
+    form = form or {"chairs": str(chairs), "seats": str(seats)}
     return render_template(
-        "billing/index.html", section="billing", overview=overview, licence=licence,
+        "billing/index.html", section="billing", overview=overview, licence=overview.licence,
         form=form, problem=problem, free_chairs=FREE_CHAIRS, chair_cents=CHAIR_PRICE_CENTS,
-        next_total=monthly_cents(*overview.next_numbers) if overview.next_numbers else 0,
-        seat_cents=SEAT_PRICE_CENTS), status
+        seat_cents=SEAT_PRICE_CENTS, currency=BILLING_CURRENCY), status
 
 
 @bp.get("/billing")
@@ -113,7 +108,7 @@ def test_checkout(token: str) -> Any:
             return redirect(url_for("billing.index"))
         flash(_("Paid (test mode). The new numbers apply now."), "success")
         return redirect(done.success_url)  # built by change_plan: this site's own address
-    chairs, seats = pending.chairs, pending.seats
-    return render_template("billing/test_checkout.html", section="billing", chairs=chairs,
-                           seats=seats, total=monthly_cents(chairs, seats),
+    return render_template("billing/test_checkout.html", section="billing",
+                           chairs=pending.chairs, seats=pending.seats,
+                           total=pending.monthly_cents, currency=BILLING_CURRENCY,
                            done=pending.completed)

@@ -13,6 +13,7 @@ from clinic.application.patients.queries import PatientSearch
 from clinic.application.patients.save import PatientFields
 from clinic.domain.audit import AuditAction
 from clinic.domain.patients import DuplicatePhone
+from clinic.domain.reporting import coming, spent_minor
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import Permission
 from clinic.entrypoints.http.container import container
@@ -55,9 +56,9 @@ def show(patient_id: uuid.UUID) -> Any:
                               patient_id)
     visits = container().calendar_queries().patient_visits(current_user.clinic_id, patient_id)
     now = container().clock().now()
-    upcoming = [v for v in reversed(visits) if v.starts_at >= now and v.status == "scheduled"]
-    past = [v for v in visits if v not in upcoming]
-    spent = sum(v.price_minor for v in past if v.status in ("done", "scheduled"))
+    upcoming = [v for v in reversed(visits) if coming(v, now)]
+    past = [v for v in visits if not coming(v, now)]
+    spent = spent_minor(visits, now)
     currency = visits[0].currency if visits else current_user.clinic_currency
     return render_template("patients/show.html", patient=patient, upcoming=upcoming, past=past,
                            spent=spent, currency=currency, section="patients",

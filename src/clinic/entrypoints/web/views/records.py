@@ -74,7 +74,7 @@ def _form_values(kind: CatalogKind, item: Any | None) -> dict[str, str]:
     if item is None:
         return {name: "" for name in KINDS[kind].fields}
     if kind == "procedures":
-        return {"name": item.name, "price": str(item.price.to_decimal()),
+        return {"name": item.name, "price": item.price.amount_text,
                 "duration_minutes": str(item.duration_minutes)}
     return {name: getattr(item, name) or "" for name in KINDS[kind].fields}
 
