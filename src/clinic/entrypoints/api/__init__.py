@@ -19,7 +19,7 @@ from clinic.entrypoints.api import (
     rooms,
 )
 from clinic.entrypoints.api.openapi import ContractDocs, text_rule_pattern
-from clinic.entrypoints.api.schemas import ProblemSchema
+from clinic.entrypoints.api.schemas.common import ProblemSchema
 
 
 class ProblemApi(Api):  # type: ignore[misc]

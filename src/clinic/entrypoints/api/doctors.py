@@ -13,14 +13,14 @@ from clinic.application.catalog.queries import DoctorView
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
-from clinic.entrypoints.api.schemas import (
+from clinic.entrypoints.api.schemas.catalog import (
     DoctorCreateSchema,
     DoctorPageSchema,
     DoctorPatchSchema,
     DoctorSchema,
     ListArgsSchema,
-    page,
 )
+from clinic.entrypoints.api.schemas.common import page
 from clinic.entrypoints.http.container import container
 
 blp = ApiBlueprint("api_doctors", __name__, url_prefix="/api/v1/doctors",

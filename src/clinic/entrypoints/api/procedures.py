@@ -12,14 +12,14 @@ from clinic.application.catalog.queries import ProcedureView
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
-from clinic.entrypoints.api.schemas import (
+from clinic.entrypoints.api.schemas.catalog import (
     ListArgsSchema,
     ProcedureCreateSchema,
     ProcedurePageSchema,
     ProcedurePatchSchema,
     ProcedureSchema,
-    page,
 )
+from clinic.entrypoints.api.schemas.common import page
 from clinic.entrypoints.http.container import container
 
 blp = ApiBlueprint("api_procedures", __name__, url_prefix="/api/v1/procedures",
