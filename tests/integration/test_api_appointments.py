@@ -260,14 +260,15 @@ def test_the_list_costs_the_same_statements_for_one_appointment_or_a_hundred(
     assert len(many) == len(few)
 
 
-def test_the_list_is_exactly_what_the_documented_schema_dumps():
-    """The list is built without marshmallow (a clinic's week is ~700 visits); it must stay
-    what `AppointmentSchema` would dump, field for field."""
+def test_the_one_writing_of_an_appointment_is_exactly_what_the_documented_schema_says():
+    """Every answer with an appointment (the list, one GET, a POST's and a PATCH's) is written
+    by `appointments_json`, without marshmallow (a clinic's week is ~700 visits); it must stay
+    what `AppointmentSchema` documents: every field, no other, each as the schema writes it."""
     from zoneinfo import ZoneInfo
 
     from clinic.application.scheduling.queries import CalendarEntry, EntryLine
-    from clinic.entrypoints.api.appointments import _json, native_json
-    from clinic.entrypoints.api.schemas import AppointmentSchema
+    from clinic.domain.shared import Money
+    from clinic.entrypoints.api.schemas.appointments import AppointmentSchema, appointments_json
 
     zone = ZoneInfo("Europe/Moscow")
     entry = CalendarEntry(
@@ -279,9 +280,15 @@ def test_the_list_is_exactly_what_the_documented_schema_dumps():
         note='a "note"\nwith lines', doctor_overlap_confirmed=True,
         lines=[EntryLine(uuid.uuid4(), "Консультация", 100000, 30),
                EntryLine(uuid.uuid4(), "Снимок", 150050, 35)])
-    assert native_json(entry, zone) == AppointmentSchema().dump(_json(entry, zone))
+    schema = AppointmentSchema()
+    written = appointments_json([entry], zone)[0]
+    assert schema.dump(schema.load(written)) == written  # loading refuses a missing or extra field
+    assert written["starts_at"] == "2026-11-30T10:00:00+03:00"
+    assert [line["price"] for line in written["procedures"]] == ["1000.00", "1500.50"]
     for minor, currency in ((0, "USD"), (5, "USD"), (123456, "JPY"), (99, "RUB")):
         free = CalendarEntry(**{**{f: getattr(entry, f) for f in entry.__slots__},
                                 "price_minor": minor, "currency": currency, "note": None,
                                 "lines": []})
-        assert native_json(free, zone) == AppointmentSchema().dump(_json(free, zone))
+        written = appointments_json([free], zone)[0]
+        assert schema.dump(schema.load(written)) == written
+        assert written["price"] == str(Money(minor, currency).to_decimal())

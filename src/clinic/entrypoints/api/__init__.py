@@ -9,17 +9,15 @@ from flask_smorest import Api
 
 from clinic.entrypoints.api import (
     appointments,
+    catalog,
     clinic,
-    doctors,
     members,
     partner,
     patients,
-    procedures,
     reports,
-    rooms,
 )
 from clinic.entrypoints.api.openapi import ContractDocs, text_rule_pattern
-from clinic.entrypoints.api.schemas import ProblemSchema
+from clinic.entrypoints.api.schemas.common import ProblemSchema
 
 
 class ProblemApi(Api):  # type: ignore[misc]
@@ -50,7 +48,7 @@ def init_app(app: Flask, csrf: Any) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A clinic API token"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     api.ma_plugin.converter.add_attribute_function(text_rule_pattern)
-    for blueprint in (clinic.blp, rooms.blp, doctors.blp, procedures.blp, patients.blp,
+    for blueprint in (clinic.blp, *catalog.BLUEPRINTS.values(), patients.blp,
                       appointments.blp, members.blp, reports.blp, partner.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

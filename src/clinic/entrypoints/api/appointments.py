@@ -7,7 +7,6 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +17,7 @@ from flask_smorest import abort
 
 from clinic.application.scheduling.book import BookingRequest
 from clinic.application.scheduling.change import AppointmentChanges
-from clinic.application.scheduling.queries import AppointmentFilter, CalendarEntry
+from clinic.application.scheduling.queries import AppointmentFilter
 from clinic.domain.scheduling import (
     ActionNotAllowed,
     AppointmentStatus,
@@ -26,21 +25,17 @@ from clinic.domain.scheduling import (
     IdempotencyKeyReused,
     RoomAlreadyBooked,
 )
-from clinic.domain.shared import (
-    NotFound,
-    ValidationFailed,
-    day_error,
-    decimal_text,
-)
+from clinic.domain.shared import NotFound, ValidationFailed, day_error
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
-from clinic.entrypoints.api.schemas import (
+from clinic.entrypoints.api.schemas.appointments import (
     AppointmentCreateSchema,
     AppointmentListArgsSchema,
     AppointmentPageSchema,
     AppointmentPatchSchema,
     AppointmentSchema,
+    appointments_json,
 )
 from clinic.entrypoints.http.container import container
 from clinic.entrypoints.http.links import external_url
@@ -61,63 +56,17 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(clinic.timezone if clinic else "UTC")
 
 
-def _json(entry: CalendarEntry, zone: ZoneInfo) -> dict[str, Any]:
-    return {
-        "id": entry.id, "patient_id": entry.patient_id, "patient_name": entry.patient_name,
-        "room_id": entry.room_id, "doctor_id": entry.doctor_id,
-        "starts_at": entry.starts_at.astimezone(zone), "ends_at": entry.ends_at.astimezone(zone),
-        "status": entry.status, "price": decimal_text(entry.price_minor, entry.currency),
-        "currency": entry.currency,
-        "note": entry.note, "doctor_overlap_confirmed": entry.doctor_overlap_confirmed,
-        "procedures": [{"procedure_id": line.procedure_id, "name": line.name,
-                        "price": decimal_text(line.price_minor, entry.currency),
-                        "duration_minutes": line.duration_minutes} for line in entry.lines],
-    }
+def _answer(body: Any) -> Response:
+    """JSON as `AppointmentSchema` would dump it, written by `appointments_json` (the one
+    writing of an appointment) without marshmallow."""
+    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                    mimetype="application/json")
 
 
-def native_json(entry: CalendarEntry, zone: ZoneInfo) -> dict[str, Any]:
-    """What `AppointmentSchema` dumps for `_json(entry)`, built directly. A test keeps the two
-    equal."""
-    return native_list([entry], zone)[0]
-
-
-def native_list(entries: Sequence[CalendarEntry], zone: ZoneInfo) -> list[dict[str, Any]]:
-    """`native_json` of each entry. A whole clinic's week is ~700 visits and ~1,000 lines:
-    marshmallow took most of the request, so these are built directly, and what repeats
-    (the ids of rooms, doctors, patients and procedures, the prices) is written once."""
-    texts: dict[Any, str] = {}
-
-    def text(value: uuid.UUID) -> str:
-        found = texts.get(value)
-        if found is None:
-            found = texts[value] = str(value)
-        return found
-
-    def price(minor: int, currency: str) -> str:
-        key = (minor, currency)
-        found = texts.get(key)
-        if found is None:
-            found = texts[key] = decimal_text(minor, currency)
-        return found
-
-    return [{
-        "id": str(entry.id), "patient_id": text(entry.patient_id),
-        "patient_name": entry.patient_name, "room_id": text(entry.room_id),
-        "doctor_id": text(entry.doctor_id),
-        "starts_at": entry.starts_at.astimezone(zone).isoformat(),
-        "ends_at": entry.ends_at.astimezone(zone).isoformat(),
-        "status": entry.status, "price": price(entry.price_minor, entry.currency),
-        "currency": entry.currency, "note": entry.note,
-        "doctor_overlap_confirmed": entry.doctor_overlap_confirmed,
-        "procedures": [{"id": text(line.procedure_id), "name": line.name,
-                        "price": price(line.price_minor, entry.currency),
-                        "duration_minutes": line.duration_minutes} for line in entry.lines],
-    } for entry in entries]
-
-
-def _entry(appointment_id: uuid.UUID) -> dict[str, Any]:
+def _entry(appointment_id: uuid.UUID) -> Response:
+    """One appointment of this clinic as the API writes it, or a 404 problem."""
     entry = found(container().calendar_queries().entry(current_clinic_id(), appointment_id))
-    return _json(entry, _zone())
+    return _answer(appointments_json([entry], _zone())[0])
 
 
 def _moment(raw: str, field: str) -> datetime:
@@ -241,10 +190,9 @@ class Appointments(MethodView):
             raise ValidationFailed({"to": "range_invalid"})
         found_page = container().calendar_queries().find(
             current_clinic_id(), wanted, args["offset"], args["limit"])
-        body = {"items": native_list(found_page.rows, zone),
-                "total": found_page.total, "offset": args["offset"], "limit": args["limit"]}
-        return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                        mimetype="application/json")  # as AppointmentPageSchema would dump it
+        return _answer({"items": appointments_json(found_page.rows, zone),
+                        "total": found_page.total, "offset": args["offset"],
+                        "limit": args["limit"]})
 
     @permission_required(Permission.CALENDAR)
     @blp.arguments(AppointmentCreateSchema)
@@ -271,10 +219,9 @@ class Appointments(MethodView):
                                 appointment_id=booking.appointment.id)
         if booking.entry is None or booking.timezone is None:  # a replayed Idempotency-Key
             return _entry(booking.appointment.id), 201, {"Location": location}
-        # what booking read: no second read, and built as the list builds its items
-        answer = native_json(booking.entry, ZoneInfo(booking.timezone))
-        return Response(json.dumps(answer, ensure_ascii=False, separators=(",", ":")),
-                        mimetype="application/json"), 201, {"Location": location}
+        # what booking read: no second read
+        answer = appointments_json([booking.entry], ZoneInfo(booking.timezone))[0]
+        return _answer(answer), 201, {"Location": location}
 
 
 @blp.route("/<uuid:appointment_id>")

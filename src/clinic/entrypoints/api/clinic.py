@@ -7,7 +7,7 @@ from typing import Any
 
 from clinic.entrypoints.api.auth import current_clinic_id, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
-from clinic.entrypoints.api.schemas import ClinicSchema
+from clinic.entrypoints.api.schemas.clinic import ClinicSchema
 from clinic.entrypoints.http.container import container
 
 blp = ApiBlueprint("api_clinic", __name__, url_prefix="/api/v1/clinic",

@@ -16,7 +16,7 @@ from clinic.domain.licensing import CHAIR_PRICE_CENTS, ChairLimitReached
 from clinic.domain.patients import DuplicatePhone
 from clinic.domain.shared import ValidationFailed, characters_error
 from clinic.entrypoints.api.messages import JSON_REFUSALS, field_message
-from clinic.entrypoints.api.schemas import ProblemSchema
+from clinic.entrypoints.api.schemas.common import ProblemSchema
 from clinic.entrypoints.http.problems import PROBLEM_JSON, problem
 
 T = TypeVar("T")

@@ -7,7 +7,8 @@ from typing import Any
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, problems
-from clinic.entrypoints.api.schemas import MemberPageSchema, PageArgsSchema, page
+from clinic.entrypoints.api.schemas.clinic import MemberPageSchema
+from clinic.entrypoints.api.schemas.common import PageArgsSchema, page
 from clinic.entrypoints.http.container import container
 
 blp = ApiBlueprint("api_members", __name__, url_prefix="/api/v1/members",

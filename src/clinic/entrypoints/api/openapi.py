@@ -11,7 +11,7 @@ import marshmallow as ma
 from apispec import BasePlugin
 
 from clinic.entrypoints.api.errors import DESCRIPTIONS
-from clinic.entrypoints.api.schemas import TEXT_PATTERN, InputSchema, PatchSchema
+from clinic.entrypoints.api.schemas.common import TEXT_PATTERN, InputSchema, PatchSchema
 from clinic.entrypoints.http.problems import PROBLEM_JSON
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}

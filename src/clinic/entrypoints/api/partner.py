@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import marshmallow as ma
-from marshmallow import fields as F
 from werkzeug.exceptions import NotFound
 
 from clinic.domain.shared import decimal_text
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, problems
-from clinic.entrypoints.api.schemas import PageArgsSchema
+from clinic.entrypoints.api.schemas.common import PageArgsSchema
+from clinic.entrypoints.api.schemas.partner import LedgerPageSchema, PartnerSchema
 from clinic.entrypoints.http.container import container
 from clinic.entrypoints.http.links import partner_share_url
 
@@ -22,34 +21,6 @@ blp = ApiBlueprint("api_partner", __name__, url_prefix="/api/v1/partner",
 
 def _amount(cents: int, currency: str) -> str:
     return decimal_text(cents, currency)
-
-
-class PartnerSchema(ma.Schema):
-    promo_code = F.String(required=True, metadata={"example": "SMILE-7K2Q"})
-    share_url = F.String(required=True, metadata={
-        "example": "https://chairside.example/signup?promo=SMILE-7K2Q"})
-    balance = F.String(required=True, metadata={
-        "description": "The sum of every credit and reversal, in major units", "example": "4.50"})
-    currency = F.String(required=True, metadata={"example": "USD"})
-    referred_clinics_count = F.Integer(required=True)
-
-
-class LedgerEntrySchema(ma.Schema):
-    id = F.UUID(required=True)
-    kind = F.String(required=True, metadata={"enum": ["credit", "reversal"]})
-    amount = F.String(required=True, metadata={
-        "description": "Major units; negative for a reversal", "example": "1.50"})
-    currency = F.String(required=True, metadata={"example": "USD"})
-    source_clinic_name = F.String(required=True)
-    created_at = F.DateTime(required=True)
-
-
-class LedgerPageSchema(ma.Schema):
-    items = F.List(F.Nested(LedgerEntrySchema), required=True,
-                   metadata={"description": "The newest first"})
-    total = F.Integer(required=True)
-    offset = F.Integer(required=True)
-    limit = F.Integer(required=True)
 
 
 @blp.route("")

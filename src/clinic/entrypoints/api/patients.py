@@ -14,7 +14,7 @@ from clinic.domain.patients import digits
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
-from clinic.entrypoints.api.schemas import (
+from clinic.entrypoints.api.schemas.patients import (
     PatientCreateSchema,
     PatientListArgsSchema,
     PatientPageSchema,
