@@ -256,8 +256,7 @@ class Container(containers.DeclarativeContainer):
     database_backup = providers.Singleton(DatabaseBackup, settings.provided.database_url)
 
     # -- operations: one clinic's archive, export and import (owned by the archive work) --
-    clinic_archive = providers.Singleton(ClinicArchive, engine, settings.provided.files_dir,
-                                         clock)
+    clinic_archive = providers.Singleton(ClinicArchive, engine, file_store, clock)
 
 
 def build_container(settings: Settings) -> Container:

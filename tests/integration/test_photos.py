@@ -356,6 +356,20 @@ class TestLocalFileStore:
             with pytest.raises(ValueError, match="unsafe file key"):
                 store.delete_prefix(prefix)
 
+    def test_the_keys_under_a_prefix_are_the_files_saved_there_sorted(self, store, prefix):
+        clinic = prefix.split("/")[0]
+        other = f"{uuid.uuid4()}/doctors/{uuid.uuid4()}"
+        for key in (f"{prefix}/v2/thumb", f"{prefix}/v1/large", f"{clinic}/billing-test/x",
+                    f"{other}/thumb"):
+            store.save(key, b"x", "image/jpeg")
+        (store.root / prefix / "v2" / "large.tmp").write_bytes(b"half")  # a save under way
+        assert store.keys(f"{clinic}/") == [f"{clinic}/billing-test/x", f"{prefix}/v1/large",
+                                            f"{prefix}/v2/thumb"]
+        assert store.keys(f"{prefix}/v2/") == [f"{prefix}/v2/thumb"]
+        assert store.keys(f"{uuid.uuid4()}/") == []
+        with pytest.raises(ValueError, match="unsafe file key"):
+            store.keys("../")
+
 
 def test_a_transparent_background_becomes_white_not_black():
     source = io.BytesIO()

@@ -39,7 +39,7 @@ from clinic.entrypoints.cli.tenant_archive import export, import_
 from tests.conftest import need
 from tests.integration.conftest import add_member, make_container, make_settings
 from tests.licences import grant_licence
-from tests.unit.fakes import FakeClock
+from tests.unit.fakes import FakeClock, FakeFileStore
 
 AUDIT_FIELDS = {f.name for f in dataclasses.fields(AuditEntry)}
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -512,3 +512,44 @@ def test_the_manifest_says_when_by_the_containers_clock(container, tmp_path):
     manifest = _archive(container, clinic_id, tmp_path / "clinic.zip")
     assert manifest["exported_at"] == "2026-11-23T17:59:30+00:00"
     assert _read(tmp_path / "clinic.zip")[0]["exported_at"] == manifest["exported_at"]
+
+
+def test_files_go_out_and_come_back_through_the_file_store_port(container, tmp_path):
+    """The archive reads and writes files only through the container's `FileStore`: each
+    stored file and a `.meta` naming its content type. On import an entry without its pair is
+    left out (and counted), and a `.meta` that names no content type is refused."""
+    store = FakeFileStore()
+    container.file_store.override(providers.Object(store))
+    clinic_id = container.sign_up()(SignUpCommand(
+        "Smile", "Anna", "anna@example.com", "correct horse", "ru", "Europe/Moscow")).clinic_id
+    store.save(f"{clinic_id}/billing-test/a", b"{}", "application/json")
+    store.save(f"{clinic_id}/doctors/x/v1/thumb", b"jpeg", "image/jpeg")
+    archive = tmp_path / "smile.zip"
+    assert _archive(container, clinic_id, archive)["files"] == 4
+    files = _read(archive)[2]
+    assert files == {f"{clinic_id}/billing-test/a": b"{}",
+                     f"{clinic_id}/billing-test/a.meta": b'{"content_type": "application/json"}',
+                     f"{clinic_id}/doctors/x/v1/thumb": b"jpeg",
+                     f"{clinic_id}/doctors/x/v1/thumb.meta": b'{"content_type": "image/jpeg"}'}
+
+    stray = tmp_path / "stray.zip"
+    with zipfile.ZipFile(archive) as old, zipfile.ZipFile(stray, "w") as new:
+        for name in old.namelist():
+            if name != f"files/{clinic_id}/billing-test/a.meta":
+                new.writestr(name, old.read(name))
+    seen = []
+    new_id = container.clinic_archive().import_(stray, progress=lambda *s: seen.append(s))
+    assert ("files", 2, 1) in seen
+    assert store.keys(f"{new_id}/") == [f"{new_id}/doctors/x/v1/thumb"]
+    assert store.load(f"{new_id}/doctors/x/v1/thumb") == (b"jpeg", "image/jpeg")
+
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(archive) as old, zipfile.ZipFile(bad, "w") as new:
+        for name in old.namelist():
+            data = old.read(name)
+            new.writestr(name, b'{"type": "image/jpeg"}' if name.endswith("thumb.meta") else data)
+    from clinic.adapters.sqlalchemy.tenant_archive import ArchiveRefused
+
+    with pytest.raises(ArchiveRefused, match=r"thumb\.meta names no content type"):
+        container.clinic_archive().import_(bad)
+    assert len(container.account_queries().tenants()) == 2

@@ -346,6 +346,9 @@ class FakeFileStore:
         for key in [k for k in self.files if k.startswith(prefix)]:
             del self.files[key]
 
+    def keys(self, prefix: str) -> list[str]:
+        return sorted(k for k in self.files if k.startswith(prefix))
+
 
 class FakeUnitOfWork:
     """Adds become visible to others only on commit; unique emails are enforced as in SQL."""

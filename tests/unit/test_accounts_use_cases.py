@@ -12,7 +12,11 @@ from clinic.application.accounts.password_reset import (
     ResetPassword,
 )
 from clinic.application.accounts.queries import SessionUser, TokenRow
-from clinic.application.accounts.sessions import ChooseLanguage, SignOutEverywhere
+from clinic.application.accounts.sessions import (
+    ChooseLanguage,
+    SignOutEverywhere,
+    StartWebSession,
+)
 from clinic.application.accounts.sign_in import SignIn
 from clinic.application.accounts.sign_up import SignUp, SignUpCommand
 from clinic.application.accounts.sign_up_by_email import (
@@ -413,3 +417,23 @@ def test_erasing_a_person_follows_the_removal_rule_in_every_clinic(uow, clock):
     assert all(uow.store.tokens[t.id].revoked_at is not None for t in tokens)
     assert all(d.user_id != sam.id for d in uow.store.doctors.values())
     assert EraseUser(uow, clock)("nobody@example.com") is None
+
+
+def test_erasing_a_person_ends_every_session_of_theirs_once(uow, clock):
+    """Each browser of theirs is signed out (its record gone, the session version moved on,
+    once: one rule ends them), and nobody else's is."""
+    from clinic.application.accounts.operations import EraseUser
+    from tests.factories import MembershipFactory, UserFactory, add
+
+    clinic_id = sign_up(uow, clock, email="owner@example.com").clinic_id
+    sam = UserFactory(email="sam@example.com")
+    add(uow(ANY_CLINIC), sam, MembershipFactory(clinic_id=clinic_id, user_id=sam.id))
+    start = StartWebSession(uow, clock)
+    for _browser in range(2):
+        start(sam.id)
+    owner = next(u for u in uow.store.users.values() if u.email == "owner@example.com")
+    start(owner.id)
+    before = uow.store.users[sam.id].session_version
+    EraseUser(uow, clock)("sam@example.com")
+    assert [s.user_id for s in uow.store.web_sessions.values()] == [owner.id]
+    assert uow.store.users[sam.id].session_version == before + 1

@@ -39,3 +39,11 @@ class LocalFileStore:
         path = self._path(prefix.rstrip("/"))
         if path.is_dir():
             shutil.rmtree(path)
+
+    def keys(self, prefix: str) -> list[str]:
+        path = self._path(prefix.rstrip("/"))
+        if not path.is_dir():
+            return []
+        # a key has no dot: `.meta` beside each file, `.tmp` for one being written
+        return sorted(found.relative_to(self.root).as_posix() for found in path.rglob("*")
+                      if found.is_file() and "." not in found.name)

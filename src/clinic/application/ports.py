@@ -295,6 +295,10 @@ class FileStore(Protocol):
 
     def delete_prefix(self, prefix: str) -> None: ...
 
+    def keys(self, prefix: str) -> list[str]:
+        """The keys of the files stored under `prefix` (which ends with `/`), sorted."""
+        ...
+
 
 @dataclass(frozen=True)
 class PixelLimits:

@@ -275,13 +275,13 @@ class User:
 
     def erase(self) -> None:
         """At the person's request: name and email wiped, no password can match, no sign-in
-        ever again. What they did stays under their id."""
+        ever again. What they did stays under their id. Their sessions are ended by the one
+        rule that ends them (`end_every_session`, called by `EraseUser`)."""
         self.name = ERASED_NAME
         self.email = f"erased-{self.id.hex}@erased.invalid"
         self.password_hash = "!erased"  # noqa: S105 - not a hash: no password matches it
         self.locale = None
         self.disabled = True
-        self.end_all_sessions()
 
 
 @dataclass(eq=False)

@@ -9,7 +9,6 @@ import uuid
 
 from sqlalchemy import Engine, delete, select, update
 
-from clinic.adapters.files import LocalFileStore
 from clinic.adapters.sqlalchemy.ownership import KEPT_WITH_NAME_ONLY, clinic_owned_tables
 from clinic.adapters.sqlalchemy.tables import (
     clinics,
@@ -17,11 +16,12 @@ from clinic.adapters.sqlalchemy.tables import (
     referral_entries,
     users,
 )
+from clinic.application.ports import FileStore
 from clinic.domain.shared import NotFound
 
 
 class ClinicRemoval:
-    def __init__(self, engine: Engine, files: LocalFileStore) -> None:
+    def __init__(self, engine: Engine, files: FileStore) -> None:
         self.engine, self.files = engine, files
 
     def name_of(self, clinic_id: uuid.UUID) -> str | None:
