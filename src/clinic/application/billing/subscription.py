@@ -224,14 +224,18 @@ class OpenCardPortal:
     """Where the owner manages the card and sees invoices (the provider's customer portal);
     None while nothing has been paid, and in test mode."""
 
+    requires = Permission.BILLING
+
     def __init__(self, uow_factory: UnitOfWorkFactory, gateway: PaymentGateway) -> None:
         self.uow_factory, self.gateway = uow_factory, gateway
 
-    def __call__(self, clinic_id: uuid.UUID, return_url: str) -> str | None:
+    def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID,
+                 return_url: str) -> str | None:
+        with self.uow_factory(clinic_id) as uow:
+            authorize(uow, clinic_id, actor_id, self.requires)
+            subscription = uow.billing.subscription(clinic_id)
         if self.gateway.test_mode:
             return None
-        with self.uow_factory(clinic_id) as uow:
-            subscription = uow.billing.subscription(clinic_id)
         if subscription is None or not subscription.customer_ref:
             return None
         return self.gateway.portal_url(subscription.customer_ref, return_url)
