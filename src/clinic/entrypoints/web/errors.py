@@ -20,6 +20,7 @@ from werkzeug.exceptions import NotFound as HttpNotFound
 
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import NotAllowed
+from clinic.entrypoints.api.auth import NOT_ALLOWED
 from clinic.entrypoints.http.problems import problem, wants_problem
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ def _not_found(_error: NotFound) -> Any:
 def _not_allowed(_error: NotAllowed) -> Any:
     """A use case refused the member (`application/authorization.py`): 403, the page or the
     API's problem, for both doors here."""
-    return _http_error(Forbidden("Your role does not allow this."))
+    return _http_error(Forbidden(NOT_ALLOWED))
 
 
 def _unexpected(error: Exception) -> Any:
