@@ -88,9 +88,11 @@ from clinic.application.events import InProcessEventBus, subscribe_all
 from clinic.application.outbox.deliver import DeliverOutboxMessage, RelayOutbox
 from clinic.application.outbox.dispatch import OutboxDispatcher
 from clinic.application.patients.erase import ErasePatient
+from clinic.application.patients.read import OpenPatientCard
 from clinic.application.patients.save import SavePatient
 from clinic.application.referrals.ledger import CreditReferrer
 from clinic.application.referrals.verify import VerifyReferrals
+from clinic.application.reporting.export import ExportClinic, ExportReport
 from clinic.application.scheduling.availability import FreeTime
 from clinic.application.scheduling.book import BookAppointment
 from clinic.application.scheduling.change import (
@@ -98,6 +100,7 @@ from clinic.application.scheduling.change import (
     MoveAppointment,
     UpdateAppointment,
 )
+from clinic.application.scheduling.read import OpenAppointment
 from clinic.application.team.invitations import (
     InviteMember,
     ResendInvitation,
@@ -223,6 +226,10 @@ class Container(containers.DeclarativeContainer):
     audit_trail = providers.Factory(AuditTrail, uow.provider, clock)
     audit_queries = providers.Singleton(SqlAuditQueries, reads)
     verify_audit = providers.Factory(VerifyAudit, audit_queries)
+    # reads that write their own audit row (the doors never call the trail themselves)
+    open_patient_card = providers.Factory(OpenPatientCard, patient_queries, audit_trail)
+    open_appointment = providers.Factory(OpenAppointment, calendar_queries, audit_trail)
+    export_report = providers.Factory(ExportReport, report_queries, audit_trail)
     save_patient = providers.Factory(SavePatient, uow.provider, clock, audit_trail)
     add_patients_in_bulk = providers.Factory(AddPatientsInBulk, uow.provider)
     add_appointments_in_bulk = providers.Factory(AddAppointmentsInBulk, uow.provider)
@@ -257,6 +264,7 @@ class Container(containers.DeclarativeContainer):
 
     # -- operations: one clinic's archive, export and import (owned by the archive work) --
     clinic_archive = providers.Singleton(ClinicArchive, engine, file_store, clock)
+    export_clinic = providers.Factory(ExportClinic, clinic_archive, audit_trail)
 
 
 def build_container(settings: Settings) -> Container:

@@ -11,6 +11,7 @@ from clinic.application.accounts.sign_up import SignUpCommand
 from clinic.application.billing.ports import CheckoutStart, ProviderSubscription
 from clinic.application.billing.subscription import (
     ChangePlan,
+    OpenCardPortal,
     RecordPayment,
     ShowBilling,
     SyncSubscription,
@@ -118,6 +119,28 @@ def test_lowering_below_what_is_in_use_is_refused_and_only_the_owner_pays(contai
         uow.commit()
     with pytest.raises(NotAllowed):  # an administrator does not pay
         billing["change"](clinic, admin.user_id, 5, 0, "https://ok", "https://back")
+
+
+def test_only_the_owner_opens_the_card_portal(container, billing):
+    clinic, owner, provider = billing["clinic"], billing["owner"], billing["provider"]
+    provider.test_mode = False
+    portal = OpenCardPortal(container.uow, provider)
+    assert portal(clinic, owner, "https://back") is None  # nothing paid: no customer yet
+    billing["change"](clinic, owner, 1, 0, "https://ok", "https://back")
+    provider.pay("sub_1", 1, 0)
+    billing["sync"](clinic, "sub_1")
+    assert portal(clinic, owner, "https://back") == "https://portal.test"
+    admin = container.sign_up()(SignUpCommand("Third", "Ivan", "ivan@example.com",
+                                              "correct horse", "en"))
+    with container.uow(clinic) as uow:
+        uow.memberships.add(Membership(clinic, admin.user_id, Role.ADMIN, datetime.now(UTC)))
+        uow.commit()
+    with pytest.raises(NotAllowed):  # an administrator does not see the owner's card
+        portal(clinic, admin.user_id, "https://back")
+    elsewhere = container.sign_up()(SignUpCommand("Other", "Vera", "vera@example.com",
+                                                  "correct horse", "en"))
+    with pytest.raises(NotFound):  # nor does the owner of another clinic
+        portal(clinic, elsewhere.user_id, "https://back")
 
 
 def test_a_payment_is_recorded_and_published_once(container, billing):

@@ -4,6 +4,8 @@ import pytest
 from clinic.application.accounts.api_tokens import (
     AuthenticateApiToken,
     CreateApiToken,
+    ListApiTokens,
+    RevokeApiToken,
     TokenHolder,
 )
 from clinic.application.accounts.password_reset import (
@@ -38,6 +40,7 @@ from clinic.domain.accounts import (
     User,
 )
 from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.domain.team import NotAllowed
 from tests.unit.fakes import (
     FakeComposer,
     FakeHasher,
@@ -320,6 +323,28 @@ class TestApiTokens:
 
         with pytest.raises(NotFound):
             CreateApiToken(uow, clock)(uuid.uuid4(), "website")
+
+    def test_the_list_and_revoking_are_for_those_who_may_change_the_settings(self, uow, clock):
+        signed_in = sign_up(uow, clock)
+        admin, _ = self.add_member(uow, clock, signed_in.clinic_id, "anna@example.com",
+                                   Role.ADMIN)
+        staff, _ = self.add_member(uow, clock, signed_in.clinic_id, "ivan@example.com",
+                                   Role.STAFF)
+        stranger = sign_up(uow, clock, email="boris@example.com")
+        token = CreateApiToken(uow, clock)(signed_in.clinic_id, "website")
+        listing, revoke = ListApiTokens(uow), RevokeApiToken(uow, clock)
+        clinic = signed_in.clinic_id
+        assert [row.id for row in listing(clinic, admin.id)] == [token.id]
+        with pytest.raises(NotAllowed):
+            listing(clinic, staff.id)
+        with pytest.raises(NotAllowed):
+            revoke(clinic, staff.id, token.id)
+        with pytest.raises(NotFound):
+            revoke(clinic, stranger.user_id, token.id)
+        assert uow.store.tokens[token.id].revoked_at is None
+        revoke(clinic, admin.id, token.id)
+        assert uow.store.tokens[token.id].revoked_at is not None
+        assert listing(clinic, signed_in.user_id) == []
 
     def test_a_token_needs_a_name(self, uow, clock):
         signed_in = sign_up(uow, clock)

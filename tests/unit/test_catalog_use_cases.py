@@ -21,10 +21,13 @@ from clinic.application.catalog.doctors import (
 from clinic.application.catalog.procedures import ProcedureFields, SaveProcedure
 from clinic.application.catalog.rooms import RoomFields, SaveRoom
 from clinic.application.patients.save import PatientFields, SavePatient
+from clinic.domain.accounts import Role
 from clinic.domain.catalog import DOCTOR_COLORS, STARTER_PROCEDURES, Doctor, Procedure, Room
 from clinic.domain.licensing import ChairLimitReached, Subscription, SubscriptionStatus
 from clinic.domain.patients import DuplicatePhone, Patient, PhoneNumber
 from clinic.domain.shared import Money, NotFound, ValidationFailed
+from clinic.domain.team import NotAllowed
+from tests.factories import MembershipFactory, UserFactory, add
 from tests.unit.fakes import FakeFileStore, FakeHasher
 
 
@@ -453,8 +456,11 @@ class TestPatients:
 
 class TestClinicSettings:
     @pytest.fixture
-    def update(self, uow):
-        return UpdateClinicSettings(uow)
+    def update(self, uow, clinic_id):
+        """As the clinic's owner (the one member its sign-up made)."""
+        (owner,) = [m.user_id for m in uow.store.memberships.values()
+                    if m.clinic_id == clinic_id]
+        return lambda clinic, settings: UpdateClinicSettings(uow)(clinic, owner, settings)
 
     @staticmethod
     def settings(**changes) -> ClinicSettings:
@@ -502,6 +508,16 @@ class TestClinicSettings:
     def test_an_unknown_clinic_is_not_found(self, update):
         with pytest.raises(NotFound):
             update(uuid.uuid4(), self.settings())
+
+    def test_only_a_member_whose_role_allows_it_changes_them(self, uow, clinic_id):
+        staff, stranger = UserFactory(), UserFactory()
+        add(uow(clinic_id), staff, stranger,
+            MembershipFactory(clinic_id=clinic_id, user_id=staff.id, role=Role.STAFF))
+        with pytest.raises(NotAllowed):
+            UpdateClinicSettings(uow)(clinic_id, staff.id, self.settings(name="Mine"))
+        with pytest.raises(NotFound):
+            UpdateClinicSettings(uow)(clinic_id, stranger.id, self.settings(name="Mine"))
+        assert uow.store.clinics[clinic_id].name != "Mine"
 
 
 class TestStarterKit:

@@ -8,9 +8,11 @@ from datetime import datetime
 
 from clinic.application.accounts.queries import AccountQueries
 from clinic.application.accounts.secrets import new_token, token_hash
+from clinic.application.authorization import authorize
 from clinic.application.ports import Clock, UnitOfWorkFactory
 from clinic.domain.accounts import ApiToken, ClinicStatus, Role, name_error
 from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.domain.team import Permission
 
 TOKEN_PREFIX = "chs_"  # noqa: S105 - a public marker, not a secret
 
@@ -54,11 +56,14 @@ class TokenRow:
 class ListApiTokens:
     """The clinic's tokens in use, oldest first, with who made each."""
 
+    requires = Permission.SETTINGS
+
     def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
         self.uow_factory = uow_factory
 
-    def __call__(self, clinic_id: uuid.UUID) -> list[TokenRow]:
+    def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID) -> list[TokenRow]:
         with self.uow_factory(clinic_id) as uow:
+            authorize(uow, clinic_id, actor_id, self.requires)
             rows = []
             for token in uow.api_tokens.for_clinic(clinic_id):
                 if not token.active:
@@ -70,12 +75,15 @@ class ListApiTokens:
 
 
 class RevokeApiToken:
+    requires = Permission.SETTINGS
+
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
 
-    def __call__(self, clinic_id: uuid.UUID, token_id: uuid.UUID) -> None:
+    def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID, token_id: uuid.UUID) -> None:
         with self.uow_factory(clinic_id) as uow:
+            authorize(uow, clinic_id, actor_id, self.requires)
             token = next((t for t in uow.api_tokens.for_clinic(clinic_id) if t.id == token_id),
                          None)
             if token is None:

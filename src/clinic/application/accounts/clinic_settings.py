@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import available_timezones
 
+from clinic.application.authorization import authorize
 from clinic.application.ports import UnitOfWorkFactory
 from clinic.domain.accounts import (
     SUPPORTED_LOCALES,
@@ -14,7 +15,8 @@ from clinic.domain.accounts import (
     name_error,
     working_hours_errors,
 )
-from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.domain.shared import ValidationFailed
+from clinic.domain.team import Permission
 
 # The currencies and countries offered; more can be added without a migration.
 CURRENCIES = ("RUB", "USD", "EUR", "KZT", "BYN", "UAH", "GEL", "AMD", "UZS", "KGS", "AZN",
@@ -47,10 +49,13 @@ def timezone_error(name: str) -> str | None:
 
 
 class UpdateClinicSettings:
+    requires = Permission.SETTINGS
+
     def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
         self.uow_factory = uow_factory
 
-    def __call__(self, clinic_id: uuid.UUID, settings: ClinicSettings) -> Clinic:
+    def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID,
+                 settings: ClinicSettings) -> Clinic:
         errors = working_hours_errors(settings.working_days, settings.opens_at,
                                       settings.closes_at)
         checks = (("name", name_error(settings.name)),
@@ -62,9 +67,7 @@ class UpdateClinicSettings:
         if errors:
             raise ValidationFailed(errors)
         with self.uow_factory(clinic_id) as uow:
-            clinic = uow.clinics.get(clinic_id)
-            if clinic is None:
-                raise NotFound()
+            _actor, clinic = authorize(uow, clinic_id, actor_id, self.requires)
             clinic.name = " ".join(settings.name.split())
             clinic.timezone, clinic.currency = settings.timezone, settings.currency
             clinic.country, clinic.locale = settings.country, settings.locale

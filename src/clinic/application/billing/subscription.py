@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from clinic.application.authorization import authorize
 from clinic.application.billing.allowance import (
     Usage,
     frozen_members,
@@ -20,7 +21,6 @@ from clinic.application.billing.ports import (
 )
 from clinic.application.events import EventBus
 from clinic.application.ports import Clock, Conflict, UnitOfWorkFactory
-from clinic.application.team.access import acting_member
 from clinic.domain.licensing import (
     BILLING_CURRENCY,
     Licence,
@@ -104,6 +104,8 @@ class ChangePlan:
     charged at once and a decrease takes effect at the end of the paid period, refused while
     more is in use than the lower numbers allow."""
 
+    requires = Permission.BILLING
+
     def __init__(self, uow_factory: UnitOfWorkFactory, gateway: PaymentGateway,
                  clock: Clock, reconcile: Callable[[uuid.UUID], object] | None = None) -> None:
         self.uow_factory, self.gateway, self.clock = uow_factory, gateway, clock
@@ -119,7 +121,7 @@ class ChangePlan:
                  success_url: str, cancel_url: str) -> str | None:
         chairs, seats = _quantity(chairs, "chairs"), _quantity(seats, "seats")
         with self.uow_factory(clinic_id) as uow:
-            actor, _clinic = acting_member(uow, clinic_id, actor_id, Permission.BILLING)
+            actor, _clinic = authorize(uow, clinic_id, actor_id, self.requires)
             in_use = usage(uow, clinic_id, self.clock.now())
             check_can_lower(chairs, seats, in_use.active_rooms, in_use.seats_in_use)
             subscription = uow.billing.subscription(clinic_id)
@@ -243,14 +245,18 @@ class OpenCardPortal:
     """Where the owner manages the card and sees invoices (the provider's customer portal);
     None while nothing has been paid, and in test mode."""
 
+    requires = Permission.BILLING
+
     def __init__(self, uow_factory: UnitOfWorkFactory, gateway: PaymentGateway) -> None:
         self.uow_factory, self.gateway = uow_factory, gateway
 
-    def __call__(self, clinic_id: uuid.UUID, return_url: str) -> str | None:
+    def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID,
+                 return_url: str) -> str | None:
+        with self.uow_factory(clinic_id) as uow:
+            authorize(uow, clinic_id, actor_id, self.requires)
+            subscription = uow.billing.subscription(clinic_id)
         if self.gateway.test_mode:
             return None
-        with self.uow_factory(clinic_id) as uow:
-            subscription = uow.billing.subscription(clinic_id)
         if subscription is None or not subscription.customer_ref:
             return None
         return self.gateway.portal_url(subscription.customer_ref, return_url)

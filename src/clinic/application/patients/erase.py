@@ -7,14 +7,16 @@ from __future__ import annotations
 import uuid
 
 from clinic.application.audit import AuditTrail
+from clinic.application.authorization import authorize
 from clinic.application.ports import Clock, PasswordHasher, UnitOfWorkFactory
-from clinic.application.team.access import acting_member
 from clinic.domain.audit import AuditAction
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import Permission
 
 
 class ErasePatient:
+    requires = Permission.SETTINGS
+
     def __init__(self, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock,
                  audit: AuditTrail) -> None:
         self.uow_factory, self.hasher, self.clock, self.audit = uow_factory, hasher, clock, audit
@@ -22,7 +24,7 @@ class ErasePatient:
     def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID, patient_id: uuid.UUID,
                  password: str, placeholder: str) -> None:
         with self.uow_factory(clinic_id) as uow:
-            actor, _clinic = acting_member(uow, clinic_id, actor_id, Permission.SETTINGS)
+            actor, _clinic = authorize(uow, clinic_id, actor_id, self.requires)
             if uow.patients.get(patient_id) is None:
                 raise NotFound()
         # Checked outside the transaction: hashing is slow on purpose.

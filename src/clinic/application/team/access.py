@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from clinic.application.ports import Conflict, UnitOfWork
-from clinic.domain.accounts import Clinic, Membership, User
+from clinic.domain.accounts import Membership, User
 from clinic.domain.shared import NotFound
-from clinic.domain.team import MembershipEvent, NotAllowed, Permission, TeamAction, can
+from clinic.domain.team import MembershipEvent, TeamAction
 
 T = TypeVar("T")
 
@@ -28,19 +28,6 @@ class UnlimitedSeats:
 
     def check_can_add_person(self, uow: UnitOfWork, clinic_id: uuid.UUID) -> None:
         return None
-
-
-def acting_member(uow: UnitOfWork, clinic_id: uuid.UUID, actor_id: uuid.UUID,
-                  permission: Permission) -> tuple[User, Clinic]:
-    """The person acting, checked to be a member whose role allows this; and their clinic."""
-    clinic = uow.clinics.get(clinic_id)
-    membership = uow.memberships.get(clinic_id, actor_id)
-    actor = uow.users.get(actor_id)
-    if clinic is None or membership is None or actor is None:
-        raise NotFound()
-    if not can(membership.role, permission):
-        raise NotAllowed()
-    return actor, clinic
 
 
 def member(uow: UnitOfWork, clinic_id: uuid.UUID, user_id: uuid.UUID) -> tuple[Membership, User]:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from clinic.application.accounts.secrets import new_token, token_hash
+from clinic.application.authorization import authorize
 from clinic.application.outbox.dispatch import OutboxDispatcher
 from clinic.application.outbox.message import OutboxMessage
 from clinic.application.ports import (
@@ -16,7 +17,7 @@ from clinic.application.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
-from clinic.application.team.access import SeatPolicy, acting_member, again_on_conflict, record
+from clinic.application.team.access import SeatPolicy, again_on_conflict, record
 from clinic.domain.accounts import (
     Clinic,
     Role,
@@ -74,6 +75,8 @@ class _Mailing:
 
 
 class InviteMember(_Mailing):
+    requires = Permission.PEOPLE
+
     def __init__(self, uow_factory: UnitOfWorkFactory, composer: EmailComposer, clock: Clock,
                  dispatcher: OutboxDispatcher, seats: SeatPolicy) -> None:
         super().__init__(uow_factory, composer, clock, dispatcher)
@@ -103,7 +106,7 @@ class InviteMember(_Mailing):
         sees the twin and says "already invited"."""
         with self.uow_factory(clinic_id) as uow:
             uow.lock_for_writing()
-            actor, clinic = acting_member(uow, clinic_id, actor_id, Permission.PEOPLE)
+            actor, clinic = authorize(uow, clinic_id, actor_id, self.requires)
             existing = uow.users.get_by_email(address)
             if existing is not None and uow.memberships.get(clinic_id, existing.id):
                 raise AlreadyMember()
@@ -129,6 +132,8 @@ class ResendInvitation(_Mailing):
     """A new link (the old one stops working), valid for another 72 hours. Refused, like a new
     invitation, when the person has joined meanwhile or has a newer pending invitation."""
 
+    requires = Permission.PEOPLE
+
     def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID, invitation_id: uuid.UUID,
                  link_for: LinkFor) -> Invitation:
         invitation, message = again_on_conflict(
@@ -140,7 +145,7 @@ class ResendInvitation(_Mailing):
                 link_for: LinkFor) -> tuple[Invitation, OutboxMessage]:
         with self.uow_factory(clinic_id) as uow:
             uow.lock_for_writing()
-            actor, clinic = acting_member(uow, clinic_id, actor_id, Permission.PEOPLE)
+            actor, clinic = authorize(uow, clinic_id, actor_id, self.requires)
             invitation = uow.team.invitation(invitation_id)
             if invitation is None:
                 raise NotFound()
@@ -161,6 +166,8 @@ class ResendInvitation(_Mailing):
 
 
 class RevokeInvitation:
+    requires = Permission.PEOPLE
+
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
@@ -173,7 +180,7 @@ class RevokeInvitation:
                 invitation_id: uuid.UUID) -> None:
         with self.uow_factory(clinic_id) as uow:
             uow.lock_for_writing()  # not half-way through someone accepting it
-            actor, _clinic = acting_member(uow, clinic_id, actor_id, Permission.PEOPLE)
+            actor, _clinic = authorize(uow, clinic_id, actor_id, self.requires)
             invitation = uow.team.invitation(invitation_id)
             if invitation is None:
                 raise NotFound()

@@ -5,14 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from clinic.application.authorization import authorize
 from clinic.application.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
-from clinic.application.team.access import acting_member, again_on_conflict, member, record
+from clinic.application.team.access import again_on_conflict, member, record
 from clinic.domain.accounts import Membership, Role
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import NotAllowed, OwnerCannotLeave, Permission, TeamAction
 
 
 class ChangeRole:
+    requires = Permission.PEOPLE
+
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
@@ -31,7 +34,7 @@ class ChangeRole:
                 wanted: Role) -> None:
         with self.uow_factory(clinic_id) as uow:
             uow.lock_for_writing()  # a handover at the same moment must not be undone
-            actor, _clinic = acting_member(uow, clinic_id, actor_id, Permission.PEOPLE)
+            actor, _clinic = authorize(uow, clinic_id, actor_id, self.requires)
             membership, user = member(uow, clinic_id, user_id)
             if membership.role is Role.OWNER:
                 raise OwnerCannotLeave()
@@ -45,6 +48,8 @@ class ChangeRole:
 class LinkDoctor:
     """The doctor record this person is (or none): their default doctor when they book."""
 
+    requires = Permission.PEOPLE
+
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
@@ -57,7 +62,7 @@ class LinkDoctor:
               doctor_id: uuid.UUID | None) -> None:
         with self.uow_factory(clinic_id) as uow:
             uow.lock_for_writing()
-            actor, _clinic = acting_member(uow, clinic_id, actor_id, Permission.PEOPLE)
+            actor, _clinic = authorize(uow, clinic_id, actor_id, self.requires)
             _membership, user = member(uow, clinic_id, user_id)
             doctors = list(uow.doctors.list(include_archived=True))
             chosen = next((d for d in doctors if d.id == doctor_id), None)
@@ -94,6 +99,8 @@ class RemoveMember:
     """Their access ends at once: the membership goes (sessions check it on every request) and
     the API tokens they made are revoked. What they recorded stays, with their name."""
 
+    requires = Permission.PEOPLE
+
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
@@ -104,7 +111,7 @@ class RemoveMember:
     def _remove(self, clinic_id: uuid.UUID, actor_id: uuid.UUID, user_id: uuid.UUID) -> None:
         with self.uow_factory(clinic_id) as uow:
             uow.lock_for_writing()  # a handover to them at the same moment must not be lost
-            actor, _clinic = acting_member(uow, clinic_id, actor_id, Permission.PEOPLE)
+            actor, _clinic = authorize(uow, clinic_id, actor_id, self.requires)
             membership, user = member(uow, clinic_id, user_id)
             if membership.role is Role.OWNER:
                 raise OwnerCannotLeave()
@@ -117,6 +124,8 @@ class RemoveMember:
 class TransferOwnership:
     """The owner hands the clinic to an admin, giving their password again; they stay as admin."""
 
+    requires = Permission.OWNERSHIP
+
     def __init__(self, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher,
                  clock: Clock) -> None:
         self.uow_factory = uow_factory
@@ -126,7 +135,7 @@ class TransferOwnership:
     def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID, password: str,
                  new_owner_id: uuid.UUID) -> None:
         with self.uow_factory(clinic_id) as uow:
-            actor, _clinic = acting_member(uow, clinic_id, actor_id, Permission.OWNERSHIP)
+            actor, _clinic = authorize(uow, clinic_id, actor_id, self.requires)
             verified = actor.password_hash
         # Verifying is slow on purpose, so it happens before the locked transaction.
         if not self.hasher.verify(verified, password):
@@ -138,7 +147,7 @@ class TransferOwnership:
         with self.uow_factory(clinic_id) as uow:
             # Two handovers at once (to two admins) must leave one owner, not two.
             uow.lock_for_writing()
-            actor, _clinic = acting_member(uow, clinic_id, actor_id, Permission.OWNERSHIP)
+            actor, _clinic = authorize(uow, clinic_id, actor_id, self.requires)
             if actor.password_hash != verified:  # changed in between: ask again
                 raise ValidationFailed({"password": "password_wrong"})
             try:

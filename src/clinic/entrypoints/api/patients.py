@@ -9,7 +9,6 @@ from flask.views import MethodView
 
 from clinic.application.patients.queries import PatientCardView
 from clinic.application.patients.save import PatientFields
-from clinic.domain.audit import AuditAction
 from clinic.domain.patients import digits
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
@@ -78,10 +77,7 @@ class PatientById(MethodView):
     @problems(blp, 401, 403, 404)
     def get(self, patient_id: uuid.UUID) -> Any:
         """Read a patient card (the view is written to the clinic's audit trail)"""
-        patient = _patient(patient_id)
-        container().audit_trail()(current_clinic_id(), AuditAction.PATIENT_VIEWED, "patient",
-                                  patient_id)
-        return patient
+        return found(container().open_patient_card()(current_clinic_id(), patient_id))
 
     @permission_required(Permission.PATIENTS)
     @blp.arguments(PatientPatchSchema)

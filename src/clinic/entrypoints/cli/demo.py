@@ -99,7 +99,7 @@ def seed_demo_clinic(container: Container, email: str, password: str,
     being many, are checked here and written in batches by the bulk use cases."""
     rng = random.Random(seed)  # noqa: S311 - made-up data, not secrets
     owner_id, clinic_id = _sign_up(container, email, password)
-    clinic = container.update_clinic_settings()(clinic_id, ClinicSettings(
+    clinic = container.update_clinic_settings()(clinic_id, owner_id, ClinicSettings(
         data.CLINIC_NAME, data.TIMEZONE, "RUB", "RU", "ru", list(data.WORKING_DAYS),
         f"{data.OPENS:%H:%M}", f"{data.CLOSES:%H:%M}"))
     extra_chairs = len(data.ROOM_NAMES) - FREE_CHAIRS

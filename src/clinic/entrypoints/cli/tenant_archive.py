@@ -13,7 +13,6 @@ from pathlib import Path
 import click
 
 from clinic.container import Container
-from clinic.domain.audit import AuditAction
 from clinic.domain.shared import DomainError, NotFound
 from clinic.entrypoints.cli.context import with_container
 
@@ -62,13 +61,13 @@ def export(container: Container, clinic: str, output: str, force: bool) -> None:
         raise Refused(f"{target} exists; use --force to replace it")
     tally = _Tally()
     try:
-        manifest = container.clinic_archive().export(clinic_id, target, progress=tally)
+        # every patient card leaves the service in this file: the use case writes that to the
+        # audit trail once the archive is written
+        manifest = container.export_clinic()(clinic_id, target, progress=tally)
     except NotFound:
         raise Refused(f"no clinic with id {clinic_id}") from None
     except DomainError as error:
         raise Refused(str(error)) from None
-    # every patient card left the service in this file: the audit trail says so
-    container.audit_trail()(clinic_id, AuditAction.PATIENTS_EXPORTED, "clinic", clinic_id)
     click.echo(f"exported «{manifest['clinic_name']}» ({clinic_id}): {tally.rows} rows in "
                f"{len(manifest['tables'])} tables and {tally.files} files to {target}")
 

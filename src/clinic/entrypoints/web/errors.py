@@ -10,6 +10,7 @@ from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import (
+    Forbidden,
     HTTPException,
     InternalServerError,
     MethodNotAllowed,
@@ -18,6 +19,8 @@ from werkzeug.exceptions import (
 from werkzeug.exceptions import NotFound as HttpNotFound
 
 from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.domain.team import NotAllowed
+from clinic.entrypoints.api.auth import NOT_ALLOWED
 from clinic.entrypoints.http.problems import problem, wants_problem
 
 log = logging.getLogger(__name__)
@@ -100,6 +103,12 @@ def _not_found(_error: NotFound) -> Any:
     return _http_error(HttpNotFound())
 
 
+def _not_allowed(_error: NotAllowed) -> Any:
+    """A use case refused the member (`application/authorization.py`): 403, the page or the
+    API's problem, for both doors here."""
+    return _http_error(Forbidden(NOT_ALLOWED))
+
+
 def _unexpected(error: Exception) -> Any:
     log.exception("unhandled error", exc_info=error)
     return _http_error(InternalServerError())
@@ -111,5 +120,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(ValidationFailed, _refused_input)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(NotFound, _not_found)
+    app.register_error_handler(NotAllowed, _not_allowed)
     if not app.testing:
         app.register_error_handler(Exception, _unexpected)

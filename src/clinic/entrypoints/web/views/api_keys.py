@@ -21,7 +21,7 @@ bp = Blueprint("api_keys", __name__)
 
 def _page(form: dict[str, str], errors: dict[str, str], secret: str | None = None,
           status: int = 200) -> Any:
-    keys = container().list_api_tokens()(current_user.clinic_id)
+    keys = container().list_api_tokens()(current_user.clinic_id, current_user.user_id)
     return render_template("settings/api_keys.html", section="settings", keys=keys, form=form,
                            errors=errors, secret=secret,
                            docs_url="/api/v1/openapi.json"
@@ -46,7 +46,7 @@ def index() -> Any:
 @permission_required(Permission.SETTINGS)
 def revoke(token_id: uuid.UUID) -> Any:
     try:
-        container().revoke_api_token()(current_user.clinic_id, token_id)
+        container().revoke_api_token()(current_user.clinic_id, current_user.user_id, token_id)
     except NotFound:
         abort(404)
     flash(_("The key is revoked. Programs using it are refused from now on."), "success")

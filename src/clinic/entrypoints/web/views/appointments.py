@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from clinic.application.scheduling.change import AppointmentChanges
-from clinic.domain.audit import AuditAction
 from clinic.domain.scheduling import (
     ActionNotAllowed,
     AppointmentStatus,
@@ -40,16 +39,15 @@ def _zone() -> ZoneInfo:
 def _details(appointment_id: uuid.UUID, status: int = 200, headers: dict[str, str] | None = None,
              **extra: Any) -> Any:
     clinic_id = current_user.clinic_id
-    appointment = container().calendar_queries().details(clinic_id, appointment_id)
+    # the dialog shows the patient's card: the use case writes the view to the audit trail
+    appointment = container().open_appointment()(clinic_id, appointment_id)
     if appointment is None:
         abort(404)
     catalog = container().catalog_queries()
     rooms, doctors = catalog.items(clinic_id, "rooms"), catalog.items(clinic_id, "doctors")
     procedures = catalog.items(clinic_id, "procedures") if extra.get("editing") else []
-    patient = appointment.patient
-    if not patient.erased:  # the card is shown: a view, as the page
-        container().audit_trail()(clinic_id, AuditAction.PATIENT_VIEWED, "patient", patient.id)
-    return render_template("calendar/_details.html", appointment=appointment, patient=patient,
+    return render_template("calendar/_details.html", appointment=appointment,
+                           patient=appointment.patient,
                            rooms=rooms, doctors=doctors, procedures=procedures,
                            zone=_zone(), status_names=status_names(), **extra), status, \
         headers or {}

@@ -86,7 +86,7 @@ def change_plan() -> Any:
 @permission_required(Permission.BILLING)
 def manage_card() -> Any:
     """Stripe's customer portal: the card, the invoices, cancelling."""
-    portal = container().open_card_portal()(current_user.clinic_id,
+    portal = container().open_card_portal()(current_user.clinic_id, current_user.user_id,
                                              external_url("billing.index"))
     if portal is None:
         flash(_("There is no card to manage yet: nothing has been paid."), "info")

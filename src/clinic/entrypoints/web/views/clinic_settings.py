@@ -52,8 +52,8 @@ def edit() -> Any:
     form = {key: request.form.get(key, "") for key in
             ("name", "timezone", "currency", "country", "locale", "opens_at", "closes_at")}
     try:
-        container().update_clinic_settings()(current_user.clinic_id, ClinicSettings(
-            working_days=days, **form))
+        container().update_clinic_settings()(current_user.clinic_id, current_user.user_id,
+                                             ClinicSettings(working_days=days, **form))
     except ValidationFailed as error:
         return render_template("settings/edit.html", form={**form, "working_days": days},
                                errors=field_errors(error.errors), section="settings",

@@ -11,7 +11,6 @@ from flask_login import current_user
 
 from clinic.application.patients.queries import PatientSearch
 from clinic.application.patients.save import PatientFields
-from clinic.domain.audit import AuditAction
 from clinic.domain.patients import DuplicatePhone
 from clinic.domain.reporting import coming, spent_minor
 from clinic.domain.shared import NotFound, ValidationFailed
@@ -51,9 +50,9 @@ def _get(patient_id: uuid.UUID) -> Any:
 @bp.get("/patients/<uuid:patient_id>")
 @permission_required(Permission.PATIENTS)
 def show(patient_id: uuid.UUID) -> Any:
-    patient = _get(patient_id)
-    container().audit_trail()(current_user.clinic_id, AuditAction.PATIENT_VIEWED, "patient",
-                              patient_id)
+    patient = container().open_patient_card()(current_user.clinic_id, patient_id)
+    if patient is None:
+        abort(404)
     visits = container().calendar_queries().patient_visits(current_user.clinic_id, patient_id)
     now = container().clock().now()
     upcoming = [v for v in reversed(visits) if coming(v, now)]

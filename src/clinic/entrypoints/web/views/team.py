@@ -17,7 +17,6 @@ from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import (
     AlreadyMember,
     InvitationInvalid,
-    NotAllowed,
     OwnerCannotLeave,
     Permission,
 )
@@ -191,8 +190,6 @@ def ownership() -> Any:
                 _uuid(form["new_owner_id"]) or uuid.UUID(int=0))
         except ValidationFailed as error:
             errors = field_errors(error.errors)
-        except NotAllowed:
-            abort(403)
         else:
             heir = next((m.name for m in admins if str(m.user_id) == form["new_owner_id"]), "")
             flash(_("%(name)s is now the owner. You stay as an administrator.", name=heir),
