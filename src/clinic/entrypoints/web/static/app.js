@@ -123,6 +123,19 @@
     var minute = Math.floor(Math.min(59, Math.max(0, (event.clientY - rect.top) / rect.height * 60)) / 5) * 5;
     lastTap = {cell: cell, minute: minute};
   });
+  // On a desktop the hovered cell says where a click books: "+ 10:30".
+  document.addEventListener("pointermove", function (event) {
+    if (event.pointerType !== "mouse") { return; }
+    var cell = event.target.closest && event.target.closest(".cal__cell");
+    var plus = cell && cell.querySelector(".cal__plus");
+    if (!plus) { return; }
+    var grid = cell.closest("[data-step]");
+    var step = grid ? parseInt(grid.getAttribute("data-step"), 10) : 15;
+    var rect = cell.getBoundingClientRect();
+    var minute = Math.floor(Math.min(59, Math.max(0, (event.clientY - rect.top) / rect.height * 60)) / step) * step;
+    var hour = cell.getAttribute("data-start").slice(11, 13);
+    plus.textContent = "+ " + hour + ":" + (minute < 10 ? "0" : "") + minute;
+  });
   document.addEventListener("htmx:configRequest", function (event) {
     if (!lastTap || lastTap.cell !== event.detail.elt) { return; }
     var mm = (lastTap.minute < 10 ? "0" : "") + lastTap.minute;
