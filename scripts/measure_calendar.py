@@ -64,7 +64,7 @@ def seed(instance: Path, email: str) -> int:
             picked = [procedures[booked % len(procedures)]]
             appointment = container.book_appointment()(clinic_id, BookingRequest(
                 patients[booked % len(patients)], room.id, doctor.id, moment, picked,
-                confirm_outside_hours=True))
+                confirm_outside_hours=True, booked_by=signed_in.user_id))
             moment = appointment.ends_at.astimezone(zone)
             booked += 1
     for other in others:
@@ -73,7 +73,7 @@ def seed(instance: Path, email: str) -> int:
             appointment = container.book_appointment()(clinic_id, BookingRequest(
                 patients[booked % len(patients)], other.id, doctor.id, moment,
                 [procedures[booked % len(procedures)]], confirm_doctor_overlap=True,
-                confirm_outside_hours=True))
+                confirm_outside_hours=True, booked_by=signed_in.user_id))
             moment = appointment.ends_at.astimezone(zone)
             booked += 1
     container.engine().dispose()

@@ -228,7 +228,8 @@ class Container(containers.DeclarativeContainer):
     verify_audit = providers.Factory(VerifyAudit, audit_queries)
     # reads that write their own audit row (the doors never call the trail themselves)
     open_patient_card = providers.Factory(OpenPatientCard, patient_queries, audit_trail)
-    open_appointment = providers.Factory(OpenAppointment, calendar_queries, audit_trail)
+    open_appointment = providers.Factory(OpenAppointment, uow.provider, calendar_queries,
+                                         audit_trail)
     export_report = providers.Factory(ExportReport, report_queries, audit_trail)
     save_patient = providers.Factory(SavePatient, uow.provider, clock, audit_trail)
     add_patients_in_bulk = providers.Factory(AddPatientsInBulk, uow.provider)

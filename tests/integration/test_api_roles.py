@@ -22,6 +22,7 @@ from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
 from clinic.domain.team import Permission, can
 from clinic.entrypoints.web.app import create_app
+from tests.acting import owner_of
 from tests.integration.conftest import add_member, member_api
 from tests.licences import grant_licence
 
@@ -99,7 +100,7 @@ def _clinic(container) -> tuple[object, dict[str, object], dict[str, str], dict[
                "patient_id": patient.id}
     appointment = container.book_appointment()(clinic_id, BookingRequest(
         patient.id, room.id, doctor.id, datetime(2026, 11, 24, 10, 0, tzinfo=UTC),
-        [procedure.id]))
+        [procedure.id], booked_by=owner_of(container, clinic_id)))
     ids["appointment_id"] = appointment.id
     image = io.BytesIO()
     Image.new("RGB", (200, 200), "red").save(image, "PNG")

@@ -24,6 +24,7 @@ from clinic.application.scheduling.change import AppointmentChanges, UpdateAppoi
 from clinic.domain.audit import Actor, AuditAction
 from clinic.domain.scheduling import AppointmentStatus
 from clinic.entrypoints.cli import Context, main
+from tests.acting import owner_of
 from tests.integration.conftest import Browser
 
 MONDAY_10 = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
@@ -59,8 +60,10 @@ def test_changes_through_the_use_cases_name_the_actor_and_chain_up(container, cl
         room, doctor = uow.rooms.list()[0].id, uow.doctors.list()[0].id
         procedure = uow.procedures.list()[0].id
     visit = container.book_appointment()(clinic.clinic_id, BookingRequest(
-        patient.id, room, doctor, MONDAY_10, [procedure]))
-    container.change_appointment_status()(clinic.clinic_id, visit.id, AppointmentStatus.DONE)
+        patient.id, room, doctor, MONDAY_10, [procedure],
+        booked_by=owner_of(container, clinic.clinic_id)))
+    container.change_appointment_status()(clinic.clinic_id, clinic.user_id, visit.id,
+                                          AppointmentStatus.DONE)
     assert [(seq, str(action.value), kind, name, ip)
             for seq, action, kind, name, ip, _t in _rows(container, clinic.clinic_id)] == [
         (1, "patient.created", "patient", "Anna", "10.0.0.7"),
@@ -143,7 +146,8 @@ def test_the_page_the_dialog_the_api_and_the_export_are_views(app, web_container
         procedure = uow.procedures.list()[0].id
     assert owner.client.get(f"/patients/{patient.id}").status_code == 200
     visit = web_container.book_appointment()(clinic_id, BookingRequest(
-        patient.id, room, doctor, MONDAY_10, [procedure]))
+        patient.id, room, doctor, MONDAY_10, [procedure],
+        booked_by=owner_of(web_container, clinic_id)))
     assert owner.client.get(f"/calendar/appointments/{visit.id}").status_code == 200
     token = web_container.create_api_token()(clinic_id, "site")
     headers = {"Authorization": f"Bearer {token.secret}"}
@@ -282,7 +286,8 @@ def parties(container, clinic):
         room, doctor = uow.rooms.list()[0].id, uow.doctors.list()[0].id
         procedure = uow.procedures.list()[0].id
     visit = container.book_appointment()(clinic.clinic_id, BookingRequest(
-        patient.id, room, doctor, MONDAY_10, [procedure]))
+        patient.id, room, doctor, MONDAY_10, [procedure],
+        booked_by=owner_of(container, clinic.clinic_id)))
     return {"patient": patient.id, "room": room, "doctor": doctor, "procedure": procedure,
             "visit": visit.id}
 
@@ -296,10 +301,12 @@ def _writers(container, clinic, parties, uows):
     return {
         "book": (lambda: book(clinic.clinic_id, BookingRequest(
             parties["patient"], parties["room"], parties["doctor"],
-            MONDAY_10 + timedelta(hours=2), [parties["procedure"]])).id,
+            MONDAY_10 + timedelta(hours=2), [parties["procedure"]],
+            booked_by=owner_of(container, clinic.clinic_id))).id,
             "appointment.created", None),
         "change": (lambda: UpdateAppointment(uows, clock, trail)(
-            clinic.clinic_id, parties["visit"], AppointmentChanges(note="came late")).id,
+            clinic.clinic_id, clinic.user_id, parties["visit"],
+            AppointmentChanges(note="came late")).id,
             "appointment.changed", parties["visit"]),
         "save patient": (lambda: SavePatient(uows, clock, trail)(
             clinic.clinic_id, PatientFields("Olga", "+79161234568")).id,

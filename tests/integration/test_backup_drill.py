@@ -24,6 +24,7 @@ from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
 from clinic.entrypoints.cli import Context
 from clinic.entrypoints.cli.backup import backup, restore
+from tests.acting import owner_of
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 SEEDED_PATIENTS = 40
@@ -68,7 +69,7 @@ def _seed(container) -> uuid.UUID:
         procedures = [p.id for p in uow.procedures.list()][:2]
     container.book_appointment()(clinic_id, BookingRequest(
         patients[0].id, room.id, doctor.id, datetime(2030, 3, 5, 10, 0, tzinfo=MOSCOW),
-        procedures, note="first visit"))
+        procedures, note="first visit", booked_by=owner_of(container, clinic_id)))
     return clinic_id
 
 

@@ -42,8 +42,9 @@ def _clinic(container):
     with container.uow(clinic_id) as uow:
         room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
         procedures = {p.name: p for p in uow.procedures.list()}
-    return {"id": clinic_id, "patient": patient.id, "room": room.id, "doctor": doctor.id,
-            "consultation": procedures["Consultation"].id, "xray": procedures["Xray"].id}
+    return {"id": clinic_id, "owner": signed_in.user_id, "patient": patient.id, "room": room.id,
+            "doctor": doctor.id, "consultation": procedures["Consultation"].id,
+            "xray": procedures["Xray"].id}
 
 
 @pytest.fixture
@@ -51,10 +52,16 @@ def clinic(container):
     return _clinic(container)
 
 
+def anna(clinic) -> tuple:
+    """The clinic and who acts in it, its owner Anna: a use case's first two arguments (the
+    authorization rule checks her)."""
+    return clinic["id"], clinic["owner"]
+
+
 def request(clinic, start=START, procedures=("consultation",), **changes) -> BookingRequest:
     values = {"patient_id": clinic["patient"], "room_id": clinic["room"],
               "doctor_id": clinic["doctor"], "starts_at": start,
-              "procedure_ids": [clinic[p] for p in procedures]}
+              "procedure_ids": [clinic[p] for p in procedures], "booked_by": clinic["owner"]}
     values.update(changes)
     return BookingRequest(**values)
 
@@ -96,7 +103,7 @@ def test_another_clinics_room_cannot_be_booked(container, clinic):
     other = container.sign_up()(SignUpCommand("Other", "Olga", "olga@example.com",
                                               "correct horse", "ru"))
     with pytest.raises(ValidationFailed) as raised:
-        container.book_appointment()(other.clinic_id, request(clinic))
+        container.book_appointment()(other.clinic_id, request(clinic, booked_by=other.user_id))
     assert set(raised.value.errors) == {"patient_id", "room_id", "doctor_id", "procedure_ids"}
 
 
@@ -200,7 +207,7 @@ def test_one_doctors_visits_moved_to_one_time_at_once_move_once(container, clini
     visits += [book(clinic["id"], request(clinic, room_id=room, doctor_id=other.id,
                                           confirm_doctor_overlap=True))
                for room in rooms[RACERS // 2:]]  # at that time already: to the first doctor
-    outcome = _race([lambda visit=visit: move(clinic["id"], visit.id, START, visit.room_id,
+    outcome = _race([lambda visit=visit: move(*anna(clinic), visit.id, START, visit.room_id,
                                               clinic["doctor"]) for visit in visits])
     assert outcome == ["doctor busy"] * (RACERS - 1) + ["done"]
     assert len(_doctors_visits_at(container, clinic)) == 1
@@ -248,12 +255,12 @@ def test_two_changes_of_one_visit_at_once_never_leave_an_unchecked_mix(container
             outcome[name] = f"{type(error).__name__}: {error}"
 
     first = threading.Thread(target=run, args=("doctor", lambda: slow(
-        clinic["id"], visit.id, AppointmentChanges(doctor_id=other.id))))
+        *anna(clinic), visit.id, AppointmentChanges(doctor_id=other.id))))
     clock.thread = first
     first.start()
     assert clock.paused.wait(30)
     second = threading.Thread(target=run, args=("time", lambda: container.update_appointment()(
-        clinic["id"], visit.id, AppointmentChanges(starts_at=START + timedelta(hours=2)))))
+        *anna(clinic), visit.id, AppointmentChanges(starts_at=START + timedelta(hours=2)))))
     second.start()
     second.join(timeout=0.5)  # it waits for the first (if it could, it has finished by now)
     clock.go_on.set()
@@ -355,11 +362,11 @@ def test_a_cancelled_visit_frees_its_room_and_comes_back_only_if_still_free(cont
 
     first = container.book_appointment()(clinic["id"], request(clinic))
     change = container.change_appointment_status()
-    change(clinic["id"], first.id, AppointmentStatus.CANCELLED)
+    change(*anna(clinic), first.id, AppointmentStatus.CANCELLED)
     second = container.book_appointment()(clinic["id"], request(clinic))
     with pytest.raises(RoomAlreadyBooked):
-        change(clinic["id"], first.id, AppointmentStatus.SCHEDULED)
-    assert change(clinic["id"], second.id, AppointmentStatus.NO_SHOW).status == "no_show"
+        change(*anna(clinic), first.id, AppointmentStatus.SCHEDULED)
+    assert change(*anna(clinic), second.id, AppointmentStatus.NO_SHOW).status == "no_show"
 
 
 def test_a_moved_visit_keeps_its_length_and_obeys_the_room_rule(container, clinic):
@@ -367,14 +374,14 @@ def test_a_moved_visit_keeps_its_length_and_obeys_the_room_rule(container, clini
     second = container.book_appointment()(clinic["id"], request(
         clinic, START + timedelta(hours=2), procedures=("consultation", "xray")))
     move = container.move_appointment()
-    moved = move(clinic["id"], second.id, START + timedelta(hours=3), clinic["room"],
+    moved = move(*anna(clinic), second.id, START + timedelta(hours=3), clinic["room"],
                  clinic["doctor"])
     assert moved.ends_at - moved.starts_at == timedelta(minutes=45)
     with pytest.raises(RoomAlreadyBooked) as raised:
-        move(clinic["id"], second.id, START + timedelta(minutes=15), clinic["room"],
+        move(*anna(clinic), second.id, START + timedelta(minutes=15), clinic["room"],
              clinic["doctor"])
     assert raised.value.nearest_free_start == START + timedelta(minutes=30)
-    assert move(clinic["id"], first.id, START + timedelta(minutes=5), clinic["room"],
+    assert move(*anna(clinic), first.id, START + timedelta(minutes=5), clinic["room"],
                 clinic["doctor"]).starts_at == START + timedelta(minutes=5)  # past itself
 
 
@@ -402,17 +409,17 @@ def test_a_time_outside_working_hours_needs_a_confirmation(container, clinic):
         clinic["id"], request(clinic, evening, confirm_outside_hours=True))
     assert booked.ends_at == evening + timedelta(minutes=30)
     with pytest.raises(OutsideWorkingHours):  # moving there again asks again
-        container.move_appointment()(clinic["id"], booked.id, sunday, clinic["room"],
+        container.move_appointment()(*anna(clinic), booked.id, sunday, clinic["room"],
                                      clinic["doctor"])
     assert container.update_appointment()(
-        clinic["id"], booked.id, AppointmentChanges(note="came late")).note == "came late"
+        *anna(clinic), booked.id, AppointmentChanges(note="came late")).note == "came late"
 
 
 def test_other_procedures_change_the_length_and_price_but_keep_old_prices(container, clinic):
     booked = container.book_appointment()(clinic["id"], request(clinic))
     container.save_procedure()(clinic["id"], ProcedureFields("Consultation", "9999", "60"),
                                clinic["consultation"])
-    changed = container.update_appointment()(clinic["id"], booked.id, AppointmentChanges(
+    changed = container.update_appointment()(*anna(clinic), booked.id, AppointmentChanges(
         procedure_ids=[clinic["consultation"], clinic["xray"]]))
     with container.uow(clinic["id"]) as uow:
         kept = uow.appointments.get(booked.id)
@@ -420,10 +427,10 @@ def test_other_procedures_change_the_length_and_price_but_keep_old_prices(contai
         ("Consultation", 100000, 30), ("Xray", 50000, 15)]  # the booked price, not 9999
     assert (kept.ends_at, kept.price_minor) == (START + timedelta(minutes=45), 150000)
     assert changed.ends_at == kept.ends_at
-    discounted = container.update_appointment()(clinic["id"], booked.id,
+    discounted = container.update_appointment()(*anna(clinic), booked.id,
                                                 AppointmentChanges(price="1200"))
     assert discounted.price_minor == 120000
-    back = container.update_appointment()(clinic["id"], booked.id, AppointmentChanges(price=""))
+    back = container.update_appointment()(*anna(clinic), booked.id, AppointmentChanges(price=""))
     assert back.price_minor == 150000
 
 
@@ -431,10 +438,10 @@ def test_a_longer_visit_must_still_fit_in_its_room(container, clinic):
     first = container.book_appointment()(clinic["id"], request(clinic))
     container.book_appointment()(clinic["id"], request(clinic, START + timedelta(minutes=30)))
     with pytest.raises(RoomAlreadyBooked):
-        container.update_appointment()(clinic["id"], first.id, AppointmentChanges(
+        container.update_appointment()(*anna(clinic), first.id, AppointmentChanges(
             procedure_ids=[clinic["consultation"], clinic["xray"]]))
     with pytest.raises(ValidationFailed) as raised:
-        container.update_appointment()(clinic["id"], first.id, AppointmentChanges(
+        container.update_appointment()(*anna(clinic), first.id, AppointmentChanges(
             procedure_ids=[], price="abc"))
     assert set(raised.value.errors) == {"procedure_ids", "price"}
     with container.uow(clinic["id"]) as uow:
@@ -454,7 +461,8 @@ def test_the_same_idempotency_key_books_once_and_a_different_body_is_refused(con
     other = container.sign_up()(SignUpCommand("Other", "Olga", "olga@example.com",
                                               "correct horse", "ru"))
     with pytest.raises(ValidationFailed):  # keys are per clinic: another's key replays nothing
-        container.book_appointment()(other.clinic_id, keyed)
+        container.book_appointment()(other.clinic_id, request(
+            clinic, idempotency_key="k-1", request_hash="aaa", booked_by=other.user_id))
     with container.engine().connect() as conn:
         assert conn.execute(select(func.count()).select_from(tables.appointments)).scalar() == 1
 
@@ -486,7 +494,7 @@ def test_the_appointment_list_filters_and_counts_on_both_databases(container, cl
 
     made = [container.book_appointment()(clinic["id"], request(clinic, START + timedelta(
         days=day), procedures=("consultation", "xray"))) for day in range(3)]
-    container.change_appointment_status()(clinic["id"], made[1].id, AppointmentStatus.DONE)
+    container.change_appointment_status()(*anna(clinic), made[1].id, AppointmentStatus.DONE)
     queries = container.calendar_queries()
     everything = queries.find(clinic["id"], AppointmentFilter())
     assert everything.total == 3 and [e.id for e in everything.rows] == [a.id for a in made]
@@ -517,10 +525,10 @@ def test_an_archived_room_or_another_clinics_takes_no_visit_nor_a_moved_one(cont
             container.book_appointment()(clinic["id"], request(
                 clinic, START + timedelta(hours=2), room_id=room_id))
         assert refused.value.errors == {"room_id": "room_unavailable"}
-    moved = container.update_appointment()(clinic["id"], booked.id, AppointmentChanges(
+    moved = container.update_appointment()(*anna(clinic), booked.id, AppointmentChanges(
         room_id=clinic["room"]))
     assert moved.room_id == clinic["room"]
     with pytest.raises(ValidationFailed) as refused:
-        container.update_appointment()(clinic["id"], booked.id, AppointmentChanges(
+        container.update_appointment()(*anna(clinic), booked.id, AppointmentChanges(
             room_id=second.id))
     assert refused.value.errors == {"room_id": "room_unavailable"}

@@ -38,7 +38,8 @@ def test_a_room_and_its_doctor_are_free_around_a_visit_and_again_once_it_is_canc
     assert free_time.next_free_start(clinic["id"], clinic["room"], at(9, 20), HOURS) == at(
         9, 30)
 
-    container.change_appointment_status()(clinic["id"], visit.id, AppointmentStatus.CANCELLED)
+    container.change_appointment_status()(clinic["id"], clinic["owner"], visit.id,
+                                          AppointmentStatus.CANCELLED)
     assert free_time.free_intervals(clinic["id"], day, HOURS, room_id=clinic["room"]) == [
         TimeRange(at(8), at(20))]
     assert free_time.tapped_start(clinic["id"], at(10, 5), room_id=clinic["room"]) == at(10)

@@ -20,6 +20,7 @@ from clinic.domain.licensing import ChairLimitReached, SeatLimitReached, Subscri
 from clinic.domain.scheduling import AppointmentStatus
 from clinic.domain.shared import ValidationFailed
 from clinic.entrypoints.cli.demo import pay_in_test_mode
+from tests.acting import owner_of
 from tests.integration.conftest import Browser, add_member, member_api
 from tests.licences import grant_licence, set_licence
 
@@ -164,7 +165,7 @@ def lapsed(container):
     for hour, (name, room_id) in enumerate(sorted(rooms.items())):
         visits[name] = container.book_appointment()(clinic, BookingRequest(
             patient.id, room_id, doctor, MONDAY_10 + timedelta(hours=hour), [procedure],
-            confirm_doctor_overlap=True)).id
+            confirm_doctor_overlap=True, booked_by=owner_of(container, clinic))).id
     set_licence(container, clinic, SubscriptionStatus.LAPSED)
     return {"clinic": clinic, "owner": owner.user_id, "rooms": rooms, "doctor": doctor,
             "procedure": procedure, "patient": patient.id, "visits": visits,
@@ -175,7 +176,7 @@ def _book(container, lapsed, room: str, hour: int):
     return container.book_appointment()(lapsed["clinic"], BookingRequest(
         lapsed["patient"], lapsed["rooms"][room], lapsed["doctor"],
         MONDAY_10 + timedelta(days=1, hours=hour), [lapsed["procedure"]],
-        confirm_doctor_overlap=True))
+        confirm_doctor_overlap=True, booked_by=owner_of(container, lapsed["clinic"])))
 
 
 def test_after_a_lapse_the_latest_rooms_take_no_new_visits_but_keep_theirs(container, lapsed):
@@ -188,10 +189,12 @@ def test_after_a_lapse_the_latest_rooms_take_no_new_visits_but_keep_theirs(conta
         assert refused.value.errors == {"room_id": "room_frozen"}
     # their visits stay, can be cancelled, and cannot be moved into a frozen room
     cancelled = container.change_appointment_status()(
-        clinic, lapsed["visits"]["Room 4"], AppointmentStatus.CANCELLED)
+        clinic, owner_of(container, clinic), lapsed["visits"]["Room 4"],
+        AppointmentStatus.CANCELLED)
     assert cancelled.status is AppointmentStatus.CANCELLED
     with pytest.raises(ValidationFailed):
-        container.move_appointment()(clinic, lapsed["visits"]["Room 1"],
+        container.move_appointment()(clinic, owner_of(container, clinic),
+                                     lapsed["visits"]["Room 1"],
                                      MONDAY_10 + timedelta(days=2), lapsed["rooms"]["Room 3"],
                                      lapsed["doctor"])
     assert _count(container, tables.rooms) == 4  # nothing deleted

@@ -15,6 +15,7 @@ from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import NotAllowed
+from tests.acting import owner_of
 from tests.integration.conftest import Browser, add_member
 
 MONDAY_10 = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
@@ -30,7 +31,8 @@ def visit(container):
         room, doctor = uow.rooms.list()[0].id, uow.doctors.list()[0].id
         procedure = uow.procedures.list()[0].id
     booked = container.book_appointment()(owner.clinic_id, BookingRequest(
-        patient.id, room, doctor, MONDAY_10, [procedure]))
+        patient.id, room, doctor, MONDAY_10, [procedure],
+        booked_by=owner_of(container, owner.clinic_id)))
     return owner, patient, booked
 
 
@@ -68,7 +70,7 @@ def test_erasing_wipes_the_card_keeps_the_visit_and_is_audited(container, visit)
     with pytest.raises(ValidationFailed):  # no new visit for an erased card
         container.book_appointment()(owner.clinic_id, BookingRequest(
             patient.id, booked.room_id, booked.doctor_id, MONDAY_10.replace(hour=9),
-            [booked.lines[0].procedure_id]))
+            [booked.lines[0].procedure_id], booked_by=owner_of(container, owner.clinic_id)))
 
 
 def test_the_pages_ask_for_the_password_and_the_card_is_gone_after(app, web_container):
@@ -81,7 +83,8 @@ def test_the_pages_ask_for_the_password_and_the_card_is_gone_after(app, web_cont
         room, doctor = uow.rooms.list()[0].id, uow.doctors.list()[0].id
         procedure = uow.procedures.list()[0].id
     booked = web_container.book_appointment()(clinic_id, BookingRequest(
-        patient.id, room, doctor, MONDAY_10, [procedure]))
+        patient.id, room, doctor, MONDAY_10, [procedure],
+        booked_by=owner_of(web_container, clinic_id)))
     card = owner.client.get(f"/patients/{patient.id}").get_data(as_text=True)
     assert "Erase this patient" in card
     path = f"/patients/{patient.id}/erase"

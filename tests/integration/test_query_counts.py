@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
+from tests.acting import owner_of
 from tests.integration.conftest import Browser
 from tests.licences import grant_licence
 
@@ -94,7 +95,7 @@ def test_the_week_page_costs_the_same_statements_with_one_appointment_or_sixty(
         day, slot = divmod(n, 12)
         web_container.book_appointment()(clinic_id, BookingRequest(
             patient.id, room.id, doctor.id, monday + timedelta(days=day, hours=8 + slot),
-            [consultation.id]))
+            [consultation.id], booked_by=owner_of(web_container, clinic_id)))
 
     book(0)
     engine = web_container.engine()
@@ -140,7 +141,8 @@ def test_the_day_view_of_ten_rooms_and_a_patients_card_cost_the_same_with_1_or_5
         room, slot = divmod(n, 5)
         web_container.book_appointment()(clinic_id, BookingRequest(
             patient.id, rooms[room].id, doctor.id, day + timedelta(hours=9 + 2 * slot),
-            [consultation.id], confirm_doctor_overlap=True))
+            [consultation.id], confirm_doctor_overlap=True,
+            booked_by=owner_of(web_container, clinic_id)))
 
     pages = [f"/calendar?view=day&date={monday.isoformat()}", f"/patients/{patient.id}"]
     engine = web_container.engine()

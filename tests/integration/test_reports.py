@@ -17,6 +17,7 @@ from clinic.application.reporting.queries import ReportScope
 from clinic.application.scheduling.book import BookingRequest
 from clinic.domain.reporting import Counted, Period, tally
 from clinic.domain.scheduling import AppointmentStatus
+from tests.acting import owner_of
 from tests.integration.test_query_counts import count_statements
 
 BERLIN = ZoneInfo("Europe/Berlin")  # summer time ends on 25 October 2026
@@ -50,10 +51,11 @@ def seeded(container):
                     patient.id, room_id, rng.choice(doctor_ids),
                     datetime.combine(day, time(hour, rng.choice((0, 5, 30))), BERLIN),
                     [p.id for p in picked], price=price, confirm_doctor_overlap=True,
-                    confirm_outside_hours=True))
+                    confirm_outside_hours=True, booked_by=owner_of(container, clinic_id)))
                 status = rng.choice(list(AppointmentStatus))
                 if status is not AppointmentStatus.SCHEDULED:
-                    container.change_appointment_status()(clinic_id, appointment.id, status)
+                    container.change_appointment_status()(
+                        clinic_id, owner_of(container, clinic_id), appointment.id, status)
                 made.append((appointment, status))
         day += timedelta(days=1)
     return container, clinic_id, made

@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import UnmappedClassError
 
 from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
+from tests.acting import owner_of
 from tests.integration.conftest import Browser
 
 
@@ -52,7 +53,7 @@ def test_no_page_hands_its_template_a_mapped_entity(app, web_container):
     day = datetime.now(ZoneInfo("Europe/Moscow")).date() + timedelta(days=1)
     visit = web_container.book_appointment()(clinic_id, BookingRequest(
         patient.id, room.id, doctor.id, datetime.combine(day, time(10), ZoneInfo("Europe/Moscow")),
-        [procedure.id], confirm_outside_hours=True))
+        [procedure.id], confirm_outside_hours=True, booked_by=owner_of(web_container, clinic_id)))
     details = f"/calendar/appointments/{visit.id}"
     pages = ["/calendar", "/calendar?view=day", details, f"{details}?edit=1", f"{details}?move=1",
              f"/calendar/book?start={day.isoformat()}T11:00&room_id={room.id}",

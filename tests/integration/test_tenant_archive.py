@@ -36,6 +36,7 @@ from clinic.domain.audit import AuditEntry, first_break
 from clinic.domain.licensing import PaymentKind
 from clinic.entrypoints.cli import Context
 from clinic.entrypoints.cli.tenant_archive import export, import_
+from tests.acting import owner_of
 from tests.conftest import need
 from tests.integration.conftest import add_member, make_container, make_settings
 from tests.licences import grant_licence
@@ -97,7 +98,8 @@ def _build_clinic(container) -> dict:
                                    booked_by=member, idempotency_key="retry-1",
                                    request_hash="abc"))
     book(clinic_id, BookingRequest(patients[2].id, first_room.id, doctor.id,
-                                   START + timedelta(days=1), [implant.id]))
+                                   START + timedelta(days=1), [implant.id],
+                                   booked_by=owner_of(container, clinic_id)))
     container.remember_calendar_view()(clinic_id, owner.user_id, f"week|room:{second_room.id}")
     container.create_api_token()(clinic_id, "website", created_by=owner.user_id)
     container.invite_member()(clinic_id, owner.user_id, "vera@example.com", "staff",

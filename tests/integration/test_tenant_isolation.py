@@ -13,6 +13,7 @@ from werkzeug.routing import UUIDConverter
 from clinic.adapters.sqlalchemy import tables
 from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
+from tests.acting import owner_of
 from tests.integration.conftest import Browser
 from tests.licences import grant_licence
 
@@ -44,7 +45,7 @@ def _clinic_a_ids(web_container, clinic_id) -> dict[str, str]:
     ids["patients"] = patient
     appointment = web_container.book_appointment()(clinic_id, BookingRequest(
         patient, ids["rooms"], doctor.id, datetime(2026, 11, 24, 10, 0, tzinfo=UTC),
-        [ids["procedures"]]))
+        [ids["procedures"]], booked_by=owner_of(web_container, clinic_id)))
     ids["appointments"] = appointment.id
     image = io.BytesIO()
     Image.new("RGB", (200, 200), "red").save(image, "PNG")

@@ -13,6 +13,7 @@ from clinic.application.catalog.doctors import DoctorFields
 from clinic.application.catalog.rooms import RoomFields
 from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
+from tests.acting import owner_of
 from tests.integration.conftest import Browser, csrf_of
 from tests.integration.test_query_counts import count_statements
 from tests.licences import grant_licence
@@ -39,7 +40,8 @@ def clinic(app, web_container):
     def book(room, hour, minute=0, day=today):
         return web_container.book_appointment()(clinic_id, BookingRequest(
             patient.id, room.id, doctor.id, datetime.combine(day, time(hour, minute), MOSCOW),
-            [consultation.id], confirm_doctor_overlap=True, confirm_outside_hours=True))
+            [consultation.id], confirm_doctor_overlap=True, confirm_outside_hours=True,
+            booked_by=owner_of(web_container, clinic_id)))
 
     return browser, rooms, book, today
 
@@ -89,7 +91,7 @@ def test_a_week_that_crosses_a_clock_change_draws_each_visit_at_its_local_hour(
     for day in (24, 26):  # Saturday before, Monday after the change
         web_container.book_appointment()(clinic_id, BookingRequest(
             patient.id, room.id, doctor.id, datetime(2026, 10, day, 10, 0, tzinfo=berlin),
-            [consultation.id]))
+            [consultation.id], booked_by=owner_of(web_container, clinic_id)))
     saturday = browser.client.get("/calendar?view=week&date=2026-10-24").get_data(True)
     monday = browser.client.get("/calendar?view=week&date=2026-10-26").get_data(True)
     for html in (saturday, monday):

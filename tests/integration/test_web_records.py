@@ -8,6 +8,7 @@ import re
 import pytest
 from PIL import Image
 
+from tests.acting import owner_of
 from tests.integration.conftest import Browser
 
 
@@ -214,12 +215,13 @@ class TestPatientVisits:
             consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
         past = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
         soon = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+        anna = owner_of(web_container, clinic_id)
         for start in (past, past + timedelta(days=7), soon):
             web_container.book_appointment()(clinic_id, BookingRequest(
                 patient.id, room.id, doctor.id, start, [consultation.id],
-                confirm_outside_hours=True))
+                confirm_outside_hours=True, booked_by=anna))
         visits = web_container.calendar_queries().patient_visits(clinic_id, patient.id)
-        web_container.change_appointment_status()(clinic_id, visits[-1].id,
+        web_container.change_appointment_status()(clinic_id, anna, visits[-1].id,
                                                   AppointmentStatus.NO_SHOW)
         card = _page(owner, f"/patients/{patient.id}")
         assert "Coming" in card and "Past" in card and "did not come" in card
@@ -246,7 +248,7 @@ class TestPatientVisits:
         start = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
         web_container.book_appointment()(clinic_id, BookingRequest(
             patient.id, room.id, doctor.id, start, [consultation.id],
-            confirm_outside_hours=True))
+            confirm_outside_hours=True, booked_by=owner_of(web_container, clinic_id)))
         clock = FakeClock(datetime(2026, 11, 24, 6, 59, tzinfo=UTC))
         web_container.clock.override(providers.Object(clock))
         card = _page(owner, f"/patients/{patient.id}")

@@ -22,6 +22,7 @@ from clinic.application.scheduling.book import BookingRequest
 from clinic.domain.scheduling import AppointmentStatus
 from clinic.entrypoints.web.report_chart import nice_ceiling
 from clinic.entrypoints.web.views.reports import parse_day
+from tests.acting import owner_of
 from tests.integration.conftest import Browser
 from tests.integration.test_query_counts import count_statements
 from tests.licences import grant_licence
@@ -59,10 +60,12 @@ class Clinic:
         appointment = self.container.book_appointment()(self.id, BookingRequest(
             self.patient.id, self.rooms[room].id, self.doctors[doctor].id,
             datetime.combine(day, time(hour, minute), MOSCOW), [self.procedure.id],
-            price=price, confirm_outside_hours=True, confirm_doctor_overlap=True))
+            price=price, confirm_outside_hours=True, confirm_doctor_overlap=True,
+            booked_by=owner_of(self.container, self.id)))
         if status:
-            self.container.change_appointment_status()(self.id, appointment.id,
-                                                       AppointmentStatus(status))
+            self.container.change_appointment_status()(
+                self.id, owner_of(self.container, self.id), appointment.id,
+                AppointmentStatus(status))
         return appointment
 
     def get(self, path: str):

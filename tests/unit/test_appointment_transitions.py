@@ -57,12 +57,13 @@ def test_the_use_case_refuses_a_move_of_a_cancelled_visit_and_writes_nothing(uow
     clinic_id = desk[0]
     visit = BookAppointment(uow, clock)(clinic_id, _request(desk))
     update = UpdateAppointment(uow, clock)
-    update(clinic_id, visit.id, AppointmentChanges(status=S.CANCELLED))
+    update(clinic_id, desk.owner, visit.id, AppointmentChanges(status=S.CANCELLED))
     later = TUESDAY_10 + timedelta(hours=3)
     with pytest.raises(ActionNotAllowed):
-        update(clinic_id, visit.id, AppointmentChanges(starts_at=later, note="moved"))
+        update(clinic_id, desk.owner, visit.id, AppointmentChanges(starts_at=later, note="moved"))
     with uow(clinic_id) as u:
         kept = u.appointments.get(visit.id)
     assert (kept.starts_at, kept.note, kept.status) == (TUESDAY_10, None, S.CANCELLED)
-    back = update(clinic_id, visit.id, AppointmentChanges(status=S.SCHEDULED, starts_at=later))
+    back = update(clinic_id, desk.owner, visit.id, AppointmentChanges(status=S.SCHEDULED,
+        starts_at=later))
     assert (back.starts_at, back.status) == (later, S.SCHEDULED)

@@ -18,9 +18,11 @@ from clinic.application.reporting.export import ExportClinic, ExportReport
 from clinic.application.reporting.queries import ReportScope
 from clinic.application.scheduling.queries import AppointmentDetails, PatientCard
 from clinic.application.scheduling.read import OpenAppointment
+from clinic.domain.accounts import Role
 from clinic.domain.audit import Actor, AuditAction
 from clinic.domain.reporting import custom_period
 from clinic.domain.shared import NotFound
+from tests.factories import ClinicFactory, MembershipFactory, UserFactory, add
 
 CLINIC, ANNA = uuid.uuid4(), uuid.uuid4()
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
@@ -29,6 +31,14 @@ NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def anna() -> None:
     act_as(Actor(ANNA, None, "Anna", "10.0.0.7"))
+
+
+@pytest.fixture
+def member(uow) -> uuid.UUID:
+    """Anna, a staff member of CLINIC (the reads check who opens them)."""
+    add(uow(CLINIC), ClinicFactory(id=CLINIC), UserFactory(id=ANNA),
+        MembershipFactory(clinic_id=CLINIC, user_id=ANNA, role=Role.STAFF))
+    return ANNA
 
 
 def rows(uow) -> list[tuple[AuditAction, str, uuid.UUID | None, str]]:
@@ -79,18 +89,27 @@ class Visits:
         return self.found
 
 
-def test_opening_a_visit_is_a_view_of_its_patient(uow, clock):
+def test_opening_a_visit_is_a_view_of_its_patient(uow, clock, member):
     patient = uuid.uuid4()
     visit = details(patient, erased=False)
-    assert OpenAppointment(Visits(visit), AuditTrail(uow, clock))(CLINIC, visit.id) is visit
+    opened = OpenAppointment(uow, Visits(visit), AuditTrail(uow, clock))(CLINIC, member, visit.id)
+    assert opened is visit
     assert rows(uow) == [(AuditAction.PATIENT_VIEWED, "patient", patient, "Anna")]
 
 
-def test_a_visit_of_an_erased_patient_or_none_writes_nothing(uow, clock):
+def test_a_visit_of_an_erased_patient_or_none_writes_nothing(uow, clock, member):
     trail = AuditTrail(uow, clock)
     visit = details(uuid.uuid4(), erased=True)
-    assert OpenAppointment(Visits(visit), trail)(CLINIC, visit.id) is visit
-    assert OpenAppointment(Visits(None), trail)(CLINIC, uuid.uuid4()) is None
+    assert OpenAppointment(uow, Visits(visit), trail)(CLINIC, member, visit.id) is visit
+    assert OpenAppointment(uow, Visits(None), trail)(CLINIC, member, uuid.uuid4()) is None
+    assert rows(uow) == []
+
+
+def test_a_stranger_cannot_open_a_visit_and_nothing_is_written(uow, clock, member):
+    visit = details(uuid.uuid4(), erased=False)
+    with pytest.raises(NotFound):
+        OpenAppointment(uow, Visits(visit), AuditTrail(uow, clock))(CLINIC, uuid.uuid4(),
+                                                                     visit.id)
     assert rows(uow) == []
 
 

@@ -21,6 +21,7 @@ from clinic.application.scheduling.book import BookAppointment, BookingRequest
 from clinic.application.scheduling.change import AppointmentChanges, UpdateAppointment
 from clinic.domain.licensing import PaymentKind
 from clinic.domain.scheduling import DoctorBusy, RoomAlreadyBooked
+from clinic.domain.shared import NotFound
 from tests.unit.fakes import FakeHasher
 
 ZONE = ZoneInfo("Europe/Moscow")
@@ -34,9 +35,14 @@ def _clinic(uow, clock, email="anna@example.com", promo_code=""):
     return signed_in
 
 
+class _Desk(tuple):
+    owner: uuid.UUID  # who books and changes visits (the authorization rule checks them)
+
+
 @pytest.fixture
 def desk(uow, clock):
-    """A clinic with two rooms, its owner as the doctor, a patient and a consultation."""
+    """A clinic with two rooms, its owner as the doctor, a patient and a consultation; the
+    owner is `desk.owner`."""
     signed_in = _clinic(uow, clock)
     clinic_id = signed_in.clinic_id
     SaveRoom(uow, clock)(clinic_id, RoomFields("Room 2", ""))
@@ -45,11 +51,14 @@ def desk(uow, clock):
         rooms = sorted(u.rooms.list(), key=lambda r: r.name)
         doctor = u.doctors.list()[0]
         consultation = next(p for p in u.procedures.list() if p.duration_minutes == 30)
-    return clinic_id, rooms, doctor, patient, consultation
+    found = _Desk((clinic_id, rooms, doctor, patient, consultation))
+    found.owner = signed_in.user_id
+    return found
 
 
 def _request(desk, room: int = 0, starts_at: datetime = TUESDAY_10, **extra):
     _clinic_id, rooms, doctor, patient, consultation = desk
+    extra.setdefault("booked_by", desk.owner)
     return BookingRequest(patient.id, rooms[room].id, doctor.id, starts_at,
                           [consultation.id], **extra)
 
@@ -87,11 +96,27 @@ def test_moving_a_visit_obeys_the_room_rule_and_keeps_its_length(uow, clock, des
     first = book(clinic_id, _request(desk))
     later = book(clinic_id, _request(desk, starts_at=TUESDAY_10 + timedelta(hours=1)))
     with pytest.raises(RoomAlreadyBooked):
-        update(clinic_id, later.id, AppointmentChanges(starts_at=TUESDAY_10))
-    moved = update(clinic_id, later.id, AppointmentChanges(
+        update(clinic_id, desk.owner, later.id, AppointmentChanges(starts_at=TUESDAY_10))
+    moved = update(clinic_id, desk.owner, later.id, AppointmentChanges(
         starts_at=TUESDAY_10, room_id=rooms[1].id, confirm_doctor_overlap=True))
     assert (moved.starts_at, moved.room_id) == (TUESDAY_10, rooms[1].id)
     assert moved.ends_at - moved.starts_at == first.ends_at - first.starts_at
+
+
+def test_only_a_member_books_or_changes_a_visit_and_a_refusal_writes_nothing(uow, clock, desk):
+    clinic_id = desk[0]
+    stranger = _clinic(uow, clock, email="boris@example.com").user_id  # another clinic's owner
+    book, update = BookAppointment(uow, clock), UpdateAppointment(uow, clock)
+    with pytest.raises(NotFound):
+        book(clinic_id, _request(desk, booked_by=stranger))
+    assert uow.store.appointments == {}
+    visit = book(clinic_id, _request(desk))
+    with pytest.raises(NotFound):
+        update(clinic_id, stranger, visit.id, AppointmentChanges(note="moved"))
+    with uow(clinic_id) as u:
+        assert u.appointments.get(visit.id).note is None
+    assert update(clinic_id, desk.owner, visit.id, AppointmentChanges(note="moved")).note == \
+        "moved"
 
 
 def test_a_paid_invoice_of_a_referred_clinic_credits_the_partner_once(uow, clock):

@@ -49,7 +49,11 @@ def _clinic_details() -> Select[Any]:
 @cache
 def _api_token() -> Select[Any]:
     t = api_tokens.c
-    return (select(t.id, t.clinic_id, t.created_by, t.revoked_at, clinics.c.status)
+    owner = (select(memberships.c.user_id).where(memberships.c.clinic_id == t.clinic_id,
+                                                 memberships.c.role == Role.OWNER)
+             .limit(1).scalar_subquery())
+    return (select(t.id, t.clinic_id, t.created_by, t.revoked_at, clinics.c.status,
+                   owner.label("owner_id"))
             .join(clinics, clinics.c.id == t.clinic_id)
             .where(t.token_hash == bindparam("token_hash")))
 
@@ -142,7 +146,7 @@ class SqlAccountQueries:
         if row is None:
             return None
         return TokenRow(row.id, row.clinic_id, row.created_by, row.revoked_at is None,
-                        str(row.status.value))
+                        str(row.status.value), row.owner_id)
 
     def tenants(self, status: str | None = None) -> Sequence[TenantRow]:
         owner = (

@@ -103,6 +103,9 @@ class TokenHolder:
     read_only: bool = False  # its maker is past the seats the clinic pays for (after a lapse)
     suspended: bool = False  # the operator suspended the clinic: every request is refused (403)
     token_id: uuid.UUID | None = field(default=None, compare=False)  # for the audit trail
+    # The member the use cases check (the authorization rule): its maker, or the owner for an
+    # operator's token (it speaks as the owner). None only for a clinic without an owner.
+    acts_for: uuid.UUID | None = field(default=None, compare=False)
 
 
 class AuthenticateApiToken:
@@ -124,11 +127,12 @@ class AuthenticateApiToken:
         clinic_id, creator = token.clinic_id, token.created_by
         if creator is None:
             return TokenHolder(clinic_id, Role.OWNER, None, token_id=token.id,
-                               suspended=token.clinic_status != ClinicStatus.ACTIVE.value)
+                               suspended=token.clinic_status != ClinicStatus.ACTIVE.value,
+                               acts_for=token.owner_id)
         # The person (unless disabled), their membership and its clinic, in one round trip.
         person = self.accounts.session_user(creator, clinic_id)
         if person is None or person.role is None or person.clinic_id != clinic_id:
             return None
         return TokenHolder(clinic_id, Role(person.role), creator, person.read_only,
                            suspended=person.clinic_status != ClinicStatus.ACTIVE.value,
-                           token_id=token.id)
+                           token_id=token.id, acts_for=creator)

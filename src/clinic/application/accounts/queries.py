@@ -77,6 +77,7 @@ class TokenRow:
     created_by: uuid.UUID | None
     active: bool
     clinic_status: str
+    owner_id: uuid.UUID | None = None  # the clinic's owner, for whom an operator's token acts
 
 
 class AccountQueries(Protocol):

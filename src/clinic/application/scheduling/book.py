@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from clinic.application.audit import AuditTrail
+from clinic.application.authorization import authorize
 from clinic.application.patients.save import PatientFields, register_patient
 from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
 from clinic.application.scheduling.availability import ensure_free, room_unusable
@@ -27,7 +28,8 @@ from clinic.domain.scheduling import (
     check_day,
     check_length,
 )
-from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.domain.shared import ValidationFailed
+from clinic.domain.team import Permission
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,13 @@ class BookingRequest:
     confirm_doctor_overlap: bool = False
     confirm_outside_hours: bool = False
     ask_unusual_day: bool = False  # the dialog asks about a past day or a year ahead; the API not
-    booked_by: uuid.UUID | None = None
     idempotency_key: str | None = None  # a client's retry of the same request books once
     request_hash: str = ""  # what the key was first used for
     # A card made for this visit (the dialog's "new patient"), in the booking's transaction:
     # a refused booking leaves no card behind. Its field errors come back as "new_<field>".
     new_patient: PatientFields | None = None
+    # Who books: the member the authorization rule checks, and the visit's `created_by`.
+    booked_by: uuid.UUID = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,8 @@ IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
 class BookAppointment:
+    requires = Permission.CALENDAR
+
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
                  audit: AuditTrail | None = None) -> None:
         self.uow_factory = uow_factory
@@ -153,6 +158,7 @@ class BookAppointment:
             # First, so that every check below sees the doctor's bookings made before this one
             # (two bookings of one doctor at once take turns from here to the commit).
             uow.lock_doctor(request.doctor_id)
+            _, clinic = authorize(uow, clinic_id, request.booked_by, self.requires)
             now = self.clock.now()
             if request.idempotency_key:
                 uow.appointments.forget_idempotency_keys(now - IDEMPOTENCY_TTL)
@@ -160,9 +166,6 @@ class BookAppointment:
                 if replayed is not None:
                     uow.commit()
                     return Booking(replayed)
-            clinic = uow.clinics.get(clinic_id)
-            if clinic is None:
-                raise NotFound()
             new_patient = self._new_patient(uow, clinic, request, now)
             parties = _check_parties(uow, request, new_patient)
             procedures = parties.procedures

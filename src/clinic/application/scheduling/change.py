@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from clinic.application.audit import AuditTrail
+from clinic.application.authorization import authorize
 from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
 from clinic.application.scheduling.availability import ensure_free, room_unusable
 from clinic.domain.audit import AuditAction
@@ -23,6 +24,7 @@ from clinic.domain.scheduling import (
     check_length,
 )
 from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.domain.team import Permission
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class _Plan:
             != [line.procedure_id for line in appointment.lines])
         appointment.check_change(self.status, moving, editing)
 
-    def apply_to(self, appointment: Appointment, now: datetime, by: uuid.UUID | None) -> None:
+    def apply_to(self, appointment: Appointment, now: datetime, by: uuid.UUID) -> None:
         appointment.change_status(self.status, now, by)
         if self.lines is not None:
             appointment.replace_lines(self.lines)
@@ -75,25 +77,25 @@ class UpdateAppointment:
     obey the same rules as booking: the room must be free, a doctor's overlap and a time
     outside working hours need a confirmation."""
 
+    requires = Permission.CALENDAR
+
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
                  audit: AuditTrail | None = None) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
         self.audit = audit
 
-    def __call__(self, clinic_id: uuid.UUID, appointment_id: uuid.UUID,
-                 changes: AppointmentChanges, by: uuid.UUID | None = None) -> Appointment:
+    def __call__(self, clinic_id: uuid.UUID, by: uuid.UUID, appointment_id: uuid.UUID,
+                 changes: AppointmentChanges) -> Appointment:
         if changes.starts_at is not None:
             check_booking(changes.starts_at, 1, "")
         with self.uow_factory(clinic_id) as uow:
             uow.write_in_turn()
+            _, clinic = authorize(uow, clinic_id, by, self.requires)
             # Held to the commit: a second change of this visit at the same moment waits and
             # then plans from what this one leaves.
             appointment = uow.appointments.get(appointment_id, lock=True)
             if appointment is None:
-                raise NotFound()
-            clinic = uow.clinics.get(clinic_id)
-            if clinic is None:
                 raise NotFound()
             plan = self._plan(uow, appointment, changes, clinic.currency)
             plan.check_against(appointment)
@@ -182,29 +184,31 @@ class UpdateAppointment:
 
 
 class ChangeAppointmentStatus:
-    """Bringing a cancelled visit back takes its time again, so the booking rules apply."""
+    """Bringing a cancelled visit back takes its time again, so the booking rules apply (and
+    the authorization rule: `UpdateAppointment` checks `by`)."""
 
     def __init__(self, update: UpdateAppointment) -> None:
         self.update = update
 
-    def __call__(self, clinic_id: uuid.UUID, appointment_id: uuid.UUID,
-                 status: AppointmentStatus, by: uuid.UUID | None = None,
+    def __call__(self, clinic_id: uuid.UUID, by: uuid.UUID, appointment_id: uuid.UUID,
+                 status: AppointmentStatus,
                  confirm_doctor_overlap: bool = False) -> Appointment:
-        return self.update(clinic_id, appointment_id, AppointmentChanges(
-            status=status, confirm_doctor_overlap=confirm_doctor_overlap), by)
+        return self.update(clinic_id, by, appointment_id, AppointmentChanges(
+            status=status, confirm_doctor_overlap=confirm_doctor_overlap))
 
 
 class MoveAppointment:
-    """Another start, room or doctor; the length and the price stay as booked."""
+    """Another start, room or doctor; the length and the price stay as booked
+    (`UpdateAppointment` checks `by`)."""
 
     def __init__(self, update: UpdateAppointment) -> None:
         self.update = update
 
-    def __call__(self, clinic_id: uuid.UUID, appointment_id: uuid.UUID, starts_at: datetime,
-                 room_id: uuid.UUID, doctor_id: uuid.UUID, by: uuid.UUID | None = None,
+    def __call__(self, clinic_id: uuid.UUID, by: uuid.UUID, appointment_id: uuid.UUID,
+                 starts_at: datetime, room_id: uuid.UUID, doctor_id: uuid.UUID,
                  confirm_doctor_overlap: bool = False,
                  confirm_outside_hours: bool = False) -> Appointment:
-        return self.update(clinic_id, appointment_id, AppointmentChanges(
+        return self.update(clinic_id, by, appointment_id, AppointmentChanges(
             starts_at=starts_at, room_id=room_id, doctor_id=doctor_id,
             confirm_doctor_overlap=confirm_doctor_overlap,
-            confirm_outside_hours=confirm_outside_hours), by)
+            confirm_outside_hours=confirm_outside_hours))

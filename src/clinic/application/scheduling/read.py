@@ -6,19 +6,27 @@ from __future__ import annotations
 import uuid
 
 from clinic.application.audit import AuditTrail
+from clinic.application.authorization import authorize
+from clinic.application.ports import UnitOfWorkFactory
 from clinic.application.scheduling.queries import AppointmentDetails, CalendarQueries
 from clinic.domain.audit import AuditAction
+from clinic.domain.team import Permission
 
 
 class OpenAppointment:
     """The visit dialog: the appointment through the read model and, unless its patient's
     details were erased (nothing of them is shown), a `patient_viewed` row for the patient."""
 
-    def __init__(self, queries: CalendarQueries, trail: AuditTrail) -> None:
-        self.queries, self.trail = queries, trail
+    requires = Permission.CALENDAR
 
-    def __call__(self, clinic_id: uuid.UUID,
+    def __init__(self, uow_factory: UnitOfWorkFactory, queries: CalendarQueries,
+                 trail: AuditTrail) -> None:
+        self.uow_factory, self.queries, self.trail = uow_factory, queries, trail
+
+    def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID,
                  appointment_id: uuid.UUID) -> AppointmentDetails | None:
+        with self.uow_factory(clinic_id) as uow:
+            authorize(uow, clinic_id, actor_id, self.requires)
         details = self.queries.details(clinic_id, appointment_id)
         if details is not None and not details.patient.erased:
             self.trail(clinic_id, AuditAction.PATIENT_VIEWED, "patient", details.patient.id)

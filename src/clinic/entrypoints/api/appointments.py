@@ -27,7 +27,12 @@ from clinic.domain.scheduling import (
 )
 from clinic.domain.shared import NotFound, ValidationFailed, day_error
 from clinic.domain.team import Permission
-from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
+from clinic.entrypoints.api.auth import (
+    current_actor_id,
+    current_clinic_id,
+    permission_required,
+    token_required,
+)
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
 from clinic.entrypoints.api.schemas.appointments import (
     AppointmentCreateSchema,
@@ -214,7 +219,8 @@ class Appointments(MethodView):
             doctor_id=body["doctor_id"], starts_at=_moment(body["starts_at"], "starts_at"),
             procedure_ids=body["procedure_ids"], price=body.get("price"),
             note=body.get("note") or "", confirm_doctor_overlap=body["confirm_doctor_overlap"],
-            confirm_outside_hours=True, idempotency_key=key, request_hash=digest))
+            confirm_outside_hours=True, idempotency_key=key, request_hash=digest,
+            booked_by=current_actor_id()))
         location = external_url("api_appointments.AppointmentById",
                                 appointment_id=booking.appointment.id)
         if booking.entry is None or booking.timezone is None:  # a replayed Idempotency-Key
@@ -242,12 +248,14 @@ class AppointmentById(MethodView):
     def patch(self, body: dict[str, Any], appointment_id: uuid.UUID) -> Any:
         """Move it, change its procedures, price or note, or its status; all at once or none"""
         price = body.get("price", None if "price" not in body else "")
-        container().update_appointment()(current_clinic_id(), appointment_id, AppointmentChanges(
+        changes = AppointmentChanges(
             starts_at=_moment(body["starts_at"], "starts_at") if "starts_at" in body else None,
             room_id=body.get("room_id"), doctor_id=body.get("doctor_id"),
             procedure_ids=body.get("procedure_ids"),
             price="" if "price" in body and price is None else price,
             note=("" if body["note"] is None else body["note"]) if "note" in body else None,
             status=AppointmentStatus(body["status"]) if "status" in body else None,
-            confirm_doctor_overlap=body["confirm_doctor_overlap"], confirm_outside_hours=True))
+            confirm_doctor_overlap=body["confirm_doctor_overlap"], confirm_outside_hours=True)
+        container().update_appointment()(current_clinic_id(), current_actor_id(), appointment_id,
+                                         changes)
         return _entry(appointment_id)

@@ -35,6 +35,16 @@ def current_clinic_id() -> uuid.UUID:
     return current_holder().clinic_id
 
 
+def current_actor_id() -> uuid.UUID:
+    """Who the use cases check (docs/architecture.md, "Authorization"): the token's maker, or
+    the clinic's owner for a token the operator made."""
+    actor = current_holder().acts_for
+    if actor is None:  # a clinic without an owner: nobody to act for
+        abort(403, message=NOT_ALLOWED)
+    assert actor is not None  # abort raises; this line is for the type checker
+    return actor
+
+
 def token_required(view: F) -> F:
     """Checked on every request: the token, its clinic, and the role it speaks with now."""
 

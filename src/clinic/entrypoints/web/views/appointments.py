@@ -40,7 +40,8 @@ def _details(appointment_id: uuid.UUID, status: int = 200, headers: dict[str, st
              **extra: Any) -> Any:
     clinic_id = current_user.clinic_id
     # the dialog shows the patient's card: the use case writes the view to the audit trail
-    appointment = container().open_appointment()(clinic_id, appointment_id)
+    appointment = container().open_appointment()(clinic_id, current_user.user_id,
+                                                 appointment_id)
     if appointment is None:
         abort(404)
     catalog = container().catalog_queries()
@@ -81,7 +82,7 @@ def change_status(appointment_id: uuid.UUID) -> Any:
         return _details(appointment_id, 422, problem=_("Please try again."))
     try:
         container().change_appointment_status()(
-            current_user.clinic_id, appointment_id, status, current_user.user_id,
+            current_user.clinic_id, current_user.user_id, appointment_id, status,
             confirm_doctor_overlap=request.form.get("confirm_doctor_overlap") == "1")
     except NotFound:
         abort(404)
@@ -104,8 +105,8 @@ def move(appointment_id: uuid.UUID) -> Any:
         starts_at = datetime.fromisoformat(f"{form['date']}T{form['time']}").replace(
             tzinfo=_zone())
         container().move_appointment()(
-            current_user.clinic_id, appointment_id, starts_at, uuid.UUID(form["room_id"]),
-            uuid.UUID(form["doctor_id"]), current_user.user_id,
+            current_user.clinic_id, current_user.user_id, appointment_id, starts_at,
+            uuid.UUID(form["room_id"]), uuid.UUID(form["doctor_id"]),
             confirm_doctor_overlap=request.form.get("confirm_doctor_overlap") == "1",
             confirm_outside_hours=request.form.get("confirm_outside_hours") == "1")
     except NotFound:
@@ -145,11 +146,10 @@ def edit(appointment_id: uuid.UUID) -> Any:
         ids = [uuid.UUID(int=0)]  # unknown to every clinic: the use case names the field
     try:
         container().update_appointment()(
-            current_user.clinic_id, appointment_id, AppointmentChanges(
+            current_user.clinic_id, current_user.user_id, appointment_id, AppointmentChanges(
                 procedure_ids=ids, price=form["price"], note=form["note"],
                 confirm_doctor_overlap=form["confirm_doctor_overlap"] == "1",
-                confirm_outside_hours=form["confirm_outside_hours"] == "1"),
-            current_user.user_id)
+                confirm_outside_hours=form["confirm_outside_hours"] == "1"))
     except NotFound:
         abort(404)
     except ActionNotAllowed:
