@@ -43,11 +43,11 @@ def seed(instance: Path, email: str) -> int:
     signed_in = container.sign_up()(SignUpCommand(
         "Bench clinic", "Anna", email, "correct horse", "ru", "Europe/Moscow"))
     clinic_id = signed_in.clinic_id
-    patients = [container.save_patient()(clinic_id, PatientFields(
+    patients = [container.save_patient()(clinic_id, signed_in.user_id, PatientFields(
         f"Пациент {i}", f"+7916{1000000 + i}")).id for i in range(40)]
     pay_in_test_mode(container, clinic_id, signed_in.user_id, 8, 0)  # chairs 3 to 10
     for number in range(2, 11):
-        container.save_room()(clinic_id, RoomFields(f"Кабинет {number}"))
+        container.save_room()(clinic_id, signed_in.user_id, RoomFields(f"Кабинет {number}"))
     with container.uow(clinic_id) as uow:
         room = next(r for r in uow.rooms.list() if r.name == "Room 1")
         others = [r for r in uow.rooms.list() if r.id != room.id]

@@ -102,11 +102,12 @@ def make_clinic(container: Container, name: str, email: str, rooms: int, doctors
     assert clinic_id is not None
     pay_in_test_mode(container, clinic_id, signed_in.user_id, max(rooms - FREE_CHAIRS, 0), 0)
     for number in range(2, rooms + 1):
-        container.save_room()(clinic_id, RoomFields(f"Кабинет {number}"))
+        container.save_room()(clinic_id, signed_in.user_id, RoomFields(f"Кабинет {number}"))
     for doctor in doctor_names[:doctors - 1]:
-        container.save_doctor()(clinic_id, DoctorFields(doctor))
+        container.save_doctor()(clinic_id, signed_in.user_id, DoctorFields(doctor))
     for _key, procedure, price, minutes in data.EXTRA_PROCEDURES:
-        container.save_procedure()(clinic_id, ProcedureFields(procedure, price, minutes))
+        container.save_procedure()(clinic_id, signed_in.user_id,
+                                   ProcedureFields(procedure, price, minutes))
     names = {**data.STARTER_NAMES, **{key: title for key, title, *_ in data.EXTRA_PROCEDURES}}
     with container.uow(clinic_id) as uow:
         room_ids = [room.id for room in uow.rooms.list()]
@@ -578,7 +579,7 @@ def main() -> None:
 
     http: dict[str, Any] = {}
     if not args.no_http:
-        token = container.create_api_token()(busy.clinic_id, "bench").secret
+        token = container.create_operator_token()(busy.clinic_id, "bench").secret
         env = {**os.environ}
         http = measure_http(env, token, busy.email, last_12.first, last_12.last, args.runs,
                             in_process["past_12_months"]["figures"])

@@ -37,6 +37,7 @@ from clinic.adapters.stripe_webhooks import StripeWebhooks
 from clinic.application.accounts.api_tokens import (
     AuthenticateApiToken,
     CreateApiToken,
+    CreateOperatorToken,
     ListApiTokens,
     RevokeApiToken,
 )
@@ -214,6 +215,7 @@ class Container(containers.DeclarativeContainer):
     end_web_session = providers.Factory(EndWebSession, uow.provider)
     choose_language = providers.Factory(ChooseLanguage, uow.provider)
     create_api_token = providers.Factory(CreateApiToken, uow.provider, clock)
+    create_operator_token = providers.Factory(CreateOperatorToken, uow.provider, clock)
     list_api_tokens = providers.Factory(ListApiTokens, uow.provider)
     revoke_api_token = providers.Factory(RevokeApiToken, uow.provider, clock)
     authenticate_api_token = providers.Factory(AuthenticateApiToken, account_queries)
@@ -227,10 +229,11 @@ class Container(containers.DeclarativeContainer):
     audit_queries = providers.Singleton(SqlAuditQueries, reads)
     verify_audit = providers.Factory(VerifyAudit, audit_queries)
     # reads that write their own audit row (the doors never call the trail themselves)
-    open_patient_card = providers.Factory(OpenPatientCard, patient_queries, audit_trail)
+    open_patient_card = providers.Factory(OpenPatientCard, uow.provider, patient_queries,
+                                          audit_trail)
     open_appointment = providers.Factory(OpenAppointment, uow.provider, calendar_queries,
                                          audit_trail)
-    export_report = providers.Factory(ExportReport, report_queries, audit_trail)
+    export_report = providers.Factory(ExportReport, uow.provider, report_queries, audit_trail)
     save_patient = providers.Factory(SavePatient, uow.provider, clock, audit_trail)
     add_patients_in_bulk = providers.Factory(AddPatientsInBulk, uow.provider)
     add_appointments_in_bulk = providers.Factory(AddAppointmentsInBulk, uow.provider)

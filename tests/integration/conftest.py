@@ -19,6 +19,7 @@ from clinic.application.accounts.sign_up import SignUpCommand
 from clinic.config import load_settings
 from clinic.container import build_container
 from clinic.entrypoints.web.app import create_app
+from tests.acting import member_token
 from tests.conftest import need
 from tests.mail_inbox import Inbox
 
@@ -213,7 +214,7 @@ class Api:
 def api_sign_up(client, web_container, email: str) -> Api:
     signed_in = web_container.sign_up()(SignUpCommand(
         "Smile", "Anna Petrova", email, "correct horse", "ru", "Europe/Moscow"))
-    token = web_container.create_api_token()(signed_in.clinic_id, "website")
+    token = web_container.create_operator_token()(signed_in.clinic_id, "website")
     return Api(client, signed_in.clinic_id, token.secret)
 
 
@@ -249,7 +250,7 @@ def add_member(container, clinic_id, email: str, name: str, role: str,
 
 def member_api(client, container, clinic_id, user_id, name: str = "theirs") -> Api:
     """An API token made by that person, as if they made it on the settings page."""
-    token = container.create_api_token()(clinic_id, name, created_by=user_id)
+    token = member_token(container, clinic_id, user_id, name)
     return Api(client, clinic_id, token.secret)
 
 

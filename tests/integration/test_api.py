@@ -11,7 +11,7 @@ from clinic.application.accounts.sign_up import SignUpCommand
 def clinic_and_token(web_container):
     signed_in = web_container.sign_up()(SignUpCommand(
         "Smile", "Anna", "anna@example.com", "correct horse", "ru", "Asia/Novosibirsk"))
-    token = web_container.create_api_token()(signed_in.clinic_id, "website")
+    token = web_container.create_operator_token()(signed_in.clinic_id, "website")
     return signed_in.clinic_id, token.secret
 
 

@@ -8,6 +8,8 @@ import uuid
 import pytest
 from PIL import Image
 
+from tests.acting import owner_of
+
 KINDS = ["rooms", "doctors", "procedures"]
 NEW = {"rooms": {"name": "Room 2", "address": "Lenina 1"}, "doctors": {"name": "Boris Orlov"},
        "procedures": {"name": "Implant", "price": "45000", "duration_minutes": 90}}
@@ -181,7 +183,8 @@ def test_a_doctors_photo_is_linked_and_served_only_with_the_clinics_token(
         api, other, client, web_container):
     doctor = api.get("doctors").get_json()["items"][0]
     assert api.get(f"doctors/{doctor['id']}/photo").status_code == 404
-    web_container.set_doctor_photo()(api.clinic_id, uuid.UUID(doctor["id"]), jpeg())
+    web_container.set_doctor_photo()(api.clinic_id, owner_of(web_container, api.clinic_id),
+        uuid.UUID(doctor["id"]), jpeg())
     url = api.get(f"doctors/{doctor['id']}").get_json()["photo_url"]
     assert url.startswith(f"http://localhost/api/v1/doctors/{doctor['id']}/photo")
     photo = client.get(url, headers=api.headers)

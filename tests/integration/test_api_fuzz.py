@@ -31,6 +31,7 @@ from werkzeug.serving import make_server
 from clinic.application.accounts.sign_up import SignUpCommand
 from clinic.application.patients.save import PatientFields
 from clinic.entrypoints.web.app import create_app
+from tests.acting import owner_of
 
 MAX_EXAMPLES = 50  # per operation and phase: about 40 s a database on this machine
 
@@ -83,8 +84,9 @@ def wfc_auth(container, tmp_path) -> str:
     for name, email in (("anna", "anna@example.com"), ("olga", "olga@example.com")):
         signed_in = container.sign_up()(SignUpCommand(
             "Smile", name.title(), email, "correct horse", "ru", "Europe/Moscow"))
-        container.save_patient()(signed_in.clinic_id, PatientFields("Ivan", "+79161234567"))
-        secret = container.create_api_token()(signed_in.clinic_id, "fuzz").secret
+        container.save_patient()(signed_in.clinic_id, owner_of(container, signed_in.clinic_id),
+            PatientFields("Ivan", "+79161234567"))
+        secret = container.create_operator_token()(signed_in.clinic_id, "fuzz").secret
         entries.append({"name": name, "fixedHeaders": [
             {"name": "Authorization", "value": f"Bearer {secret}"}]})
     path = tmp_path / "auth.json"

@@ -6,6 +6,7 @@ import pytest
 
 from clinic.application.accounts.sign_up import SignUpCommand
 from clinic.entrypoints.web.app import create_app
+from tests.acting import member_token
 from tests.integration.conftest import Api, add_member, member_api
 
 
@@ -67,7 +68,8 @@ def test_only_admin_and_owner_tokens_may_list_the_people(any_db_app, container, 
     assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
     assert refused.get_json()["detail"] == "Your role does not allow this."
     owner = member_api(client, container, clinic_id, clinic.user_id)
-    operator = Api(client, clinic_id, container.create_api_token()(clinic_id, "website").secret)
+    operator = Api(client, clinic_id,
+                   container.create_operator_token()(clinic_id, "website").secret)
     assert owner.get("members").status_code == 200
     assert operator.get("members").status_code == 200  # `clinic tokens create`: the owner's
 
@@ -145,8 +147,8 @@ def test_checking_a_token_costs_at_most_two_statements(container, clinic):
 
     clinic_id = clinic.clinic_id
     boris = add_member(container, clinic_id, "boris@example.com", "Boris", "admin")
-    secrets = {"boris": container.create_api_token()(clinic_id, "b", created_by=boris).secret,
-               "operator": container.create_api_token()(clinic_id, "website").secret}
+    secrets = {"boris": member_token(container, clinic_id, boris, "b").secret,
+               "operator": container.create_operator_token()(clinic_id, "website").secret}
     engine, statements = container.engine(), []
 
     def before(conn, cursor, statement, *args):

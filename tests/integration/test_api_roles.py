@@ -92,7 +92,8 @@ def _clinic(container) -> tuple[object, dict[str, object], dict[str, str], dict[
     people = {"owner": signed_in.user_id,
               "admin": add_member(container, clinic_id, "boris@example.com", "Boris", "admin"),
               "staff": add_member(container, clinic_id, "clara@example.com", "Clara", "staff")}
-    patient = container.save_patient()(clinic_id, PatientFields("Ivan Sidorov", "+14155552671"))
+    patient = container.save_patient()(clinic_id, owner_of(container, clinic_id),
+        PatientFields("Ivan Sidorov", "+14155552671"))
     with container.uow(clinic_id) as uow:
         room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
         procedure = uow.procedures.list()[0]
@@ -104,12 +105,16 @@ def _clinic(container) -> tuple[object, dict[str, object], dict[str, str], dict[
     ids["appointment_id"] = appointment.id
     image = io.BytesIO()
     Image.new("RGB", (200, 200), "red").save(image, "PNG")
-    container.set_doctor_photo()(clinic_id, doctor.id, image.getvalue())
+    container.set_doctor_photo()(clinic_id, owner_of(container, clinic_id),
+        doctor.id, image.getvalue())
     grant_licence(container, clinic_id, chairs=10)  # rooms added by the routes too
-    spare = {"room_id": container.save_room()(clinic_id, RoomFields("Spare room")).id,
-             "doctor_id": container.save_doctor()(clinic_id, DoctorFields("Spare doctor")).id,
+    spare = {"room_id": container.save_room()(clinic_id, owner_of(container, clinic_id),
+        RoomFields("Spare room")).id,
+             "doctor_id": container.save_doctor()(clinic_id, owner_of(container, clinic_id),
+                 DoctorFields("Spare doctor")).id,
              "procedure_id": container.save_procedure()(
-                 clinic_id, ProcedureFields("Spare procedure", "100", "30")).id}
+                 clinic_id, owner_of(container, clinic_id),
+                     ProcedureFields("Spare procedure", "100", "30")).id}
     return (clinic_id, people, {k: str(v) for k, v in ids.items()},
             {k: str(v) for k, v in spare.items()})
 

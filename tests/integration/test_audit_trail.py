@@ -53,8 +53,10 @@ def _verify(container, *args: str):
 
 def test_changes_through_the_use_cases_name_the_actor_and_chain_up(container, clinic):
     act_as(Actor(clinic.user_id, None, "Anna", "10.0.0.7"))
-    patient = container.save_patient()(clinic.clinic_id, PatientFields("Ivan", "+79161234567"))
-    container.save_patient()(clinic.clinic_id, PatientFields("Ivan P.", "+79161234567"),
+    patient = container.save_patient()(clinic.clinic_id, owner_of(container, clinic.clinic_id),
+        PatientFields("Ivan", "+79161234567"))
+    container.save_patient()(clinic.clinic_id, owner_of(container, clinic.clinic_id),
+        PatientFields("Ivan P.", "+79161234567"),
                              patient.id)
     with container.uow(clinic.clinic_id) as uow:
         room, doctor = uow.rooms.list()[0].id, uow.doctors.list()[0].id
@@ -149,7 +151,7 @@ def test_the_page_the_dialog_the_api_and_the_export_are_views(app, web_container
         patient.id, room, doctor, MONDAY_10, [procedure],
         booked_by=owner_of(web_container, clinic_id)))
     assert owner.client.get(f"/calendar/appointments/{visit.id}").status_code == 200
-    token = web_container.create_api_token()(clinic_id, "site")
+    token = web_container.create_operator_token()(clinic_id, "site")
     headers = {"Authorization": f"Bearer {token.secret}"}
     assert client.get(f"/api/v1/patients/{patient.id}", headers=headers).status_code == 200
     assert owner.client.get("/reports/download.csv").status_code == 200
@@ -281,7 +283,8 @@ class _Dies:
 
 @pytest.fixture
 def parties(container, clinic):
-    patient = container.save_patient()(clinic.clinic_id, PatientFields("Ivan", "+79161234567"))
+    patient = container.save_patient()(clinic.clinic_id, owner_of(container, clinic.clinic_id),
+        PatientFields("Ivan", "+79161234567"))
     with container.uow(clinic.clinic_id) as uow:
         room, doctor = uow.rooms.list()[0].id, uow.doctors.list()[0].id
         procedure = uow.procedures.list()[0].id
@@ -309,7 +312,7 @@ def _writers(container, clinic, parties, uows):
             AppointmentChanges(note="came late")).id,
             "appointment.changed", parties["visit"]),
         "save patient": (lambda: SavePatient(uows, clock, trail)(
-            clinic.clinic_id, PatientFields("Olga", "+79161234568")).id,
+            clinic.clinic_id, clinic.user_id, PatientFields("Olga", "+79161234568")).id,
             "patient.created", None),
         "erase patient": (lambda: ErasePatient(uows, container.password_hasher(), clock, trail)(
             clinic.clinic_id, clinic.user_id, parties["patient"], "correct horse",
@@ -369,7 +372,8 @@ def test_changes_and_views_at_once_take_consecutive_places_and_move_the_head(con
         start.wait()
         try:
             if n % 2:
-                save(clinic.clinic_id, PatientFields(f"Patient {n}", f"+7916123450{n // 2}"))
+                save(clinic.clinic_id, clinic.user_id,
+                     PatientFields(f"Patient {n}", f"+7916123450{n // 2}"))
             else:
                 trail(clinic.clinic_id, AuditAction.PATIENT_VIEWED, "patient", clinic.user_id)
         except Exception as error:  # anything at all is a failure the test must show

@@ -24,7 +24,7 @@ from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
 from clinic.entrypoints.cli import Context
 from clinic.entrypoints.cli.backup import backup, restore
-from tests.acting import owner_of
+from tests.acting import as_owner, owner_of
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 SEEDED_PATIENTS = 40
@@ -61,7 +61,7 @@ def _seed(container) -> uuid.UUID:
     signed_in = container.sign_up()(SignUpCommand(
         "Smile", "Anna", "anna@example.com", "correct horse", "ru", "Europe/Moscow"))
     clinic_id = signed_in.clinic_id
-    patients = [container.save_patient()(clinic_id, PatientFields(
+    patients = [container.save_patient()(clinic_id, owner_of(container, clinic_id), PatientFields(
         f"Seeded {i:03d}", f"+7915{i:07d}", f"p{i}@example.com", "ёлка ✓"))
         for i in range(SEEDED_PATIENTS)]
     with container.uow(clinic_id) as uow:
@@ -84,7 +84,7 @@ class Writer(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        save = self.container.save_patient()
+        save = as_owner(self.container.save_patient(), self.container)
         while not self.stopping.is_set():
             try:
                 save(self.clinic_id, PatientFields(f"Writer {self.written:05d}",

@@ -28,6 +28,7 @@ from clinic.domain.licensing import (
 )
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import NotAllowed
+from tests.acting import owner_of
 from tests.licences import grant_licence
 
 
@@ -102,7 +103,7 @@ def test_lowering_below_what_is_in_use_is_refused_and_only_the_owner_pays(contai
     clinic, owner = billing["clinic"], billing["owner"]
     grant_licence(container, clinic, chairs=1)  # as if paid earlier
     for name in ("Room 2", "Room 3"):
-        container.save_room()(clinic, RoomFields(name))
+        container.save_room()(clinic, owner_of(container, clinic), RoomFields(name))
     with pytest.raises(LowerThanInUse) as raised:
         billing["change"](clinic, owner, 0, 0, "https://ok", "https://back")
     assert raised.value.chairs_over == 1

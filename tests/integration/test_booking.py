@@ -38,7 +38,8 @@ def _clinic(container):
     signed_in = container.sign_up()(SignUpCommand(
         "Smile", "Anna", "anna@example.com", "correct horse", "ru", "Europe/Moscow"))
     clinic_id = signed_in.clinic_id
-    patient = container.save_patient()(clinic_id, PatientFields("Ivan", "+79161234567"))
+    patient = container.save_patient()(clinic_id, signed_in.user_id,
+        PatientFields("Ivan", "+79161234567"))
     with container.uow(clinic_id) as uow:
         room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
         procedures = {p.name: p for p in uow.procedures.list()}
@@ -69,7 +70,7 @@ def request(clinic, start=START, procedures=("consultation",), **changes) -> Boo
 def test_a_booking_keeps_what_the_procedures_cost_and_took_that_day(container, clinic):
     booked = container.book_appointment()(clinic["id"], request(clinic, procedures=(
         "consultation", "xray")))
-    container.save_procedure()(clinic["id"], ProcedureFields("Consultation", "9999", "60"),
+    container.save_procedure()(*anna(clinic), ProcedureFields("Consultation", "9999", "60"),
                                clinic["consultation"])
     with container.uow(clinic["id"]) as uow:
         kept = uow.appointments.get(booked.id)
@@ -90,7 +91,7 @@ def test_an_overlap_in_the_room_is_refused_with_the_nearest_free_start(container
 
 
 def test_a_doctor_in_two_rooms_at_once_needs_a_confirmation(container, clinic):
-    other_room = container.save_room()(clinic["id"], RoomFields("Room 2"))
+    other_room = container.save_room()(*anna(clinic), RoomFields("Room 2"))
     container.book_appointment()(clinic["id"], request(clinic))
     with pytest.raises(DoctorBusy):
         container.book_appointment()(clinic["id"], request(clinic, room_id=other_room.id))
@@ -136,7 +137,7 @@ RACERS = 10  # at once, one doctor, one time, each in a room of its own
 
 def _rooms(container, clinic, count: int = RACERS) -> list:
     grant_licence(container, clinic["id"], chairs=count)
-    return [clinic["room"]] + [container.save_room()(clinic["id"], RoomFields(f"Room {n}")).id
+    return [clinic["room"]] + [container.save_room()(*anna(clinic), RoomFields(f"Room {n}")).id
                                for n in range(2, count + 1)]
 
 
@@ -203,7 +204,7 @@ def test_one_doctors_visits_moved_to_one_time_at_once_move_once(container, clini
     book, move = container.book_appointment(), container.move_appointment()
     visits = [book(clinic["id"], request(clinic, START + timedelta(hours=1 + n), room_id=room))
               for n, room in enumerate(rooms[:RACERS // 2])]
-    other = container.save_doctor()(clinic["id"], DoctorFields("Dr Other"))
+    other = container.save_doctor()(*anna(clinic), DoctorFields("Dr Other"))
     visits += [book(clinic["id"], request(clinic, room_id=room, doctor_id=other.id,
                                           confirm_doctor_overlap=True))
                for room in rooms[RACERS // 2:]]  # at that time already: to the first doctor
@@ -237,7 +238,7 @@ def test_two_changes_of_one_visit_at_once_never_leave_an_unchecked_mix(container
     from clinic.application.scheduling.change import UpdateAppointment
 
     rooms = _rooms(container, clinic, 2)
-    other = container.save_doctor()(clinic["id"], DoctorFields("Dr Other"))
+    other = container.save_doctor()(*anna(clinic), DoctorFields("Dr Other"))
     visit = container.book_appointment()(clinic["id"], request(clinic))
     container.book_appointment()(clinic["id"], request(  # the other doctor's, at 12:00
         clinic, START + timedelta(hours=2), room_id=rooms[1], doctor_id=other.id))
@@ -386,8 +387,8 @@ def test_a_moved_visit_keeps_its_length_and_obeys_the_room_rule(container, clini
 
 
 def test_the_offer_for_a_full_day_is_the_next_mornings_opening(container, clinic):
-    long = container.save_procedure()(clinic["id"], ProcedureFields("Long", "0", "480"))
-    half = container.save_procedure()(clinic["id"], ProcedureFields("Half", "0", "240"))
+    long = container.save_procedure()(*anna(clinic), ProcedureFields("Long", "0", "480"))
+    half = container.save_procedure()(*anna(clinic), ProcedureFields("Half", "0", "240"))
     morning = START.replace(hour=8)
     container.book_appointment()(clinic["id"], request(clinic, morning, (),
                                                        procedure_ids=[long.id]))
@@ -417,7 +418,7 @@ def test_a_time_outside_working_hours_needs_a_confirmation(container, clinic):
 
 def test_other_procedures_change_the_length_and_price_but_keep_old_prices(container, clinic):
     booked = container.book_appointment()(clinic["id"], request(clinic))
-    container.save_procedure()(clinic["id"], ProcedureFields("Consultation", "9999", "60"),
+    container.save_procedure()(*anna(clinic), ProcedureFields("Consultation", "9999", "60"),
                                clinic["consultation"])
     changed = container.update_appointment()(*anna(clinic), booked.id, AppointmentChanges(
         procedure_ids=[clinic["consultation"], clinic["xray"]]))
@@ -517,9 +518,9 @@ def test_the_appointment_list_filters_and_counts_on_both_databases(container, cl
 def test_an_archived_room_or_another_clinics_takes_no_visit_nor_a_moved_one(container, clinic):
     """The clinic's rooms are read once for both questions (is it there and in use, is it
     beyond the paid chairs): an archived room and an unknown one are both unavailable."""
-    second = container.save_room()(clinic["id"], RoomFields("Room 2"))
+    second = container.save_room()(*anna(clinic), RoomFields("Room 2"))
     booked = container.book_appointment()(clinic["id"], request(clinic, room_id=second.id))
-    container.archive_room()(clinic["id"], second.id, True)
+    container.archive_room()(*anna(clinic), second.id, True)
     for room_id in (second.id, clinic["patient"]):  # archived; no room at all
         with pytest.raises(ValidationFailed) as refused:
             container.book_appointment()(clinic["id"], request(

@@ -15,6 +15,7 @@ from clinic.adapters.sqlalchemy import tables
 from clinic.application.catalog.rooms import RoomFields
 from clinic.application.patients.save import PatientFields
 from clinic.entrypoints.web.app import create_app
+from tests.acting import owner_of
 from tests.integration.conftest import Browser, api_sign_up
 from tests.licences import grant_licence
 
@@ -24,7 +25,8 @@ def test_fifty_simultaneous_bookings_through_http_leave_one(container):
     owner = Browser(app.test_client())
     owner.sign_up()
     clinic_id = container.account_queries().tenants()[0].id
-    patient = container.save_patient()(clinic_id, PatientFields("Ivan", "+79161234567"))
+    patient = container.save_patient()(clinic_id, owner_of(container, clinic_id),
+        PatientFields("Ivan", "+79161234567"))
     with container.uow(clinic_id) as uow:
         room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
         consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
@@ -61,9 +63,11 @@ def test_ten_api_bookings_of_one_doctor_at_once_in_ten_rooms_give_one_201(contai
     app = create_app(container.settings(), container)
     api = api_sign_up(app.test_client(), container, "anna@example.com")
     grant_licence(container, api.clinic_id, chairs=10)
-    rooms = [container.save_room()(api.clinic_id, RoomFields(f"Room {n}")).id
+    rooms = [container.save_room()(api.clinic_id, owner_of(container, api.clinic_id),
+        RoomFields(f"Room {n}")).id
              for n in range(2, 11)]
-    patient = container.save_patient()(api.clinic_id, PatientFields("Ivan", "+79161234567"))
+    patient = container.save_patient()(api.clinic_id, owner_of(container, api.clinic_id),
+        PatientFields("Ivan", "+79161234567"))
     with container.uow(api.clinic_id) as uow:
         rooms.append(uow.rooms.list()[0].id)
         doctor = uow.doctors.list()[0]
@@ -98,7 +102,8 @@ def test_a_refused_booking_with_a_new_patient_leaves_no_card(container):
     owner = Browser(app.test_client())
     owner.sign_up()
     clinic_id = container.account_queries().tenants()[0].id
-    ivan = container.save_patient()(clinic_id, PatientFields("Ivan", "+79161234567"))
+    ivan = container.save_patient()(clinic_id, owner_of(container, clinic_id),
+        PatientFields("Ivan", "+79161234567"))
     with container.uow(clinic_id) as uow:
         room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
         consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")

@@ -12,10 +12,12 @@ from clinic.application.catalog.rooms import RoomFields
 from clinic.application.patients.phones import parse_phone
 from clinic.application.patients.save import PatientFields
 from clinic.application.ports import ANY_CLINIC, Conflict
-from clinic.domain.accounts import Clinic, User
+from clinic.domain.accounts import Clinic, Role, User
 from clinic.domain.catalog import DOCTOR_COLORS, Doctor, Procedure, Room
 from clinic.domain.patients import Patient
 from clinic.domain.shared import ValidationFailed
+from tests.acting import owner_of
+from tests.factories import MembershipFactory, UserFactory
 from tests.integration.conftest import empty_tables, make_container, make_settings
 
 NOW = datetime(2026, 11, 23, 9, 30, 15, 123456, tzinfo=UTC)
@@ -214,41 +216,45 @@ class TestRoomUseCasesOnSql:
 
     @pytest.fixture
     def clinic_id(self, container):
-        clinic = _clinic("Smile")
-        _save(container, ("clinics", clinic))
+        clinic, owner = _clinic("Smile"), UserFactory()
+        _save(container, ("clinics", clinic), ("users", owner), ("memberships", MembershipFactory(
+            clinic_id=clinic.id, user_id=owner.id, role=Role.OWNER)))
         return clinic.id
 
     def test_a_twin_in_another_case_is_a_field_error(self, container, clinic_id):
-        container.save_room()(clinic_id, RoomFields("Blue"))
+        container.save_room()(clinic_id, owner_of(container, clinic_id), RoomFields("Blue"))
         with pytest.raises(ValidationFailed) as raised:
-            container.save_room()(clinic_id, RoomFields("BLUE"))
+            container.save_room()(clinic_id, owner_of(container, clinic_id), RoomFields("BLUE"))
         assert raised.value.errors == {"name": "name_taken"}
 
     def test_a_twin_with_exactly_the_same_name_is_a_field_error(self, container, clinic_id):
-        container.save_room()(clinic_id, RoomFields("Blue"))
+        container.save_room()(clinic_id, owner_of(container, clinic_id), RoomFields("Blue"))
         with pytest.raises(ValidationFailed) as raised:
-            container.save_room()(clinic_id, RoomFields("Blue"))
+            container.save_room()(clinic_id, owner_of(container, clinic_id), RoomFields("Blue"))
         assert raised.value.errors == {"name": "name_taken"}
 
     def test_restoring_a_room_whose_name_was_taken_is_a_field_error(self, container, clinic_id):
-        blue = container.save_room()(clinic_id, RoomFields("Blue"))
-        container.archive_room()(clinic_id, blue.id, True)
-        container.save_room()(clinic_id, RoomFields("blue"))
+        blue = container.save_room()(clinic_id, owner_of(container, clinic_id), RoomFields("Blue"))
+        container.archive_room()(clinic_id, owner_of(container, clinic_id), blue.id, True)
+        container.save_room()(clinic_id, owner_of(container, clinic_id), RoomFields("blue"))
         with pytest.raises(ValidationFailed) as raised:
-            container.archive_room()(clinic_id, blue.id, False)
+            container.archive_room()(clinic_id, owner_of(container, clinic_id), blue.id, False)
         assert raised.value.errors == {"name": "name_taken"}
 
 
 class TestPatientFieldsFitTheColumns:
     @pytest.fixture
     def clinic_id(self, container):
-        clinic = _clinic("Smile")
-        _save(container, ("clinics", clinic))
+        clinic, staff = _clinic("Smile"), UserFactory()
+        _save(container, ("clinics", clinic), ("users", staff), ("memberships", MembershipFactory(
+            clinic_id=clinic.id, user_id=staff.id, role=Role.STAFF)))
+        self.staff = staff.id  # who saves the cards (the authorization rule checks them)
         return clinic.id
 
     def _saved_or_refused(self, container, clinic_id, fields):
         try:
-            patient = container.save_patient()(clinic_id, fields, allow_duplicate=True)
+            patient = container.save_patient()(clinic_id, self.staff, fields,
+                                               allow_duplicate=True)
         except ValidationFailed:
             return "refused"
         with container.uow(clinic_id) as uow:

@@ -66,30 +66,32 @@ def _at_once(times: int, action, refusal: type[Exception]) -> list[str]:
 def test_a_third_room_waits_for_a_paid_chair_and_restoring_counts_too(container):
     owner = _sign_up(container)
     clinic = owner.clinic_id
-    blue = container.save_room()(clinic, RoomFields("Blue"))
+    blue = container.save_room()(clinic, owner_of(container, clinic), RoomFields("Blue"))
     with pytest.raises(ChairLimitReached) as refused:
-        container.save_room()(clinic, RoomFields("Green"))
+        container.save_room()(clinic, owner_of(container, clinic), RoomFields("Green"))
     assert (refused.value.in_use, refused.value.allowed) == (3, 2)
-    container.archive_room()(clinic, blue.id, True)
-    container.save_room()(clinic, RoomFields("Green"))
+    container.archive_room()(clinic, owner_of(container, clinic), blue.id, True)
+    container.save_room()(clinic, owner_of(container, clinic), RoomFields("Green"))
     with pytest.raises(ChairLimitReached):
-        container.archive_room()(clinic, blue.id, False)
+        container.archive_room()(clinic, owner_of(container, clinic), blue.id, False)
     assert _count(container, tables.rooms) == 3  # Room 1, Blue (archived), Green
 
     assert pay_in_test_mode(container, clinic, owner.user_id, 1, 0)  # the real test-mode flow
-    container.archive_room()(clinic, blue.id, False)
+    container.archive_room()(clinic, owner_of(container, clinic), blue.id, False)
     with container.uow(clinic) as uow:
         assert sorted(r.name for r in uow.rooms.list()) == ["Blue", "Green", "Room 1"]
     with pytest.raises(ChairLimitReached):
-        container.save_room()(clinic, RoomFields("Yellow"))
+        container.save_room()(clinic, owner_of(container, clinic), RoomFields("Yellow"))
 
 
 def test_five_rooms_added_at_once_take_only_the_one_free_chair(container):
     owner = _sign_up(container)
     clinic = owner.clinic_id
     grant_licence(container, clinic, chairs=1)
-    container.save_room()(clinic, RoomFields("Blue"))  # two chairs used of three
-    results = _at_once(5, lambda n: container.save_room()(clinic, RoomFields(f"Room {n + 10}")),
+    container.save_room()(clinic, owner_of(container, clinic),
+        RoomFields("Blue"))  # two chairs used of three
+    results = _at_once(5, lambda n: container.save_room()(clinic, owner_of(container, clinic),
+        RoomFields(f"Room {n + 10}")),
                        ChairLimitReached)
     assert results == ["done"] + ["refused"] * 4
     with container.uow(clinic) as uow:
@@ -150,13 +152,14 @@ def lapsed(container):
     clinic = owner.clinic_id
     grant_licence(container, clinic, chairs=2, seats=2)
     for name in ("Room 2", "Room 3", "Room 4"):
-        container.save_room()(clinic, RoomFields(name))
+        container.save_room()(clinic, owner_of(container, clinic), RoomFields(name))
     first = add_member(container, clinic, "olga@example.com", "Olga", "staff")
     later = add_member(container, clinic, "ivan@example.com", "Ivan", "staff")
     with container.engine().begin() as conn:  # joined a day apart, so "the latest" is clear
         conn.execute(tables.memberships.update().where(tables.memberships.c.user_id == first)
                      .values(created_at=datetime(2026, 1, 1, tzinfo=UTC)))
-    patient = container.save_patient()(clinic, PatientFields("Ivan Petrov", "+79161234567"))
+    patient = container.save_patient()(clinic, owner_of(container, clinic),
+        PatientFields("Ivan Petrov", "+79161234567"))
     with container.uow(clinic) as uow:
         rooms = {r.name: r.id for r in uow.rooms.list()}
         doctor = uow.doctors.list()[0].id
@@ -261,7 +264,7 @@ def test_an_admin_is_told_to_ask_the_owner_and_a_stranger_cannot_come_back_elsew
     owner = Browser(app.test_client())
     owner.sign_up()
     clinic_id = web_container.account_queries().tenants()[0].id
-    web_container.save_room()(clinic_id, RoomFields("Room 2"))
+    web_container.save_room()(clinic_id, owner_of(web_container, clinic_id), RoomFields("Room 2"))
     admin_id = add_member(web_container, clinic_id, "boris@example.com", "Boris", "admin")
     with web_container.engine().begin() as conn:
         conn.execute(tables.users.update().where(tables.users.c.id == admin_id).values(

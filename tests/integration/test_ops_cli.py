@@ -17,6 +17,7 @@ from clinic.adapters.sqlalchemy.ownership import KEPT_WITH_NAME_ONLY, clinic_own
 from clinic.application.accounts.sign_up import SignUpCommand
 from clinic.domain.licensing import PaymentKind
 from clinic.entrypoints.cli import Context, main
+from tests.acting import member_token
 from tests.integration.conftest import Browser, add_member
 from tests.integration.test_tenant_isolation import _clinic_a_ids
 
@@ -126,7 +127,7 @@ def test_a_suspended_clinic_shows_a_notice_and_its_api_answers_403(app, web_cont
     owner = Browser(app.test_client())
     owner.sign_up()
     clinic_id = web_container.account_queries().tenants()[0].id
-    token = web_container.create_api_token()(clinic_id, "site").secret
+    token = web_container.create_operator_token()(clinic_id, "site").secret
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     web_container.suspend_clinic()(clinic_id, "unpaid hosting")
@@ -180,7 +181,7 @@ def test_every_ops_command_has_help():
 def test_an_account_is_erased_at_the_persons_request(container, run):
     a = _sign_up(container, "anna@example.com", "Smile")
     sam = add_member(container, a.clinic_id, "sam@example.com", "Sam", "staff")
-    token = container.create_api_token()(a.clinic_id, "sam's", created_by=sam)
+    token = member_token(container, a.clinic_id, sam, "sam's")
     refused = run("users", "erase", "anna@example.com", "--confirm")
     assert refused.exit_code == 2 and "owns Smile" in refused.output  # hand it over first
     assert run("users", "erase", "sam@example.com", input="n\n").exit_code == 1

@@ -197,7 +197,7 @@ def test_the_partner_page_and_api_show_the_code_the_clinics_and_the_balance(
     assert "<svg" in page and 'class="qr"' in page  # the QR code, drawn on the server
     assert "Dent" in page and "$1.50" in page
     assert "boris@example.com" not in page  # nothing of theirs but the name and the day
-    token = web_container.create_api_token()(a_id, "site").secret
+    token = web_container.create_operator_token()(a_id, "site").secret
     headers = {"Authorization": f"Bearer {token}"}
     body = client.get("/api/v1/partner", headers=headers).get_json()
     assert body == {"promo_code": code, "share_url": f"http://localhost/signup?promo={code}",

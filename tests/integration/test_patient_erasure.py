@@ -25,7 +25,8 @@ MONDAY_10 = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 def visit(container):
     owner = container.sign_up()(SignUpCommand("Smile", "Anna", "anna@example.com",
                                               "correct horse", "en", "Europe/Moscow"))
-    patient = container.save_patient()(owner.clinic_id, PatientFields(
+    patient = container.save_patient()(owner.clinic_id, owner_of(container, owner.clinic_id),
+        PatientFields(
         "Ivan Petrov", "+79161234567", "ivan@example.com", "allergic to penicillin"))
     with container.uow(owner.clinic_id) as uow:
         room, doctor = uow.rooms.list()[0].id, uow.doctors.list()[0].id
@@ -64,7 +65,8 @@ def test_erasing_wipes_the_card_keeps_the_visit_and_is_audited(container, visit)
     assert patient.id not in [p.id for p in found.rows]
     assert container.patient_queries().find(owner.clinic_id, "Ivan").rows == []
     # the phone is free again: no "this phone is on Ivan's card" for a new card
-    container.save_patient()(owner.clinic_id, PatientFields("Someone", "+79161234567"))
+    container.save_patient()(owner.clinic_id, owner_of(container, owner.clinic_id),
+        PatientFields("Someone", "+79161234567"))
     with pytest.raises(NotFound):
         erase(owner.clinic_id, owner.user_id, patient.id, "correct horse", "Deleted patient")
     with pytest.raises(ValidationFailed):  # no new visit for an erased card
@@ -77,7 +79,8 @@ def test_the_pages_ask_for_the_password_and_the_card_is_gone_after(app, web_cont
     owner = Browser(app.test_client())
     owner.sign_up()
     clinic_id = web_container.account_queries().tenants()[0].id
-    patient = web_container.save_patient()(clinic_id, PatientFields("Ivan Petrov",
+    patient = web_container.save_patient()(clinic_id, owner_of(web_container, clinic_id),
+        PatientFields("Ivan Petrov",
                                                                    "+79161234567"))
     with web_container.uow(clinic_id) as uow:
         room, doctor = uow.rooms.list()[0].id, uow.doctors.list()[0].id

@@ -16,6 +16,7 @@ from clinic.application.accounts.sign_up import SignUpCommand
 from clinic.application.catalog.doctors import MAX_PHOTO_PIXELS, DoctorFields
 from clinic.application.ports import PixelLimits
 from clinic.domain.shared import ValidationFailed
+from tests.acting import owner_of
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)
 
@@ -262,14 +263,15 @@ class TestSetDoctorPhoto:
         signed_in = container.sign_up()(SignUpCommand(
             "Smile", "Anna Petrova", "anna@example.com", "correct horse", "en",
             "Europe/Moscow"))
-        doctors = [container.save_doctor()(signed_in.clinic_id, DoctorFields(f"Doctor {n}"))
-                   for n in range(4)]
+        doctors = [container.save_doctor()(signed_in.clinic_id, signed_in.user_id,
+                                           DoctorFields(f"Doctor {n}")) for n in range(4)]
         return signed_in.clinic_id, doctors
 
     def test_a_photo_bomb_is_refused_and_nothing_is_stored(self, container, clinic):
         clinic_id, doctors = clinic
         with pytest.raises(ValidationFailed) as raised:
-            container.set_doctor_photo()(clinic_id, doctors[0].id, palette_bomb())
+            container.set_doctor_photo()(clinic_id, owner_of(container, clinic_id),
+                doctors[0].id, palette_bomb())
         assert raised.value.errors == {"photo": "photo_too_many_pixels"}
         with container.uow(clinic_id) as uow:
             assert uow.doctors.get(doctors[0].id).photo_version == 0
@@ -284,7 +286,8 @@ class TestSetDoctorPhoto:
 
         def upload(doctor_id: uuid.UUID) -> None:
             try:
-                container.set_doctor_photo()(clinic_id, doctor_id, photo)
+                container.set_doctor_photo()(clinic_id, owner_of(container, clinic_id),
+                    doctor_id, photo)
             except BaseException as error:  # the test reports whatever it was
                 failures.append(error)
 
@@ -297,7 +300,8 @@ class TestSetDoctorPhoto:
         with container.uow(clinic_id) as uow:
             assert [uow.doctors.get(d.id).photo_version for d in doctors] == [1, 1, 1, 1]
         for doctor in doctors:
-            assert container.load_doctor_photo()(clinic_id, doctor.id, "large") is not None
+            assert container.load_doctor_photo()(clinic_id, owner_of(container, clinic_id),
+                doctor.id, "large") is not None
 
 
 class TestLocalFileStore:

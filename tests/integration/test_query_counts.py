@@ -60,8 +60,10 @@ def test_list_pages_cost_the_same_statements_with_few_records_or_many(app, web_c
 
     def add(start: int) -> None:
         for i in range(start, start + 30):
-            web_container.save_room()(clinic_id, RoomFields(f"Room {i + 2}"))
-            web_container.save_patient()(clinic_id, PatientFields(f"Anna {i}",
+            web_container.save_room()(clinic_id, owner_of(web_container, clinic_id),
+                RoomFields(f"Room {i + 2}"))
+            web_container.save_patient()(clinic_id, owner_of(web_container, clinic_id),
+                PatientFields(f"Anna {i}",
                                                                   f"+1415555{i:04d}"))
 
     add(0)  # more than a page of patients, so the count query is in both measurements
@@ -82,7 +84,8 @@ def test_the_week_page_costs_the_same_statements_with_one_appointment_or_sixty(
     browser = Browser(app.test_client())
     browser.sign_up()
     clinic_id = web_container.account_queries().tenants()[0].id
-    patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+    patient = web_container.save_patient()(clinic_id, owner_of(web_container, clinic_id),
+        PatientFields("Ivan", "+14155552671"))
     with web_container.uow(clinic_id) as uow:
         room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
         consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
@@ -127,8 +130,10 @@ def test_the_day_view_of_ten_rooms_and_a_patients_card_cost_the_same_with_1_or_5
     clinic_id = web_container.account_queries().tenants()[0].id
     grant_licence(web_container, clinic_id, chairs=8)
     for number in range(2, 11):
-        web_container.save_room()(clinic_id, RoomFields(f"Room {number}"))
-    patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+        web_container.save_room()(clinic_id, owner_of(web_container, clinic_id),
+            RoomFields(f"Room {number}"))
+    patient = web_container.save_patient()(clinic_id, owner_of(web_container, clinic_id),
+        PatientFields("Ivan", "+14155552671"))
     with web_container.uow(clinic_id) as uow:
         rooms, doctor = uow.rooms.list(), uow.doctors.list()[0]
         consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")

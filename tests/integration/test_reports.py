@@ -29,9 +29,10 @@ def seeded(container):
     signed_in = container.sign_up()(SignUpCommand(
         "Smile", "Anna", "anna@example.com", "correct horse", "en", "Europe/Berlin"))
     clinic_id = signed_in.clinic_id
-    container.save_room()(clinic_id, RoomFields("Room 2"))
-    container.save_doctor()(clinic_id, DoctorFields("Boris", ""))
-    patient = container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+    container.save_room()(clinic_id, owner_of(container, clinic_id), RoomFields("Room 2"))
+    container.save_doctor()(clinic_id, owner_of(container, clinic_id), DoctorFields("Boris", ""))
+    patient = container.save_patient()(clinic_id, owner_of(container, clinic_id),
+        PatientFields("Ivan", "+14155552671"))
     with container.uow(clinic_id) as uow:
         room_ids = [r.id for r in uow.rooms.list()]
         doctor_ids = [d.id for d in uow.doctors.list()]

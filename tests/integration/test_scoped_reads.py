@@ -8,6 +8,7 @@ from clinic.adapters.sqlalchemy.reads import ScopedReads
 from clinic.application.accounts.sign_up import SignUpCommand
 from clinic.application.catalog.rooms import RoomFields
 from clinic.application.scheduling.queries import Choice
+from tests.acting import owner_of
 from tests.integration.conftest import Browser, make_container, make_settings
 from tests.licences import grant_licence
 
@@ -55,7 +56,8 @@ def test_a_read_in_a_scope_sees_what_a_unit_of_work_committed_after_the_scope_be
     try:
         with reads.scope():
             before, _doctors = calendar.choices(clinic_id)
-            container.save_room()(clinic_id, RoomFields(name="Кабинет 9"))
+            container.save_room()(clinic_id, owner_of(container, clinic_id),
+                RoomFields(name="Кабинет 9"))
             after, _doctors = calendar.choices(clinic_id)
         assert [room.name for room in after] == [*[r.name for r in before], "Кабинет 9"]
         assert all(isinstance(room, Choice) for room in after)

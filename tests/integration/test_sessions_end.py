@@ -65,9 +65,8 @@ def test_a_session_record_is_kept_per_browser_and_removed_on_sign_out(app, web_c
 def _owner_with_token(container):
     signed_in = container.sign_up()(SignUpCommand(
         "Smile", "Anna Petrova", "anna@example.com", "correct horse", "ru", "Europe/Moscow"))
-    token = container.create_api_token()(signed_in.clinic_id, "mine",
-                                          created_by=signed_in.user_id)
-    operator = container.create_api_token()(signed_in.clinic_id, "website")
+    token = container.create_api_token()(signed_in.clinic_id, signed_in.user_id, "mine")
+    operator = container.create_operator_token()(signed_in.clinic_id, "website")
     return signed_in, token, operator
 
 
@@ -96,8 +95,7 @@ def test_the_api_refuses_a_token_after_its_makers_password_reset(app, web_contai
     browser = Browser(app.test_client())
     browser.sign_up()
     signed_in = web_container.sign_in()("anna@example.com", "correct horse")
-    token = web_container.create_api_token()(signed_in.clinic_id, "mine",
-                                              created_by=signed_in.user_id)
+    token = web_container.create_api_token()(signed_in.clinic_id, signed_in.user_id, "mine")
     headers = {"Authorization": f"Bearer {token.secret}"}
     assert app.test_client().get("/api/v1/clinic", headers=headers).status_code == 200
     browser.post("/forgot", {"email": "anna@example.com"})

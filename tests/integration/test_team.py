@@ -30,6 +30,7 @@ from clinic.domain.team import (
     NotAllowed,
     OwnerCannotLeave,
 )
+from tests.acting import member_token, owner_of
 from tests.licences import grant_licence
 
 PASSWORD = "correct horse"
@@ -457,8 +458,9 @@ def test_a_role_changes_but_never_to_or_from_owner(container, owner):
 def test_a_person_is_linked_to_one_doctor_at_most(container, owner):
     olga = join(container, owner)
     clinic = owner.clinic_id
-    first = container.save_doctor()(clinic, DoctorFields("Dr Olga"))
-    second = container.save_doctor()(clinic, DoctorFields("Dr O. Ivanova"))
+    first = container.save_doctor()(clinic, owner_of(container, clinic), DoctorFields("Dr Olga"))
+    second = container.save_doctor()(clinic, owner_of(container, clinic),
+        DoctorFields("Dr O. Ivanova"))
     container.link_doctor()(clinic, owner.user_id, olga.user_id, first.id)
     container.link_doctor()(clinic, owner.user_id, olga.user_id, second.id)
     linked = {d.name: d.user_id for d in rows(container, tables.doctors)}
@@ -472,8 +474,8 @@ def test_a_person_is_linked_to_one_doctor_at_most(container, owner):
 def test_an_archived_or_unknown_doctor_cannot_be_linked(container, owner):
     olga = join(container, owner)
     clinic = owner.clinic_id
-    doctor = container.save_doctor()(clinic, DoctorFields("Dr Olga"))
-    container.archive_doctor()(clinic, doctor.id, True)
+    doctor = container.save_doctor()(clinic, owner_of(container, clinic), DoctorFields("Dr Olga"))
+    container.archive_doctor()(clinic, owner_of(container, clinic), doctor.id, True)
     other = sign_up(container, "boris@example.com", "Other", "Boris")
     with container.uow(other.clinic_id) as uow:
         elsewhere = uow.doctors.list()[0].id
@@ -486,11 +488,12 @@ def test_an_archived_or_unknown_doctor_cannot_be_linked(container, owner):
 def test_a_removed_person_loses_access_at_once_and_their_records_stay(container, owner):
     clinic = owner.clinic_id
     olga = join(container, owner, role="admin")
-    olgas_token = container.create_api_token()(clinic, "olga's", created_by=olga.user_id)
-    annas_token = container.create_api_token()(clinic, "anna's", created_by=owner.user_id)
-    doctor = container.save_doctor()(clinic, DoctorFields("Dr Olga"))
+    olgas_token = member_token(container, clinic, olga.user_id, "olga's")
+    annas_token = container.create_api_token()(clinic, owner.user_id, "anna's")
+    doctor = container.save_doctor()(clinic, owner_of(container, clinic), DoctorFields("Dr Olga"))
     container.link_doctor()(clinic, owner.user_id, olga.user_id, doctor.id)
-    patient = container.save_patient()(clinic, PatientFields("Ivan", "+79161234567"))
+    patient = container.save_patient()(clinic, owner_of(container, clinic),
+        PatientFields("Ivan", "+79161234567"))
     with container.uow(clinic) as uow:
         room = uow.rooms.list()[0]
         procedure = uow.procedures.list()[0]
@@ -582,7 +585,7 @@ def test_every_change_is_recorded_and_listed_newest_first(container, owner, cloc
     step()
     container.change_role()(clinic, owner.user_id, olga.user_id, "staff")
     step()
-    doctor = container.save_doctor()(clinic, DoctorFields("Dr Olga"))
+    doctor = container.save_doctor()(clinic, owner_of(container, clinic), DoctorFields("Dr Olga"))
     container.link_doctor()(clinic, owner.user_id, olga.user_id, doctor.id)
     step()
     container.change_role()(clinic, owner.user_id, olga.user_id, "admin")
@@ -625,7 +628,7 @@ def test_members_come_owner_first_with_their_doctors(container, owner):
     zoe = join(container, owner, "zoe@example.com", "staff", "Zoe")
     join(container, owner, "boris@example.com", "admin", "Boris")
     join(container, owner, "alla@example.com", "staff", "Alla")
-    doctor = container.save_doctor()(clinic, DoctorFields("Dr Zoe"))
+    doctor = container.save_doctor()(clinic, owner_of(container, clinic), DoctorFields("Dr Zoe"))
     container.link_doctor()(clinic, owner.user_id, zoe.user_id, doctor.id)
     listed = container.team_queries().members(clinic)
     assert [(m.name, m.role, m.doctor_name) for m in listed] == [

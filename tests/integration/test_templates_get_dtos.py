@@ -46,7 +46,8 @@ def test_no_page_hands_its_template_a_mapped_entity(app, web_container):
     owner = Browser(app.test_client())
     owner.sign_up()
     clinic_id = web_container.account_queries().tenants()[0].id
-    patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+    patient = web_container.save_patient()(clinic_id, owner_of(web_container, clinic_id),
+        PatientFields("Ivan", "+14155552671"))
     with web_container.uow(clinic_id) as uow:
         room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
         procedure = uow.procedures.list()[0]

@@ -75,11 +75,14 @@ def _build_clinic(container) -> dict:
         "Referred", "Rita", "rita@example.com", "correct horse", "en", "Europe/Moscow",
         promo_code=_promo_code(container, clinic_id)))
 
-    second_room = container.save_room()(clinic_id, RoomFields("Кабинет 2", "Тверская, 1"))
-    doctor = container.save_doctor()(clinic_id, DoctorFields("Dr Ivanova"))
-    container.set_doctor_photo()(clinic_id, doctor.id, _png())
-    implant = container.save_procedure()(clinic_id, ProcedureFields("Имплант", "45000,50", "90"))
-    patients = [container.save_patient()(clinic_id, PatientFields(
+    second_room = container.save_room()(clinic_id, owner_of(container, clinic_id),
+        RoomFields("Кабинет 2", "Тверская, 1"))
+    doctor = container.save_doctor()(clinic_id, owner_of(container, clinic_id),
+        DoctorFields("Dr Ivanova"))
+    container.set_doctor_photo()(clinic_id, owner_of(container, clinic_id), doctor.id, _png())
+    implant = container.save_procedure()(clinic_id, owner_of(container, clinic_id),
+        ProcedureFields("Имплант", "45000,50", "90"))
+    patients = [container.save_patient()(clinic_id, owner_of(container, clinic_id), PatientFields(
         name, phone, email, note)) for name, phone, email, note in (
         ("Иван Петров", "+79161234567", "ivan@example.com", "аллергия на лидокаин"),
         ("Olga Smirnova", "+79161234568", "", ""),
@@ -101,7 +104,7 @@ def _build_clinic(container) -> dict:
                                    START + timedelta(days=1), [implant.id],
                                    booked_by=owner_of(container, clinic_id)))
     container.remember_calendar_view()(clinic_id, owner.user_id, f"week|room:{second_room.id}")
-    container.create_api_token()(clinic_id, "website", created_by=owner.user_id)
+    container.create_api_token()(clinic_id, owner.user_id, "website")
     container.invite_member()(clinic_id, owner.user_id, "vera@example.com", "staff",
                               lambda token: f"http://localhost/join/{token}")
     container.record_payment()(clinic_id, PaymentKind.PAYMENT, "in_smile_1", 700)
@@ -221,8 +224,9 @@ def test_a_copy_with_new_ids_next_to_its_original_holds_the_same_data(container,
         assert [p.name for p in patients] == ["Иван Петров"]
         assert patients[0].id != uuid.UUID(_rows(old_tables, "patients")[0]["id"])
     new_doctor = uuid.UUID(ids[str(clinic["doctor"])])
-    photo = container.load_doctor_photo()(new_id, new_doctor, "large")
-    original = container.load_doctor_photo()(clinic["id"], clinic["doctor"], "large")
+    photo = container.load_doctor_photo()(new_id, owner_of(container, new_id), new_doctor, "large")
+    original = container.load_doctor_photo()(clinic["id"], owner_of(container, clinic["id"]),
+        clinic["doctor"], "large")
     assert photo is not None and original is not None and photo == original
     tenant = next(t for t in container.account_queries().tenants() if t.id == new_id)
     assert tenant.owner_email == "anna@example.com"
@@ -310,8 +314,10 @@ def test_same_ids_into_an_empty_database_restores_it_exactly(container, empty_da
         restored.clinic_archive().export(clinic["id"], third)
         assert _read(third)[1:] == (new_tables, new_files)
 
-        photo = restored.load_doctor_photo()(clinic["id"], clinic["doctor"], "thumb")
-        assert photo == container.load_doctor_photo()(clinic["id"], clinic["doctor"], "thumb")
+        photo = restored.load_doctor_photo()(clinic["id"], owner_of(restored, clinic["id"]),
+            clinic["doctor"], "thumb")
+        assert photo == container.load_doctor_photo()(
+            clinic["id"], owner_of(container, clinic["id"]), clinic["doctor"], "thumb")
         signed_in = restored.sign_in()("anna@example.com", "correct horse")
         assert signed_in is not None
 
@@ -371,8 +377,10 @@ def test_a_copy_with_new_ids_into_another_database_keeps_the_books(container, tm
             assert _rows(new_tables, table) == [], table
         assert sorted(new_files.values()) == sorted(old_files.values())
         doctors = {d["name"]: d["id"] for d in _rows(new_tables, "doctors")}
-        photo = other.load_doctor_photo()(new_id, uuid.UUID(doctors["Dr Ivanova"]), "thumb")
-        assert photo == container.load_doctor_photo()(clinic["id"], clinic["doctor"], "thumb")
+        photo = other.load_doctor_photo()(new_id, owner_of(other, new_id),
+            uuid.UUID(doctors["Dr Ivanova"]), "thumb")
+        assert photo == container.load_doctor_photo()(
+            clinic["id"], owner_of(container, clinic["id"]), clinic["doctor"], "thumb")
 
 
 def test_a_failed_import_writes_nothing(container, tmp_path):
@@ -482,7 +490,8 @@ def test_a_copy_of_an_audit_trail_cut_short_is_refused(container, tmp_path):
     owner = container.sign_up()(SignUpCommand("Smile", "Anna", "anna@example.com",
                                               "correct horse", "ru", "Europe/Moscow"))
     for phone in ("+79161234567", "+79161234568"):
-        container.save_patient()(owner.clinic_id, PatientFields("Ivan", phone))
+        container.save_patient()(owner.clinic_id, owner_of(container, owner.clinic_id),
+            PatientFields("Ivan", phone))
     archive = tmp_path / "smile.zip"
     _archive(container, owner.clinic_id, archive)
     cut = tmp_path / "cut.zip"

@@ -37,7 +37,8 @@ def _snapshot(engine, clinic_id) -> dict[str, list[tuple]]:
 
 def _clinic_a_ids(web_container, clinic_id) -> dict[str, str]:
     patient = web_container.save_patient()(
-        clinic_id, PatientFields("Anna's patient", "+14155552671")).id
+        clinic_id, owner_of(web_container, clinic_id),
+        PatientFields("Anna's patient", "+14155552671")).id
     with web_container.uow(clinic_id) as uow:
         doctor = uow.doctors.list()[0]
         ids = {"rooms": uow.rooms.list()[0].id, "doctors": doctor.id,
@@ -49,10 +50,11 @@ def _clinic_a_ids(web_container, clinic_id) -> dict[str, str]:
     ids["appointments"] = appointment.id
     image = io.BytesIO()
     Image.new("RGB", (200, 200), "red").save(image, "PNG")
-    web_container.set_doctor_photo()(clinic_id, doctor.id, image.getvalue())
+    web_container.set_doctor_photo()(clinic_id, owner_of(web_container, clinic_id),
+        doctor.id, image.getvalue())
     owner = web_container.team_queries().members(clinic_id)[0]
     ids["users"], ids["clinics"] = owner.user_id, clinic_id
-    ids["api_tokens"] = web_container.create_api_token()(clinic_id, "site", owner.user_id).id
+    ids["api_tokens"] = web_container.create_api_token()(clinic_id, owner.user_id, "site").id
     grant_licence(web_container, clinic_id, seats=1)
     ids["invitations"] = web_container.invite_member()(
         clinic_id, owner.user_id, "ivan@example.com", "staff", lambda token: token).id
@@ -87,7 +89,7 @@ def test_no_route_of_clinic_a_answers_clinic_b(app, web_container):
     clinic_b = Browser(app.test_client())
     clinic_b.sign_up(email="boris@example.com", clinic="Other clinic")
     b_id = next(t.id for t in web_container.account_queries().tenants() if t.id != a_id)
-    b_token = web_container.create_api_token()(b_id, "b").secret
+    b_token = web_container.create_operator_token()(b_id, "b").secret
     engine = web_container.engine()
     before = _snapshot(engine, a_id)
     urls = _urls(app, ids)

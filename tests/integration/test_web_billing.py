@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from clinic.application.catalog.rooms import RoomFields
+from tests.acting import owner_of
 from tests.integration.conftest import Browser
 from tests.licences import grant_licence
 
@@ -42,7 +43,7 @@ def test_lowering_below_what_is_in_use_says_what_to_archive(app, web_container):
     clinic_id = web_container.account_queries().tenants()[0].id
     grant_licence(web_container, clinic_id, chairs=1)  # as if paid earlier
     for name in ("Room 2", "Room 3"):
-        web_container.save_room()(clinic_id, RoomFields(name))
+        web_container.save_room()(clinic_id, owner_of(web_container, clinic_id), RoomFields(name))
     refused = owner.post("/billing/plan", {"chairs": "0", "seats": "0"}, source="/billing")
     assert refused.status_code == 422 and "archive 1 room(s)" in _text(refused)
 

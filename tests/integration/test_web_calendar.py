@@ -29,8 +29,10 @@ def clinic(app, web_container):
     clinic_id = web_container.account_queries().tenants()[0].id
     grant_licence(web_container, clinic_id, chairs=8)
     for i in range(2, 11):
-        web_container.save_room()(clinic_id, RoomFields(f"Room {i}"))
-    patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+        web_container.save_room()(clinic_id, owner_of(web_container, clinic_id),
+            RoomFields(f"Room {i}"))
+    patient = web_container.save_patient()(clinic_id, owner_of(web_container, clinic_id),
+        PatientFields("Ivan", "+14155552671"))
     with web_container.uow(clinic_id) as uow:
         rooms = list(uow.rooms.list())
         doctor = uow.doctors.list()[0]
@@ -83,7 +85,8 @@ def test_a_week_that_crosses_a_clock_change_draws_each_visit_at_its_local_hour(
     browser.sign_up_with({"clinic_name": "Berlin", "name": "Anna", "email": "b@example.com",
                              "password": "correct horse", "timezone": "Europe/Berlin"})
     clinic_id = web_container.account_queries().tenants()[0].id
-    patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+    patient = web_container.save_patient()(clinic_id, owner_of(web_container, clinic_id),
+        PatientFields("Ivan", "+14155552671"))
     with web_container.uow(clinic_id) as uow:
         room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
         consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
@@ -203,9 +206,12 @@ def test_the_desk_gets_the_doctor_it_booked_for_last(app, web_container):
                           "password": "correct horse", "timezone": "Europe/Moscow",
                           "treats_patients": "no"})
     clinic_id = web_container.account_queries().tenants()[0].id
-    web_container.save_doctor()(clinic_id, DoctorFields("Dr One", ""))
-    second = web_container.save_doctor()(clinic_id, DoctorFields("Dr Two", ""))
-    patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+    web_container.save_doctor()(clinic_id, owner_of(web_container, clinic_id),
+        DoctorFields("Dr One", ""))
+    second = web_container.save_doctor()(clinic_id, owner_of(web_container, clinic_id),
+        DoctorFields("Dr Two", ""))
+    patient = web_container.save_patient()(clinic_id, owner_of(web_container, clinic_id),
+        PatientFields("Ivan", "+14155552671"))
     with web_container.uow(clinic_id) as uow:
         room = uow.rooms.list()[0]
         consultation = next(p for p in uow.procedures.list() if p.name.startswith("Consult"))
@@ -272,7 +278,8 @@ def test_a_search_that_finds_nobody_hands_its_words_to_the_new_patient(app, web_
     found = browser.client.get("/calendar/patients?q=Ольга <b>").get_data(as_text=True)
     assert 'data-no-match="Ольга &lt;b&gt;"' in found and "<b>" not in found
     clinic_id = web_container.account_queries().tenants()[0].id
-    web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+    web_container.save_patient()(clinic_id, owner_of(web_container, clinic_id),
+        PatientFields("Ivan", "+14155552671"))
     dialog = browser.client.get("/calendar/book?start=2026-12-08T10:00").get_data(as_text=True)
     assert '<details class="new-patient">' in dialog  # now a search comes first
     assert "data-no-match" not in browser.client.get("/calendar/patients?q=Iva").get_data(
@@ -285,7 +292,8 @@ def test_a_booking_on_a_past_day_or_a_year_ahead_is_asked_about_once(app, web_co
     browser = Browser(app.test_client())
     browser.sign_up()
     clinic_id = web_container.account_queries().tenants()[0].id
-    patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+    patient = web_container.save_patient()(clinic_id, owner_of(web_container, clinic_id),
+        PatientFields("Ivan", "+14155552671"))
     with web_container.uow(clinic_id) as uow:
         room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
         consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
@@ -317,6 +325,7 @@ def test_an_owner_who_does_not_treat_patients_is_told_to_add_a_doctor_first(app,
     assert "Add a doctor first" in dialog and 'name="doctor_id"' not in dialog
     assert 'href="/doctors/new"' in dialog
     clinic_id = web_container.account_queries().tenants()[0].id
-    web_container.save_doctor()(clinic_id, DoctorFields("Dr One", ""))
+    web_container.save_doctor()(clinic_id, owner_of(web_container, clinic_id),
+        DoctorFields("Dr One", ""))
     dialog = owner.client.get("/calendar/book?start=2026-12-08T10:00").get_data(as_text=True)
     assert "Add a doctor first" not in dialog and 'name="doctor_id"' in dialog

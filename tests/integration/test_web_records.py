@@ -209,7 +209,8 @@ class TestPatientVisits:
         from clinic.domain.scheduling import AppointmentStatus
 
         clinic_id = web_container.account_queries().tenants()[0].id
-        patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+        patient = web_container.save_patient()(clinic_id, owner_of(web_container, clinic_id),
+            PatientFields("Ivan", "+14155552671"))
         with web_container.uow(clinic_id) as uow:
             room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
             consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
@@ -241,7 +242,8 @@ class TestPatientVisits:
         from tests.unit.fakes import FakeClock
 
         clinic_id = web_container.account_queries().tenants()[0].id
-        patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+        patient = web_container.save_patient()(clinic_id, owner_of(web_container, clinic_id),
+            PatientFields("Ivan", "+14155552671"))
         with web_container.uow(clinic_id) as uow:
             room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
             consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")

@@ -46,14 +46,15 @@ class Clinic:
         self.browser.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
         self.browser.sign_up()
         self.id = container.account_queries().tenants()[0].id
-        container.save_room()(self.id, RoomFields("Room 2"))
-        container.save_doctor()(self.id, DoctorFields("Olga Smirnova"))
+        container.save_room()(self.id, owner_of(container, self.id), RoomFields("Room 2"))
+        container.save_doctor()(self.id, owner_of(container, self.id),
+            DoctorFields("Olga Smirnova"))
         with container.uow(self.id) as uow:
             self.rooms = sorted(uow.rooms.list(), key=lambda r: r.name == "Room 2")
             self.doctors = sorted(uow.doctors.list(), key=lambda d: d.name == "Olga Smirnova")
             self.procedure = uow.procedures.list()[0]
-        self.patient = container.save_patient()(self.id, PatientFields("Ivan Petrov",
-                                                                       "+14155552671"))
+        self.patient = container.save_patient()(self.id, owner_of(container, self.id),
+            PatientFields("Ivan Petrov", "+14155552671"))
 
     def book(self, day: date, hour: int, price: str, status: str | None = None,
              minute: int = 0, room: int = 0, doctor: int = 0):
@@ -321,11 +322,14 @@ def test_names_that_look_like_formulas_download_as_text_and_prices_as_numbers(
         app, web_container, language):
     clinic = Clinic(app, web_container, language)
     container = clinic.container
-    clinic.patient = container.save_patient()(clinic.id, PatientFields(HOSTILE["patient"],
-                                                                       "+14155552672"))
-    container.save_doctor()(clinic.id, DoctorFields(HOSTILE["doctor"]), clinic.doctors[1].id)
-    container.save_room()(clinic.id, RoomFields(HOSTILE["room"]), clinic.rooms[1].id)
-    clinic.procedure = container.save_procedure()(clinic.id, ProcedureFields(
+    clinic.patient = container.save_patient()(clinic.id, owner_of(container, clinic.id),
+        PatientFields(HOSTILE["patient"], "+14155552672"))
+    container.save_doctor()(clinic.id, owner_of(container, clinic.id),
+        DoctorFields(HOSTILE["doctor"]), clinic.doctors[1].id)
+    container.save_room()(clinic.id, owner_of(container, clinic.id),
+        RoomFields(HOSTILE["room"]), clinic.rooms[1].id)
+    clinic.procedure = container.save_procedure()(clinic.id, owner_of(container, clinic.id),
+        ProcedureFields(
         HOSTILE["procedure"], "1500", "30"))
     clinic.book(date(2026, 11, 3), 10, "1500", room=1, doctor=1)
     typed = [HOSTILE["patient"], HOSTILE["doctor"], HOSTILE["room"], HOSTILE["procedure"]]

@@ -4,6 +4,7 @@ import pytest
 from clinic.application.accounts.api_tokens import (
     AuthenticateApiToken,
     CreateApiToken,
+    CreateOperatorToken,
     ListApiTokens,
     RevokeApiToken,
     TokenHolder,
@@ -41,6 +42,7 @@ from clinic.domain.accounts import (
 )
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import NotAllowed
+from tests.acting import member_token
 from tests.unit.fakes import (
     FakeComposer,
     FakeHasher,
@@ -246,8 +248,10 @@ class FakeAccountQueries:
         if token is None:
             return None
         clinic = self.store.clinics[token.clinic_id]
+        owner = next((m.user_id for m in self.store.memberships.values()
+                      if m.clinic_id == token.clinic_id and m.role == Role.OWNER), None)
         return TokenRow(token.id, token.clinic_id, token.created_by, token.active,
-                        clinic.status.value)
+                        clinic.status.value, owner)
 
 
 class TestApiTokens:
@@ -265,7 +269,7 @@ class TestApiTokens:
 
     def test_a_token_speaks_for_its_clinic_and_only_its_hash_is_kept(self, uow, clock):
         signed_in = sign_up(uow, clock)
-        token = CreateApiToken(uow, clock)(signed_in.clinic_id, "website")
+        token = CreateOperatorToken(uow, clock)(signed_in.clinic_id, "website")
         (stored,) = uow.store.tokens.values()
         assert token.secret.startswith("chs_") and token.secret not in stored.token_hash
         assert self.authenticate(uow, token.secret) == TokenHolder(
@@ -273,7 +277,7 @@ class TestApiTokens:
 
     def test_unknown_or_revoked_tokens_speak_for_nobody(self, uow, clock):
         signed_in = sign_up(uow, clock)
-        token = CreateApiToken(uow, clock)(signed_in.clinic_id, "website")
+        token = CreateOperatorToken(uow, clock)(signed_in.clinic_id, "website")
         assert self.authenticate(uow, "chs_not-a-token") is None
         assert self.authenticate(uow, "Bearer nonsense") is None
         uow.store.tokens[token.id].revoked_at = clock.now()
@@ -281,9 +285,8 @@ class TestApiTokens:
 
     def test_a_suspended_clinic_speaks_for_nobody(self, uow, clock):
         signed_in = sign_up(uow, clock)
-        operator = CreateApiToken(uow, clock)(signed_in.clinic_id, "website")
-        mine = CreateApiToken(uow, clock)(signed_in.clinic_id, "mine",
-                                          created_by=signed_in.user_id)
+        operator = CreateOperatorToken(uow, clock)(signed_in.clinic_id, "website")
+        mine = CreateApiToken(uow, clock)(signed_in.clinic_id, signed_in.user_id, "mine")
         uow.store.clinics[signed_in.clinic_id].status = ClinicStatus.SUSPENDED
         # known tokens, refused with the reason (the API answers 403, not "who are you")
         assert self.authenticate(uow, operator.secret).suspended
@@ -293,7 +296,7 @@ class TestApiTokens:
         signed_in = sign_up(uow, clock)
         user, membership = self.add_member(uow, clock, signed_in.clinic_id, "olga@example.com",
                                            Role.ADMIN)
-        token = CreateApiToken(uow, clock)(signed_in.clinic_id, "olga's", created_by=user.id)
+        token = CreateApiToken(uow, clock)(signed_in.clinic_id, user.id, "olga's")
         assert self.authenticate(uow, token.secret) == TokenHolder(
             signed_in.clinic_id, Role.ADMIN, user.id)
         membership.role = Role.STAFF
@@ -305,8 +308,8 @@ class TestApiTokens:
                                            Role.STAFF)
         ivan, _ = self.add_member(uow, clock, signed_in.clinic_id, "ivan@example.com",
                                   Role.STAFF)
-        olgas = CreateApiToken(uow, clock)(signed_in.clinic_id, "olga's", created_by=olga.id)
-        ivans = CreateApiToken(uow, clock)(signed_in.clinic_id, "ivan's", created_by=ivan.id)
+        olgas = member_token(uow, signed_in.clinic_id, olga.id, "olga's")  # staff: test data
+        ivans = member_token(uow, signed_in.clinic_id, ivan.id, "ivan's")
         del uow.store.memberships[membership.id]
         ivan.disabled = True
         assert self.authenticate(uow, olgas.secret) is None
@@ -315,14 +318,14 @@ class TestApiTokens:
     def test_a_member_of_another_clinic_gets_nothing_here(self, uow, clock):
         first = sign_up(uow, clock)
         second = sign_up(uow, clock, email="boris@example.com")
-        token = CreateApiToken(uow, clock)(first.clinic_id, "boris's", created_by=second.user_id)
+        token = member_token(uow, first.clinic_id, second.user_id, "boris's")
         assert self.authenticate(uow, token.secret) is None
 
     def test_a_token_for_an_unknown_clinic_is_refused(self, uow, clock):
         import uuid
 
         with pytest.raises(NotFound):
-            CreateApiToken(uow, clock)(uuid.uuid4(), "website")
+            CreateOperatorToken(uow, clock)(uuid.uuid4(), "website")
 
     def test_the_list_and_revoking_are_for_those_who_may_change_the_settings(self, uow, clock):
         signed_in = sign_up(uow, clock)
@@ -331,7 +334,7 @@ class TestApiTokens:
         staff, _ = self.add_member(uow, clock, signed_in.clinic_id, "ivan@example.com",
                                    Role.STAFF)
         stranger = sign_up(uow, clock, email="boris@example.com")
-        token = CreateApiToken(uow, clock)(signed_in.clinic_id, "website")
+        token = CreateOperatorToken(uow, clock)(signed_in.clinic_id, "website")
         listing, revoke = ListApiTokens(uow), RevokeApiToken(uow, clock)
         clinic = signed_in.clinic_id
         assert [row.id for row in listing(clinic, admin.id)] == [token.id]
@@ -346,10 +349,29 @@ class TestApiTokens:
         assert uow.store.tokens[token.id].revoked_at is not None
         assert listing(clinic, signed_in.user_id) == []
 
+    def test_a_member_makes_a_token_only_if_they_may_change_the_settings(self, uow, clock):
+        signed_in = sign_up(uow, clock)
+        staff, _ = self.add_member(uow, clock, signed_in.clinic_id, "ivan@example.com",
+                                   Role.STAFF)
+        stranger = sign_up(uow, clock, email="boris@example.com")
+        make = CreateApiToken(uow, clock)
+        with pytest.raises(NotAllowed):
+            make(signed_in.clinic_id, staff.id, "mine")
+        with pytest.raises(NotFound):
+            make(signed_in.clinic_id, stranger.user_id, "mine")
+        assert not uow.store.tokens
+        made = make(signed_in.clinic_id, signed_in.user_id, "mine")
+        assert uow.store.tokens[made.id].created_by == signed_in.user_id
+
+    def test_an_operators_token_acts_for_the_owner(self, uow, clock):
+        signed_in = sign_up(uow, clock)
+        token = CreateOperatorToken(uow, clock)(signed_in.clinic_id, "website")
+        assert self.authenticate(uow, token.secret).acts_for == signed_in.user_id
+
     def test_a_token_needs_a_name(self, uow, clock):
         signed_in = sign_up(uow, clock)
         with pytest.raises(ValidationFailed):
-            CreateApiToken(uow, clock)(signed_in.clinic_id, "  ")
+            CreateOperatorToken(uow, clock)(signed_in.clinic_id, "  ")
 
 
 def test_a_unit_of_work_scoped_to_a_clinic_sees_nothing_of_another(uow, clock):
@@ -430,8 +452,7 @@ def test_erasing_a_person_follows_the_removal_rule_in_every_clinic(uow, clock):
     clinics = [sign_up(uow, clock, email=f"owner{i}@example.com").clinic_id for i in range(2)]
     sam = UserFactory(email="sam@example.com")
     add(uow(ANY_CLINIC), sam, *(MembershipFactory(clinic_id=c, user_id=sam.id) for c in clinics))
-    tokens = [CreateApiToken(uow, clock)(clinic_id, "sam's", created_by=sam.id)
-              for clinic_id in clinics]
+    tokens = [member_token(uow, clinic_id, sam.id, "sam's") for clinic_id in clinics]
     add(uow(clinics[0]), DoctorFactory(clinic_id=clinics[0], user_id=sam.id))
     with pytest.raises(OwnsClinics):
         EraseUser(uow, clock)("owner0@example.com")

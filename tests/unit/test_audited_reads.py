@@ -22,6 +22,7 @@ from clinic.domain.accounts import Role
 from clinic.domain.audit import Actor, AuditAction
 from clinic.domain.reporting import custom_period
 from clinic.domain.shared import NotFound
+from clinic.domain.team import NotAllowed
 from tests.factories import ClinicFactory, MembershipFactory, UserFactory, add
 
 CLINIC, ANNA = uuid.uuid4(), uuid.uuid4()
@@ -59,18 +60,28 @@ class Cards:
         return card(patient_id) if clinic_id == CLINIC and patient_id in self.known else None
 
 
-def test_opening_a_card_writes_one_view_row(uow, clock):
+def test_opening_a_card_writes_one_view_row(uow, clock, member):
     patient = uuid.uuid4()
-    opened = OpenPatientCard(Cards(patient), AuditTrail(uow, clock))(CLINIC, patient)
+    opened = OpenPatientCard(uow, Cards(patient), AuditTrail(uow, clock))(CLINIC, member, patient)
     assert opened == card(patient)
     assert rows(uow) == [(AuditAction.PATIENT_VIEWED, "patient", patient, "Anna")]
 
 
-def test_a_card_not_found_writes_nothing(uow, clock):
+def test_a_card_not_found_writes_nothing(uow, clock, member):
     patient = uuid.uuid4()
     trail = AuditTrail(uow, clock)
-    assert OpenPatientCard(Cards(patient), trail)(CLINIC, uuid.uuid4()) is None
-    assert OpenPatientCard(Cards(patient), trail)(uuid.uuid4(), patient) is None
+    assert OpenPatientCard(uow, Cards(patient), trail)(CLINIC, member, uuid.uuid4()) is None
+    assert rows(uow) == []
+
+
+def test_a_card_of_another_clinic_or_opened_by_a_stranger_is_refused_and_not_logged(
+        uow, clock, member):
+    patient = uuid.uuid4()
+    trail = AuditTrail(uow, clock)
+    with pytest.raises(NotFound):  # Anna is no member of another clinic
+        OpenPatientCard(uow, Cards(patient), trail)(uuid.uuid4(), member, patient)
+    with pytest.raises(NotFound):
+        OpenPatientCard(uow, Cards(patient), trail)(CLINIC, uuid.uuid4(), patient)
     assert rows(uow) == []
 
 
@@ -122,13 +133,23 @@ class Report:
         return iter(["row 1", "row 2"])
 
 
-def test_a_report_download_is_written_as_an_export_before_its_rows(uow, clock):
+def test_a_report_download_is_written_as_an_export_before_its_rows(uow, clock, member):
+    admin = UserFactory()
+    add(uow(CLINIC), admin, MembershipFactory(clinic_id=CLINIC, user_id=admin.id, role=Role.ADMIN))
     log: list[str] = []
     scope = ReportScope(CLINIC, custom_period(NOW.date(), NOW.date()), ZoneInfo("UTC"), NOW)
-    export = ExportReport(Report(log), AuditTrail(uow, clock))
-    assert list(export(scope)) == ["row 1", "row 2"]
+    export = ExportReport(uow, Report(log), AuditTrail(uow, clock))
+    assert list(export(scope, admin.id)) == ["row 1", "row 2"]
     assert log == ["stream"]
     assert rows(uow) == [(AuditAction.PATIENTS_EXPORTED, "clinic", CLINIC, "Anna")]
+
+
+def test_staff_may_not_download_a_report_and_nothing_is_read_or_written(uow, clock, member):
+    log: list[str] = []
+    scope = ReportScope(CLINIC, custom_period(NOW.date(), NOW.date()), ZoneInfo("UTC"), NOW)
+    with pytest.raises(NotAllowed):  # Anna is staff: reports are an admin's
+        ExportReport(uow, Report(log), AuditTrail(uow, clock))(scope, member)
+    assert log == [] and rows(uow) == []
 
 
 class Archiver:

@@ -27,6 +27,7 @@ from clinic.domain.licensing import ChairLimitReached, Subscription, Subscriptio
 from clinic.domain.patients import DuplicatePhone, Patient, PhoneNumber
 from clinic.domain.shared import Money, NotFound, ValidationFailed
 from clinic.domain.team import NotAllowed
+from tests.acting import as_owner, owner_of
 from tests.factories import MembershipFactory, UserFactory, add
 from tests.unit.fakes import FakeFileStore, FakeHasher
 
@@ -82,7 +83,7 @@ class TestChairLimit:
     """Each active room is a chair: two are free, more must be paid for."""
 
     def test_a_third_room_is_refused_until_a_chair_is_paid_for(self, uow, clock, clinic_id):
-        save = SaveRoom(uow, clock)
+        save = as_owner(SaveRoom(uow, clock), uow)
         save(clinic_id, RoomFields("Blue"))  # the second, beside the starter "Room 1"
         with pytest.raises(ChairLimitReached) as refused:
             save(clinic_id, RoomFields("Green"))
@@ -93,7 +94,8 @@ class TestChairLimit:
         assert active_room_names(uow, clinic_id) == ["Blue", "Green", "Room 1"]
 
     def test_restoring_a_room_takes_a_chair_too(self, uow, clock, clinic_id):
-        save, archive = SaveRoom(uow, clock), SetArchived(uow, clock, "rooms")
+        save = as_owner(SaveRoom(uow, clock), uow)
+        archive = as_owner(SetArchived(uow, clock, "rooms"), uow)
         blue = save(clinic_id, RoomFields("Blue"))
         archive(clinic_id, blue.id, True)
         save(clinic_id, RoomFields("Green"))
@@ -102,13 +104,13 @@ class TestChairLimit:
         assert uow.store.rooms[blue.id].archived
 
     def test_changing_a_room_needs_no_free_chair(self, uow, clock, clinic_id):
-        save = SaveRoom(uow, clock)
+        save = as_owner(SaveRoom(uow, clock), uow)
         blue = save(clinic_id, RoomFields("Blue"))
         save(clinic_id, RoomFields("Blue room", "2nd floor"), blue.id)
         assert uow.store.rooms[blue.id].name == "Blue room"
 
     def test_a_lapsed_subscription_allows_the_free_chairs_only(self, uow, clock, clinic_id):
-        save = SaveRoom(uow, clock)
+        save = as_owner(SaveRoom(uow, clock), uow)
         uow.store.subscriptions[clinic_id] = Subscription(
             clinic_id, clock.now(), SubscriptionStatus.LAPSED, paid_chairs=5)
         save(clinic_id, RoomFields("Blue"))
@@ -123,11 +125,11 @@ class TestRooms:
 
     @pytest.fixture
     def save(self, uow, clock):
-        return SaveRoom(uow, clock)
+        return as_owner(SaveRoom(uow, clock), uow)
 
     @pytest.fixture
     def archive(self, uow, clock):
-        return SetArchived(uow, clock, "rooms")
+        return as_owner(SetArchived(uow, clock, "rooms"), uow)
 
     def test_a_room_is_kept_with_a_tidy_name_and_address(self, uow, clinic_id, save):
         room = save(clinic_id, RoomFields("  Blue   room ", "  2nd floor "))
@@ -204,7 +206,7 @@ class TestRooms:
 class TestDoctors:
     @pytest.fixture
     def save(self, uow, clock):
-        return SaveDoctor(uow, clock)
+        return as_owner(SaveDoctor(uow, clock), uow)
 
     def test_each_new_doctor_gets_a_colour_no_active_doctor_has(self, uow, clinic_id, save):
         colours = [save(clinic_id, DoctorFields(f"Doctor {n}")).color
@@ -213,7 +215,7 @@ class TestDoctors:
 
     def test_an_archived_doctors_colour_is_given_out_again(self, uow, clock, clinic_id, save):
         first = save(clinic_id, DoctorFields("Anna"))
-        SetArchived(uow, clock, "doctors")(clinic_id, first.id, True)
+        as_owner(SetArchived(uow, clock, "doctors"), uow)(clinic_id, first.id, True)
         assert save(clinic_id, DoctorFields("Boris")).color == first.color
 
     def test_another_clinics_doctors_do_not_use_up_the_colours(self, clinic_id, other_clinic_id,
@@ -255,11 +257,11 @@ class TestDoctorPhotos:
 
     @pytest.fixture
     def doctor(self, uow, clock, clinic_id):
-        return SaveDoctor(uow, clock)(clinic_id, DoctorFields("Anna"))
+        return as_owner(SaveDoctor(uow, clock), uow)(clinic_id, DoctorFields("Anna"))
 
     @pytest.fixture
     def set_photo(self, uow, files):
-        return SetDoctorPhoto(uow, files, FakePhotoProcessor())
+        return as_owner(SetDoctorPhoto(uow, files, FakePhotoProcessor()), uow)
 
     def test_a_photo_is_kept_in_two_sizes_under_the_clinics_prefix(
             self, uow, files, clinic_id, doctor, set_photo):
@@ -273,7 +275,7 @@ class TestDoctorPhotos:
             self, uow, files, clinic_id, doctor, set_photo):
         set_photo(clinic_id, doctor.id, b"photo-1")
         set_photo(clinic_id, doctor.id, b"photo-2")
-        load = LoadDoctorPhoto(uow, files)
+        load = as_owner(LoadDoctorPhoto(uow, files), uow)
         assert load(clinic_id, doctor.id, "large") == (b"large:photo-2", "image/jpeg")
         assert uow.store.doctors[doctor.id].photo_version == 2
         assert all("/v2/" in key for key in files.files)  # the first photo's files are gone
@@ -321,14 +323,14 @@ class TestDoctorPhotos:
     def test_a_removed_photo_is_gone_from_the_store_and_the_doctor(
             self, uow, files, clinic_id, doctor, set_photo):
         set_photo(clinic_id, doctor.id, b"photo")
-        RemoveDoctorPhoto(uow, files)(clinic_id, doctor.id)
+        as_owner(RemoveDoctorPhoto(uow, files), uow)(clinic_id, doctor.id)
         assert not files.files and not uow.store.doctors[doctor.id].has_photo
-        assert LoadDoctorPhoto(uow, files)(clinic_id, doctor.id, "thumb") is None
+        assert as_owner(LoadDoctorPhoto(uow, files), uow)(clinic_id, doctor.id, "thumb") is None
 
     def test_photos_are_loaded_only_in_known_sizes_and_only_for_the_doctors_clinic(
             self, uow, files, clinic_id, other_clinic_id, doctor, set_photo):
         set_photo(clinic_id, doctor.id, b"photo")
-        load = LoadDoctorPhoto(uow, files)
+        load = as_owner(LoadDoctorPhoto(uow, files), uow)
         assert load(clinic_id, doctor.id, "thumb") == (b"thumb:photo", "image/jpeg")
         assert load(clinic_id, doctor.id, "../thumb") is None
         assert load(other_clinic_id, doctor.id, "thumb") is None
@@ -337,7 +339,7 @@ class TestDoctorPhotos:
 class TestProcedures:
     @pytest.fixture
     def save(self, uow, clock):
-        return SaveProcedure(uow, clock)
+        return as_owner(SaveProcedure(uow, clock), uow)
 
     def test_a_price_is_read_in_the_clinics_currency(self, uow, clinic_id, other_clinic_id, save):
         roubles = save(clinic_id, ProcedureFields(" Deep   cleaning ", "2 500,50 ₽", "45"))
@@ -370,16 +372,17 @@ class TestProcedures:
         save(clinic_id, ProcedureFields("Filling", "150", "45"), procedure.id)
         assert uow.store.procedures[procedure.id].price == Money(15000, "EUR")
 
-    def test_unknown_procedures_and_clinics_are_not_found(self, clinic_id, save):
+    def test_unknown_procedures_and_clinics_are_not_found(self, uow, clock, clinic_id, save):
         with pytest.raises(NotFound):
             save(clinic_id, ProcedureFields("Filling", "4500", "45"), uuid.uuid4())
         with pytest.raises(NotFound):
-            save(uuid.uuid4(), ProcedureFields("Filling", "4500", "45"))
+            SaveProcedure(uow, clock)(uuid.uuid4(), owner_of(uow, clinic_id),
+                                      ProcedureFields("Filling", "4500", "45"))
 
     def test_an_archived_procedure_leaves_the_list_but_not_the_records(self, uow, clock,
                                                                        clinic_id, save):
         procedure = save(clinic_id, ProcedureFields("Filling", "4500", "45"))
-        SetArchived(uow, clock, "procedures")(clinic_id, procedure.id, True)
+        as_owner(SetArchived(uow, clock, "procedures"), uow)(clinic_id, procedure.id, True)
         with uow(clinic_id) as scoped:
             assert procedure.id not in [p.id for p in scoped.procedures.list()]
             assert procedure.id in [p.id for p in scoped.procedures.list(include_archived=True)]
@@ -388,7 +391,14 @@ class TestProcedures:
 class TestPatients:
     @pytest.fixture
     def save(self, uow, clock):
-        return SavePatient(uow, clock)
+        return as_owner(SavePatient(uow, clock), uow)
+
+    def test_only_a_member_saves_a_card_and_a_refusal_writes_nothing(
+            self, uow, clock, clinic_id, other_clinic_id):
+        boris = owner_of(uow, other_clinic_id)  # the owner of another clinic
+        with pytest.raises(NotFound):
+            SavePatient(uow, clock)(clinic_id, boris, PatientFields("Ivan", "+79161234567"))
+        assert not uow.store.patients
 
     def test_a_patient_is_kept_with_the_phone_in_e164(self, uow, clinic_id, save):
         patient = save(clinic_id, PatientFields(" Ёлкина  Анна ", "8 916 123-45-67",
@@ -447,11 +457,12 @@ class TestPatients:
         save(clinic_id, PatientFields("Anna", "89161234567"))
         assert len(uow.store.patients) == 2
 
-    def test_unknown_patients_and_clinics_are_not_found(self, clinic_id, save):
+    def test_unknown_patients_and_clinics_are_not_found(self, uow, clock, clinic_id, save):
         with pytest.raises(NotFound):
             save(clinic_id, PatientFields("Anna", "89161234567"), uuid.uuid4())
         with pytest.raises(NotFound):
-            save(uuid.uuid4(), PatientFields("Anna", "89161234567"))
+            SavePatient(uow, clock)(uuid.uuid4(), owner_of(uow, clinic_id),
+                                    PatientFields("Anna", "89161234567"))
 
 
 class TestClinicSettings:
@@ -604,22 +615,48 @@ def test_a_unit_of_work_scoped_to_a_clinic_never_returns_another_clinics_records
             assert getattr(scoped, kind).get(record.id) is record, kind
 
 
+def test_staff_may_not_change_the_catalog_and_a_refusal_writes_nothing(uow, clock, clinic_id):
+    staff = UserFactory()
+    add(uow(clinic_id), staff,
+        MembershipFactory(clinic_id=clinic_id, user_id=staff.id, role=Role.STAFF))
+    room = as_owner(SaveRoom(uow, clock), uow)(clinic_id, RoomFields("Blue"))
+    before = {r.id: (r.name, r.archived) for r in uow.store.rooms.values()}
+    attempts = [
+        lambda: SaveRoom(uow, clock)(clinic_id, staff.id, RoomFields("Green")),
+        lambda: SaveRoom(uow, clock)(clinic_id, staff.id, RoomFields("Mine"), room.id),
+        lambda: SaveDoctor(uow, clock)(clinic_id, staff.id, DoctorFields("Boris")),
+        lambda: SaveProcedure(uow, clock)(clinic_id, staff.id, ProcedureFields("X", "1", "30")),
+        lambda: SetArchived(uow, clock, "rooms")(clinic_id, staff.id, room.id, True),
+    ]
+    for attempt in attempts:
+        with pytest.raises(NotAllowed):
+            attempt()
+    assert {r.id: (r.name, r.archived) for r in uow.store.rooms.values()} == before
+    assert [d.name for d in uow.store.doctors.values()] == []  # the owner does not treat
+    assert "X" not in [p.name for p in uow.store.procedures.values()]
+    # the photo of a doctor is read with the catalog: staff may see it
+    doctor = as_owner(SaveDoctor(uow, clock), uow)(clinic_id, DoctorFields("Anna"))
+    assert LoadDoctorPhoto(uow, FakeFileStore())(clinic_id, staff.id, doctor.id, "thumb") is None
+
+
 def test_another_clinics_records_cannot_be_changed_through_the_use_cases(
         uow, clock, clinic_id, other_clinic_id):
-    room = SaveRoom(uow, clock)(other_clinic_id, RoomFields("Theirs"))
-    doctor = SaveDoctor(uow, clock)(other_clinic_id, DoctorFields("Boris"))
-    procedure = SaveProcedure(uow, clock)(other_clinic_id, ProcedureFields("X", "1", "30"))
-    patient = SavePatient(uow, clock)(other_clinic_id, PatientFields("Boris", "+14155552671"))
+    room = as_owner(SaveRoom(uow, clock), uow)(other_clinic_id, RoomFields("Theirs"))
+    doctor = as_owner(SaveDoctor(uow, clock), uow)(other_clinic_id, DoctorFields("Boris"))
+    procedure = as_owner(SaveProcedure(uow, clock), uow)(other_clinic_id,
+                                                         ProcedureFields("X", "1", "30"))
+    patient = as_owner(SavePatient(uow, clock), uow)(other_clinic_id,
+                                                     PatientFields("Boris", "+14155552671"))
     attempts = [
-        lambda: SaveRoom(uow, clock)(clinic_id, RoomFields("Mine"), room.id),
-        lambda: SaveDoctor(uow, clock)(clinic_id, DoctorFields("Mine"), doctor.id),
-        lambda: SaveProcedure(uow, clock)(clinic_id, ProcedureFields("Mine", "1", "30"),
-                                          procedure.id),
-        lambda: SavePatient(uow, clock)(clinic_id, PatientFields("Mine", "89031234567"),
-                                        patient.id),
-        lambda: SetArchived(uow, clock, "rooms")(clinic_id, room.id, True),
-        lambda: SetArchived(uow, clock, "doctors")(clinic_id, doctor.id, True),
-        lambda: SetArchived(uow, clock, "procedures")(clinic_id, procedure.id, True),
+        lambda: as_owner(SaveRoom(uow, clock), uow)(clinic_id, RoomFields("Mine"), room.id),
+        lambda: as_owner(SaveDoctor(uow, clock), uow)(clinic_id, DoctorFields("Mine"), doctor.id),
+        lambda: as_owner(SaveProcedure(uow, clock), uow)(
+            clinic_id, ProcedureFields("Mine", "1", "30"), procedure.id),
+        lambda: as_owner(SavePatient(uow, clock), uow)(
+            clinic_id, PatientFields("Mine", "89031234567"), patient.id),
+        lambda: as_owner(SetArchived(uow, clock, "rooms"), uow)(clinic_id, room.id, True),
+        lambda: as_owner(SetArchived(uow, clock, "doctors"), uow)(clinic_id, doctor.id, True),
+        lambda: as_owner(SetArchived(uow, clock, "procedures"), uow)(clinic_id, procedure.id, True),
     ]
     for attempt in attempts:
         with pytest.raises(NotFound):

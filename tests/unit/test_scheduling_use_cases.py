@@ -22,6 +22,7 @@ from clinic.application.scheduling.change import AppointmentChanges, UpdateAppoi
 from clinic.domain.licensing import PaymentKind
 from clinic.domain.scheduling import DoctorBusy, RoomAlreadyBooked
 from clinic.domain.shared import NotFound
+from tests.acting import as_owner
 from tests.unit.fakes import FakeHasher
 
 ZONE = ZoneInfo("Europe/Moscow")
@@ -45,8 +46,9 @@ def desk(uow, clock):
     owner is `desk.owner`."""
     signed_in = _clinic(uow, clock)
     clinic_id = signed_in.clinic_id
-    SaveRoom(uow, clock)(clinic_id, RoomFields("Room 2", ""))
-    patient = SavePatient(uow, clock)(clinic_id, PatientFields("Ivan", "+79161234567"))
+    as_owner(SaveRoom(uow, clock), uow)(clinic_id, RoomFields("Room 2", ""))
+    patient = SavePatient(uow, clock)(clinic_id, signed_in.user_id,
+                                      PatientFields("Ivan", "+79161234567"))
     with uow(clinic_id) as u:
         rooms = sorted(u.rooms.list(), key=lambda r: r.name)
         doctor = u.doctors.list()[0]

@@ -9,7 +9,7 @@ from datetime import datetime
 from clinic.application.accounts.queries import AccountQueries
 from clinic.application.accounts.secrets import new_token, token_hash
 from clinic.application.authorization import authorize
-from clinic.application.ports import Clock, UnitOfWorkFactory
+from clinic.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from clinic.domain.accounts import ApiToken, ClinicStatus, Role, name_error
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import Permission
@@ -24,24 +24,52 @@ class NewApiToken:
 
 
 class CreateApiToken:
+    """A member makes a token on the API-keys page: it speaks with their role (who may open
+    that page: `Permission.SETTINGS`)."""
+
+    requires = Permission.SETTINGS
+
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
 
-    def __call__(self, clinic_id: uuid.UUID, name: str,
-                 created_by: uuid.UUID | None = None) -> NewApiToken:
-        code = name_error(name)
-        if code:
-            raise ValidationFailed({"name": code})
-        secret = new_token(TOKEN_PREFIX)
+    def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID, name: str) -> NewApiToken:
+        _check_name(name)
+        with self.uow_factory(clinic_id) as uow:
+            authorize(uow, clinic_id, actor_id, self.requires)
+            return _issue(uow, clinic_id, name, self.clock.now(), actor_id)
+
+
+class CreateOperatorToken:
+    """`clinic tokens create`, the operator's command line (no member acts): a token made by
+    nobody, which speaks as the clinic's owner."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+
+    def __call__(self, clinic_id: uuid.UUID, name: str) -> NewApiToken:
+        _check_name(name)
         with self.uow_factory(clinic_id) as uow:
             if uow.clinics.get(clinic_id) is None:
                 raise NotFound()
-            token = ApiToken(clinic_id=clinic_id, name=name.strip(), token_hash=token_hash(secret),
-                             prefix=secret[:8], created_at=self.clock.now(), created_by=created_by)
-            uow.api_tokens.add(token)
-            uow.commit()
-        return NewApiToken(token.id, secret)
+            return _issue(uow, clinic_id, name, self.clock.now(), None)
+
+
+def _check_name(name: str) -> None:
+    code = name_error(name)
+    if code:
+        raise ValidationFailed({"name": code})
+
+
+def _issue(uow: UnitOfWork, clinic_id: uuid.UUID, name: str, now: datetime,
+           created_by: uuid.UUID | None) -> NewApiToken:
+    secret = new_token(TOKEN_PREFIX)
+    token = ApiToken(clinic_id=clinic_id, name=name.strip(), token_hash=token_hash(secret),
+                     prefix=secret[:8], created_at=now, created_by=created_by)
+    uow.api_tokens.add(token)
+    uow.commit()
+    return NewApiToken(token.id, secret)
 
 
 @dataclass(frozen=True)

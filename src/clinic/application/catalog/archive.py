@@ -5,25 +5,31 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from clinic.application.authorization import authorize
 from clinic.application.billing.allowance import check_chair_free
 from clinic.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from clinic.domain.patients import fold
 from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.domain.team import Permission
 
 
 class SetArchived:
     """`kind` names the repository: "rooms", "doctors" or "procedures"."""
+
+    requires = Permission.CATALOG_EDIT
 
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, kind: str) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
         self.kind = kind
 
-    def __call__(self, clinic_id: uuid.UUID, item_id: uuid.UUID, archived: bool) -> Any:
+    def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID, item_id: uuid.UUID,
+                 archived: bool) -> Any:
         with self.uow_factory(clinic_id) as uow:
             restoring_room = self.kind == "rooms" and not archived
             if restoring_room:
                 uow.claim_clinic()  # before anything is read: the count below is current
+            authorize(uow, clinic_id, actor_id, self.requires)
             repository = getattr(uow, self.kind)
             item = repository.get(item_id)
             if item is None:

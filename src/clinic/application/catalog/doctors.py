@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from clinic.application.authorization import authorize
 from clinic.application.ports import (
     Clock,
     FileStore,
@@ -14,6 +15,7 @@ from clinic.application.ports import (
 )
 from clinic.domain.catalog import Doctor, color_error, pick_color, text_error
 from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.domain.team import Permission
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 # A doctor's photo is shown at 640 px at most. A phone's 12-megapixel photo (4000 x 3000,
@@ -36,11 +38,13 @@ def photo_key(clinic_id: uuid.UUID, doctor_id: uuid.UUID, size: str, version: in
 
 
 class SaveDoctor:
+    requires = Permission.CATALOG_EDIT
+
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
 
-    def __call__(self, clinic_id: uuid.UUID, fields: DoctorFields,
+    def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID, fields: DoctorFields,
                  doctor_id: uuid.UUID | None = None, user_id: uuid.UUID | None = None) -> Doctor:
         color = fields.color.strip().lower()
         errors = {k: v for k, v in (("name", text_error(fields.name)),
@@ -49,6 +53,7 @@ class SaveDoctor:
             raise ValidationFailed(errors)
         name = " ".join(fields.name.split())
         with self.uow_factory(clinic_id) as uow:
+            authorize(uow, clinic_id, actor_id, self.requires)
             if doctor_id is None:
                 color = color or pick_color([d.color for d in uow.doctors.list()])
                 doctor = Doctor(clinic_id, name, color, created_at=self.clock.now(),
@@ -68,14 +73,18 @@ class SaveDoctor:
 class SetDoctorPhoto:
     """Check the upload is an image, re-encode it (no EXIF, no GPS) and keep two square sizes."""
 
+    requires = Permission.CATALOG_EDIT
+
     def __init__(self, uow_factory: UnitOfWorkFactory, files: FileStore,
                  processor: PhotoProcessor) -> None:
         self.uow_factory = uow_factory
         self.files = files
         self.processor = processor
 
-    def __call__(self, clinic_id: uuid.UUID, doctor_id: uuid.UUID, data: bytes) -> Doctor:
+    def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID, doctor_id: uuid.UUID,
+                 data: bytes) -> Doctor:
         with self.uow_factory(clinic_id) as uow:
+            authorize(uow, clinic_id, actor_id, self.requires)
             if uow.doctors.get(doctor_id) is None:  # first: another clinic's id learns nothing
                 raise NotFound()
         if not data:
@@ -102,12 +111,15 @@ class SetDoctorPhoto:
 
 
 class RemoveDoctorPhoto:
+    requires = Permission.CATALOG_EDIT
+
     def __init__(self, uow_factory: UnitOfWorkFactory, files: FileStore) -> None:
         self.uow_factory = uow_factory
         self.files = files
 
-    def __call__(self, clinic_id: uuid.UUID, doctor_id: uuid.UUID) -> None:
+    def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID, doctor_id: uuid.UUID) -> None:
         with self.uow_factory(clinic_id) as uow:
+            authorize(uow, clinic_id, actor_id, self.requires)
             doctor = uow.doctors.get(doctor_id)
             if doctor is None:
                 raise NotFound()
@@ -119,15 +131,18 @@ class RemoveDoctorPhoto:
 class LoadDoctorPhoto:
     """The stored photo of a doctor of this clinic, or None."""
 
+    requires = Permission.CATALOG_READ
+
     def __init__(self, uow_factory: UnitOfWorkFactory, files: FileStore) -> None:
         self.uow_factory = uow_factory
         self.files = files
 
-    def __call__(self, clinic_id: uuid.UUID, doctor_id: uuid.UUID,
+    def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID, doctor_id: uuid.UUID,
                  size: str) -> tuple[bytes, str] | None:
-        if size not in PHOTO_SIZES:
-            return None
         with self.uow_factory(clinic_id) as uow:
+            authorize(uow, clinic_id, actor_id, self.requires)
+            if size not in PHOTO_SIZES:
+                return None
             doctor = uow.doctors.get(doctor_id)
             if doctor is None or not doctor.has_photo:
                 return None

@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from clinic.application.authorization import authorize
 from clinic.application.ports import Clock, UnitOfWorkFactory
 from clinic.domain.catalog import Procedure, parse_duration, parse_price, text_error
 from clinic.domain.shared import Money, NotFound, ValidationFailed
+from clinic.domain.team import Permission
 
 
 @dataclass(frozen=True)
@@ -37,16 +39,16 @@ def _check(fields: ProcedureFields, currency: str) -> tuple[str, Money, int]:
 
 
 class SaveProcedure:
+    requires = Permission.CATALOG_EDIT
+
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
 
-    def __call__(self, clinic_id: uuid.UUID, fields: ProcedureFields,
+    def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID, fields: ProcedureFields,
                  procedure_id: uuid.UUID | None = None) -> Procedure:
         with self.uow_factory(clinic_id) as uow:
-            clinic = uow.clinics.get(clinic_id)
-            if clinic is None:
-                raise NotFound()
+            _, clinic = authorize(uow, clinic_id, actor_id, self.requires)
             name, price, minutes = _check(fields, clinic.currency)
             if procedure_id is None:
                 procedure = Procedure(clinic_id, name, price.amount_minor, price.currency,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from clinic.application.audit import AuditTrail
+from clinic.application.authorization import authorize
 from clinic.application.patients.phones import parse_phone
 from clinic.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from clinic.domain.accounts import Clinic, email_error, normalize_email
@@ -14,6 +15,7 @@ from clinic.domain.audit import AuditAction
 from clinic.domain.catalog import text_error
 from clinic.domain.patients import MAX_NAME, MAX_NOTE, DuplicatePhone, Patient, PhoneNumber
 from clinic.domain.shared import NotFound, ValidationFailed
+from clinic.domain.team import Permission
 
 
 @dataclass(frozen=True)
@@ -58,19 +60,19 @@ def register_patient(uow: UnitOfWork, clinic: Clinic, fields: PatientFields, now
 class SavePatient:
     """`allow_duplicate` is the person's answer to "this phone is on X's card: add anyway?"."""
 
+    requires = Permission.PATIENTS
+
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
                  audit: AuditTrail | None = None) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
         self.audit = audit
 
-    def __call__(self, clinic_id: uuid.UUID, fields: PatientFields,
+    def __call__(self, clinic_id: uuid.UUID, actor_id: uuid.UUID, fields: PatientFields,
                  patient_id: uuid.UUID | None = None, allow_duplicate: bool = False) -> Patient:
         with self.uow_factory(clinic_id) as uow:
             uow.write_in_turn()  # the audit row is written in it (SQLite: one writer from here)
-            clinic = uow.clinics.get(clinic_id)
-            if clinic is None:
-                raise NotFound()
+            _, clinic = authorize(uow, clinic_id, actor_id, self.requires)
             found = uow.patients.get(patient_id) if patient_id else None
             if patient_id and found is None:
                 raise NotFound()

@@ -9,18 +9,26 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from clinic.application.audit import AuditTrail
+from clinic.application.authorization import authorize
+from clinic.application.ports import UnitOfWorkFactory
 from clinic.application.reporting.queries import ReportQueries, ReportRow, ReportScope
 from clinic.domain.audit import AuditAction
+from clinic.domain.team import Permission
 
 
 class ExportReport:
     """The rows of a report download, every appointment of the scope read in batches. The file
     lists patients' names, so the export is written to the trail before the first row."""
 
-    def __init__(self, queries: ReportQueries, trail: AuditTrail) -> None:
-        self.queries, self.trail = queries, trail
+    requires = Permission.REPORTS
 
-    def __call__(self, scope: ReportScope) -> Iterator[ReportRow]:
+    def __init__(self, uow_factory: UnitOfWorkFactory, queries: ReportQueries,
+                 trail: AuditTrail) -> None:
+        self.uow_factory, self.queries, self.trail = uow_factory, queries, trail
+
+    def __call__(self, scope: ReportScope, actor_id: uuid.UUID) -> Iterator[ReportRow]:
+        with self.uow_factory(scope.clinic_id) as uow:
+            authorize(uow, scope.clinic_id, actor_id, self.requires)
         self.trail(scope.clinic_id, AuditAction.PATIENTS_EXPORTED, "clinic", scope.clinic_id)
         return self.queries.stream(scope)
 

@@ -18,7 +18,12 @@ from clinic.application.catalog.procedures import ProcedureFields
 from clinic.application.catalog.queries import CatalogKind
 from clinic.application.catalog.rooms import RoomFields
 from clinic.domain.team import Permission
-from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
+from clinic.entrypoints.api.auth import (
+    current_actor_id,
+    current_clinic_id,
+    permission_required,
+    token_required,
+)
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
 from clinic.entrypoints.api.schemas.catalog import (
     DoctorCreateSchema,
@@ -140,7 +145,8 @@ def catalog_blueprint(resource: CatalogResource) -> ApiBlueprint:
         @problems(blp, 401, *extra, 403, 422)
         @_documented(resource.add_doc)
         def post(self, body: dict[str, Any]) -> Any:
-            return resource.save()(current_clinic_id(), resource.fields(body, None))
+            return resource.save()(current_clinic_id(), current_actor_id(),
+                                   resource.fields(body, None))
 
     class ById(MethodView):
         decorators = [token_required]
@@ -161,10 +167,11 @@ def catalog_blueprint(resource: CatalogResource) -> ApiBlueprint:
         def patch(self, body: dict[str, Any], **path: uuid.UUID) -> Any:
             current, item_id = item(path), path[resource.id_name]
             if body.keys() - {"archived"}:
-                current = resource.save()(current_clinic_id(), resource.fields(body, current),
-                                          item_id)
+                current = resource.save()(current_clinic_id(), current_actor_id(),
+                                          resource.fields(body, current), item_id)
             if "archived" in body:
-                current = resource.archive()(current_clinic_id(), item_id, body["archived"])
+                current = resource.archive()(current_clinic_id(), current_actor_id(), item_id,
+                                             body["archived"])
             return current
 
         @permission_required(Permission.CATALOG_EDIT)
@@ -173,7 +180,8 @@ def catalog_blueprint(resource: CatalogResource) -> ApiBlueprint:
         @_documented(f'Archive a {noun} (PATCH `{{"archived": false}}` restores '
                      f"{resource.pronoun})")
         def delete(self, **path: uuid.UUID) -> Any:
-            return resource.archive()(current_clinic_id(), path[resource.id_name], True)
+            return resource.archive()(current_clinic_id(), current_actor_id(),
+                                      path[resource.id_name], True)
 
     plural = noun.capitalize() + "s"  # the endpoints as they were named: Rooms, RoomById
     blp.route("", endpoint=plural)(Collection)
@@ -196,6 +204,7 @@ class DoctorPhoto(MethodView):
     def get(self, doctor_id: uuid.UUID) -> Any:
         """Download a doctor's photo"""
         data, content_type = found(
-            container().load_doctor_photo()(current_clinic_id(), doctor_id, "large"))
+            container().load_doctor_photo()(current_clinic_id(), current_actor_id(), doctor_id,
+                                            "large"))
         return Response(data, mimetype=content_type,
                         headers={"Cache-Control": "private, max-age=3600"})

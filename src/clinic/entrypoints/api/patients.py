@@ -11,7 +11,12 @@ from clinic.application.patients.queries import PatientCardView
 from clinic.application.patients.save import PatientFields
 from clinic.domain.patients import digits
 from clinic.domain.team import Permission
-from clinic.entrypoints.api.auth import current_clinic_id, permission_required, token_required
+from clinic.entrypoints.api.auth import (
+    current_actor_id,
+    current_clinic_id,
+    permission_required,
+    token_required,
+)
 from clinic.entrypoints.api.errors import ApiBlueprint, found, problems
 from clinic.entrypoints.api.schemas.patients import (
     PatientCreateSchema,
@@ -64,7 +69,7 @@ class Patients(MethodView):
     @problems(blp, 401, 403, 409, 422)
     def post(self, body: dict[str, Any]) -> Any:
         """Add a patient card"""
-        return container().save_patient()(current_clinic_id(), _fields(body),
+        return container().save_patient()(current_clinic_id(), current_actor_id(), _fields(body),
                                           allow_duplicate=body.get("allow_duplicate", False))
 
 
@@ -77,7 +82,8 @@ class PatientById(MethodView):
     @problems(blp, 401, 403, 404)
     def get(self, patient_id: uuid.UUID) -> Any:
         """Read a patient card (the view is written to the clinic's audit trail)"""
-        return found(container().open_patient_card()(current_clinic_id(), patient_id))
+        return found(container().open_patient_card()(current_clinic_id(), current_actor_id(),
+                                                     patient_id))
 
     @permission_required(Permission.PATIENTS)
     @blp.arguments(PatientPatchSchema)
@@ -87,5 +93,6 @@ class PatientById(MethodView):
         """Change a patient card; fields left out keep their value"""
         patient = _patient(patient_id)
         allow = body.get("allow_duplicate", False) or _phone_kept(body, patient)
-        return container().save_patient()(current_clinic_id(), _fields(body, patient),
-                                          patient_id, allow_duplicate=allow)
+        return container().save_patient()(current_clinic_id(), current_actor_id(),
+                                          _fields(body, patient), patient_id,
+                                          allow_duplicate=allow)

@@ -72,7 +72,7 @@ def tokens_create(container: Container, clinic_id: uuid.UUID, name: str) -> None
     from clinic.domain.shared import NotFound, ValidationFailed
 
     try:
-        token = container.create_api_token()(clinic_id, name)
+        token = container.create_operator_token()(clinic_id, name)
     except NotFound:
         raise click.BadParameter(f"no clinic with id {clinic_id}",
                                  param_hint="CLINIC_ID") from None

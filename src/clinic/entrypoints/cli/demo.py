@@ -105,11 +105,11 @@ def seed_demo_clinic(container: Container, email: str, password: str,
     extra_chairs = len(data.ROOM_NAMES) - FREE_CHAIRS
     paid = pay_in_test_mode(container, clinic_id, owner_id, extra_chairs, 0)
     for name in data.ROOM_NAMES[1:len(data.ROOM_NAMES) if paid else FREE_CHAIRS]:
-        container.save_room()(clinic_id, RoomFields(name))
+        container.save_room()(clinic_id, owner_id, RoomFields(name))
     for name in data.DOCTOR_NAMES:  # each gets a palette colour no other doctor has
-        container.save_doctor()(clinic_id, DoctorFields(name))
+        container.save_doctor()(clinic_id, owner_id, DoctorFields(name))
     for _key, name, price, minutes in data.EXTRA_PROCEDURES:
-        container.save_procedure()(clinic_id, ProcedureFields(name, price, minutes))
+        container.save_procedure()(clinic_id, owner_id, ProcedureFields(name, price, minutes))
     listed = container.catalog_queries()
     rooms = [room.id for room in listed.items(clinic_id, "rooms")]
     doctors = [doctor.id for doctor in listed.items(clinic_id, "doctors")]

@@ -35,8 +35,8 @@ def index() -> Any:
         return _page({"name": ""}, {})
     form = {"name": request.form.get("name", "")}
     try:
-        made = container().create_api_token()(current_user.clinic_id, form["name"],
-                                              created_by=current_user.user_id)
+        made = container().create_api_token()(current_user.clinic_id, current_user.user_id,
+                                              form["name"])
     except ValidationFailed as error:
         return _page(form, field_errors(error.errors), status=422)
     return _page({"name": ""}, {}, secret=made.secret)

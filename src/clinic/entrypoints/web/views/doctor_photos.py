@@ -24,7 +24,8 @@ def upload(doctor_id: uuid.UUID) -> Any:
     upload = request.files.get("photo")
     data = upload.read() if upload else b""
     try:
-        container().set_doctor_photo()(current_user.clinic_id, doctor_id, data)
+        container().set_doctor_photo()(current_user.clinic_id, current_user.user_id,
+                                       doctor_id, data)
     except NotFound:
         abort(404)
     except ValidationFailed as error:
@@ -38,7 +39,8 @@ def upload(doctor_id: uuid.UUID) -> Any:
 @permission_required(Permission.CATALOG_EDIT)
 def remove(doctor_id: uuid.UUID) -> Any:
     try:
-        container().remove_doctor_photo()(current_user.clinic_id, doctor_id)
+        container().remove_doctor_photo()(current_user.clinic_id, current_user.user_id,
+                                          doctor_id)
     except NotFound:
         abort(404)
     flash(_("The photo is removed."), "success")
@@ -48,7 +50,8 @@ def remove(doctor_id: uuid.UUID) -> Any:
 @bp.get("/doctors/<uuid:doctor_id>/photo/<any(thumb, large):size>")
 @permission_required(Permission.CATALOG_READ)
 def show(doctor_id: uuid.UUID, size: str) -> Any:
-    photo = container().load_doctor_photo()(current_user.clinic_id, doctor_id, size)
+    photo = container().load_doctor_photo()(current_user.clinic_id, current_user.user_id,
+                                            doctor_id, size)
     if photo is None:
         abort(404)
     data, content_type = photo

@@ -50,7 +50,8 @@ def _get(patient_id: uuid.UUID) -> Any:
 @bp.get("/patients/<uuid:patient_id>")
 @permission_required(Permission.PATIENTS)
 def show(patient_id: uuid.UUID) -> Any:
-    patient = container().open_patient_card()(current_user.clinic_id, patient_id)
+    patient = container().open_patient_card()(current_user.clinic_id, current_user.user_id,
+                                              patient_id)
     if patient is None:
         abort(404)
     visits = container().calendar_queries().patient_visits(current_user.clinic_id, patient_id)
@@ -77,7 +78,7 @@ def save(patient_id: uuid.UUID | None = None) -> Any:
     form = {name: request.form.get(name, "") for name in FIELDS}
     try:
         saved = container().save_patient()(
-            current_user.clinic_id, PatientFields(**form), patient_id,
+            current_user.clinic_id, current_user.user_id, PatientFields(**form), patient_id,
             allow_duplicate=request.form.get("allow_duplicate") == "1")
     except ValidationFailed as error:
         return _form(patient, form, field_errors(error.errors), status=422)

@@ -117,7 +117,8 @@ def save(kind: CatalogKind, item_id: uuid.UUID | None = None) -> Any:
     form = {name: request.form.get(name, "") for name in KINDS[kind].fields}
     use_case = getattr(container(), f"save_{kind[:-1]}")()
     try:
-        saved = use_case(current_user.clinic_id, KINDS[kind].make(form), item_id)
+        saved = use_case(current_user.clinic_id, current_user.user_id, KINDS[kind].make(form),
+                         item_id)
     except ValidationFailed as error:
         return _render_form(kind, item, form, field_errors(error.errors), 422)
     except ChairLimitReached as limit:
@@ -137,7 +138,8 @@ def save(kind: CatalogKind, item_id: uuid.UUID | None = None) -> Any:
 def set_archived(kind: CatalogKind, item_id: uuid.UUID, action: str) -> Any:
     use_case = getattr(container(), f"archive_{kind[:-1]}")()
     try:
-        item = use_case(current_user.clinic_id, item_id, archived=action == "archive")
+        item = use_case(current_user.clinic_id, current_user.user_id, item_id,
+                        archived=action == "archive")
     except NotFound:
         abort(404)
     except ChairLimitReached as limit:

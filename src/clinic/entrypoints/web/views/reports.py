@@ -264,7 +264,8 @@ def download_csv() -> Any:
     if scope is None:
         return _invalid(choice)
     columns, currency = _columns(), current_user.clinic_currency or "RUB"
-    rows = container().export_report()(scope)  # written to the audit trail as an export
+    # written to the audit trail as an export
+    rows = container().export_report()(scope, current_user.user_id)
     chunks = (chunk.encode("utf-8")
               for chunk in report_files.csv_chunks(rows, columns, scope.zone, currency))
     name = report_files.filename(scope.period.first, scope.period.last, "csv")
@@ -281,7 +282,8 @@ def download_xlsx() -> Any:
     scope, choice = _download_scope()
     if scope is None:
         return _invalid(choice)
-    rows = container().export_report()(scope)  # written to the audit trail as an export
+    # written to the audit trail as an export
+    rows = container().export_report()(scope, current_user.user_id)
     target = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it after sending
     report_files.write_xlsx(rows, _columns(),
                             scope.zone, current_user.clinic_currency or "RUB", target)
