@@ -69,7 +69,11 @@ def server(tmp_path_factory: pytest.TempPathFactory, inbox: Any) -> Iterator[dic
     SERVER.update(info)
     yield info
     process.terminate()
-    process.wait(timeout=10)
+    try:
+        process.wait(timeout=30)  # a loaded machine can be slow to stop it
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
     log.close()
 
 

@@ -172,8 +172,54 @@
     if (form) { updateTotal(form); }
   });
 
+  // The chosen procedures as chips above the list: a tap on one takes it off.
+  function updateChips(form) {
+    var chips = form.querySelector("[data-chips]");
+    if (!chips) { return; }
+    chips.textContent = "";
+    form.querySelectorAll("input[name=procedure_ids]:checked").forEach(function (box) {
+      var chip = document.createElement("button");
+      chip.type = "button";
+      chip.className = "chip";
+      chip.setAttribute("data-uncheck", box.value);
+      var name = box.closest(".option").querySelector(".option__text").textContent;
+      chip.textContent = name + " ✕";
+      chip.setAttribute("aria-label", (chips.getAttribute("data-remove-label") || "Remove %s").replace("%s", name));
+      chips.appendChild(chip);
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var chip = event.target.closest && event.target.closest("[data-uncheck]");
+    if (chip) {
+      var form = chip.closest("form");
+      var box = form.querySelector('input[name=procedure_ids][value="' + chip.getAttribute("data-uncheck") + '"]');
+      if (box) { box.checked = false; }
+      updateTotal(form);
+      return;
+    }
+    var all = event.target.closest && event.target.closest("[data-show-all-procedures]");
+    if (all) {
+      all.closest("form").querySelector("[data-procedures]").classList.add("show-all");
+      all.remove();
+    }
+  });
+
+  // Typing in "Find a procedure" shows the ones whose name has the words typed.
+  document.addEventListener("input", function (event) {
+    if (!event.target.matches || !event.target.matches("[data-procedure-search]")) { return; }
+    var words = event.target.value.toLocaleLowerCase().split(/\s+/).filter(Boolean);
+    var list = event.target.closest("form").querySelector("[data-procedures]");
+    list.classList.toggle("show-all", words.length > 0);
+    list.querySelectorAll(".option").forEach(function (option) {
+      var text = option.querySelector(".option__text").textContent.toLocaleLowerCase();
+      option.hidden = !words.every(function (w) { return text.indexOf(w) >= 0; });
+    });
+  });
+
   function updateTotal(form) {
     if (!form) { return; }
+    updateChips(form);
     var out = form.querySelector("[data-total]");
     if (!out) { return; }
     var minutes = 0, price = 0;
