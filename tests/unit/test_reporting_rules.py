@@ -22,7 +22,7 @@ from clinic.domain.reporting import (
 from clinic.domain.shared import ValidationFailed
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-STATUSES = ("scheduled", "done", "cancelled", "no_show")
+STATUSES = ("scheduled", "arrived", "done", "cancelled", "no_show")
 
 
 @pytest.mark.parametrize(("status", "minutes", "expected"), [
@@ -35,6 +35,13 @@ def test_what_counts(status, minutes, expected):
     assert counted_as(status, NOW + timedelta(minutes=minutes), NOW) is expected
 
 
+@pytest.mark.parametrize("minutes", [-60, 0, 5, 60])
+def test_an_arrived_visit_counts_as_a_scheduled_one(minutes):
+    """Marking a patient arrived changes nothing in the reports (issue 18)."""
+    starts_at = NOW + timedelta(minutes=minutes)
+    assert counted_as("arrived", starts_at, NOW) is counted_as("scheduled", starts_at, NOW)
+
+
 visits = st.lists(st.tuples(st.sampled_from(STATUSES),
                             st.integers(-60 * 24 * 400, 60 * 24 * 400),
                             st.integers(0, 10**9)), max_size=60)
@@ -44,8 +51,8 @@ visits = st.lists(st.tuples(st.sampled_from(STATUSES),
 def test_revenue_is_the_sum_of_the_counted_prices_whatever_the_mix(raw):
     items = [(status, NOW + timedelta(minutes=m), price) for status, m, price in raw]
     result = tally(items, NOW)
-    counted = [p for s, t, p in items if s in ("scheduled", "done") and t <= NOW]
-    planned = [p for s, t, p in items if s in ("scheduled", "done") and t > NOW]
+    counted = [p for s, t, p in items if s in ("scheduled", "arrived", "done") and t <= NOW]
+    planned = [p for s, t, p in items if s in ("scheduled", "arrived", "done") and t > NOW]
     assert (result.appointments_count, result.revenue_minor) == (len(counted), sum(counted))
     assert (result.planned_count, result.planned_minor) == (len(planned), sum(planned))
     assert result.not_counted_count == len(items) - len(counted) - len(planned)

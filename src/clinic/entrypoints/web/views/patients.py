@@ -57,7 +57,7 @@ def show(patient_id: uuid.UUID) -> Any:
     now = container().clock().now()
     upcoming = [v for v in reversed(visits) if v.starts_at >= now and v.status == "scheduled"]
     past = [v for v in visits if v not in upcoming]
-    spent = sum(v.price_minor for v in past if v.status in ("done", "scheduled"))
+    spent = sum(v.price_minor for v in past if v.status in ("done", "scheduled", "arrived"))
     currency = visits[0].currency if visits else current_user.clinic_currency
     return render_template("patients/show.html", patient=patient, upcoming=upcoming, past=past,
                            spent=spent, currency=currency, section="patients",
