@@ -242,6 +242,9 @@ def test_the_dialog_offers_what_the_status_allows_and_a_stale_one_is_answered_in
         clinic, web_container):
     browser, rooms, book, _today = clinic
     visit = book(rooms[0], 11)
+    # "did not come" is offered once the visit has started: the desk's clock says 12:00
+    noon = FakeClock(datetime.combine(_today, time(12), MOSCOW))
+    web_container.clock.override(providers.Object(noon))
     url = f"/calendar/appointments/{visit.id}"
     scheduled = browser.client.get(url).get_data(as_text=True)
     assert 'value="done"' in scheduled and 'value="no_show"' in scheduled

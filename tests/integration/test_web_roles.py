@@ -27,6 +27,7 @@ ROLES: dict[str, set[str] | None] = {
     "booking.new": EVERYONE, "booking.create": EVERYONE, "booking.patient_options": EVERYONE,
     "appointments.show": EVERYONE, "appointments.change_status": EVERYONE,
     "appointments.move": EVERYONE, "appointments.edit": EVERYONE,
+    "today.index": EVERYONE, "today.change_status": EVERYONE,
     "patients.index": EVERYONE, "patients.show": EVERYONE, "patients.save": EVERYONE,
     "records.index": EVERYONE, "records.save": MANAGERS, "records.set_archived": MANAGERS,
     "doctor_photos.show": EVERYONE, "doctor_photos.upload": MANAGERS,
