@@ -196,3 +196,9 @@ def test_another_clinics_booking_leaves_this_calendar_unchanged(desk, web_contai
 
 def test_a_signed_out_poll_is_sent_to_sign_in(client):
     assert client.get("/calendar/version").status_code == 302
+
+
+def test_a_poll_does_not_re_sign_the_session_cookie_a_page_does(desk):
+    browser, _book = desk
+    assert "Set-Cookie" not in browser.client.get("/calendar/version").headers
+    assert "chairside_session=" in browser.client.get("/calendar").headers["Set-Cookie"]
