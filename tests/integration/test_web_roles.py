@@ -23,7 +23,7 @@ PUBLIC = None  # no clinic needed: sign-in pages, health, language, static, invi
 
 # endpoint -> who may use it
 ROLES: dict[str, set[str] | None] = {
-    "calendar.week": EVERYONE, "calendar.go": EVERYONE,
+    "calendar.week": EVERYONE, "calendar.go": EVERYONE, "calendar.version": EVERYONE,
     "booking.new": EVERYONE, "booking.create": EVERYONE, "booking.patient_options": EVERYONE,
     "appointments.show": EVERYONE, "appointments.change_status": EVERYONE,
     "appointments.move": EVERYONE, "appointments.edit": EVERYONE,

@@ -75,7 +75,7 @@ def _session_user() -> Select[Any]:
                clinics.c.currency, clinics.c.timezone, memberships.c.calendar_view,
                joined_before.label("joined_before"),
                subscriptions.c.status.label("subscription_status"),
-               subscriptions.c.paid_seats)
+               subscriptions.c.paid_seats, clinics.c.calendar_version)
         .select_from(
             users.outerjoin(memberships, and_(memberships.c.user_id == users.c.id,
                                               memberships.c.clinic_id == bindparam("clinic_id")))
@@ -125,6 +125,7 @@ class SqlAccountQueries:
             read_only=row.role is not None and row.role is not Role.OWNER
             and row.joined_before >= Licence(row.subscription_status or SubscriptionStatus.NONE,
                                              0, row.paid_seats or 0).allowed_seats,
+            calendar_version=row.calendar_version or 0,
         )
 
     def clinic_details(self, clinic_id: uuid.UUID) -> ClinicDetails | None:

@@ -31,6 +31,9 @@ class SessionUser:
     # Beyond the seats the clinic pays for (after a lapse, the latest joined first): they
     # sign in and read, but change nothing until the clinic pays again.
     read_only: bool = False
+    # The clinic's calendar version as this request began: a calendar drawn now shows every
+    # change up to it (moved by each change the calendar shows, in that change's transaction).
+    calendar_version: int = 0
 
 
 @dataclass(frozen=True)

@@ -266,3 +266,58 @@
     }
   });
 })();
+
+// Live calendar: every 2 s (while the tab is in view) ask whether the clinic's calendar moved
+// (an ETag; "304 Not Modified" while it has not) and, if it did, reload only the grid, as a
+// booking here does (the `calendar-changed` event). An open dialog is outside the grid and stays.
+(function () {
+  "use strict";
+  var PERIOD = 2000;
+
+  function start() {
+    var grid = document.getElementById("calendar-grid");
+    if (!grid || !grid.getAttribute("data-live") || !window.fetch) { return; }
+    var url = grid.getAttribute("data-live");
+    var known = grid.getAttribute("data-calendar-version") || "";
+    var timer = null, asking = false, stopped = false;
+
+    function later() {
+      clearTimeout(timer);
+      if (!stopped && document.visibilityState !== "hidden") { timer = setTimeout(ask, PERIOD); }
+    }
+
+    function ask() {
+      if (asking || stopped) { return; }
+      asking = true;
+      fetch(url, {headers: {"If-None-Match": '"' + known + '"'}, cache: "no-store",
+                  credentials: "same-origin", redirect: "manual"})
+        .then(function (response) {
+          if (response.status === 200) {
+            var tag = (response.headers.get("ETag") || "").replace(/^W\//, "").replace(/"/g, "");
+            if (tag && tag !== known) {
+              known = tag;
+              document.body.dispatchEvent(new CustomEvent("calendar-changed"));
+            }
+          } else if (response.status !== 304 && response.status < 500) {
+            stopped = true;  // signed out, or no longer allowed: the next click will say so
+          }
+        }, function () { /* offline for a moment: ask again later */ })
+        .then(function () { asking = false; later(); });
+    }
+
+    // The grid says which version it drew; a reload that failed is asked for again.
+    grid.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.elt !== grid) { return; }
+      var drawn = event.detail.xhr && event.detail.xhr.getResponseHeader("Calendar-Version");
+      if (!event.detail.successful) { known = ""; }
+      else if (drawn && (known === "" || Number(drawn) > Number(known))) { known = drawn; }
+    });
+
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") { clearTimeout(timer); } else { ask(); }
+    });
+    later();
+  }
+
+  if (document.readyState !== "loading") { start(); } else { document.addEventListener("DOMContentLoaded", start); }
+})();
