@@ -62,7 +62,10 @@ def test_every_change_the_calendar_shows_moves_the_version_once(container, clini
     container.save_patient()(clinic_id, PatientFields("Ivan Petrov", "+79161234567"),
                              clinic["patient"], allow_duplicate=True)
     moved("a patient renamed")
-    container.update_clinic_settings()(clinic_id, ClinicSettings(
+    with container.engine().connect() as conn:
+        owner = conn.execute(select(tables.memberships.c.user_id)
+                             .where(tables.memberships.c.clinic_id == clinic_id)).scalar_one()
+    container.update_clinic_settings()(clinic_id, owner, ClinicSettings(
         "Smile", "Europe/Moscow", "RUB", "RU", "ru", [1, 2, 3, 4, 5], "09:00", "18:00"))
     moved("working hours changed")
 
