@@ -143,6 +143,18 @@
     lastTap = null;
   });
 
+  // The calendar's date and room/doctor pickers apply at once: no "Show" button to find.
+  function hideApplyButtons() {
+    document.querySelectorAll("[data-apply-at-once] [data-auto-hidden]").forEach(function (b) { b.hidden = true; });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", hideApplyButtons); }
+  else { hideApplyButtons(); }
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("[data-apply-at-once]");
+    if (!form || !event.target.value) { return; }
+    form.requestSubmit ? form.requestSubmit() : form.submit();
+  });
+
   // "Show cancelled": remembered on this device.
   function applyCancelled() {
     var grid = document.getElementById("calendar-grid");
