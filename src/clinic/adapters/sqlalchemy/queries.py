@@ -43,7 +43,8 @@ from clinic.domain.licensing import Licence, SubscriptionStatus
 def _clinic_details() -> Select[Any]:
     c = clinics.c
     return select(c.id, c.name, c.timezone, c.currency, c.country, c.locale, c.working_days,
-                  c.opens_at, c.closes_at).where(c.id == bindparam("clinic_id"))
+                  c.opens_at, c.closes_at, c.booking_step_minutes).where(
+        c.id == bindparam("clinic_id"))
 
 
 @cache
@@ -135,7 +136,8 @@ class SqlAccountQueries:
             return None
         return ClinicDetails(row.id, row.name, row.timezone, row.currency, row.country,
                              row.locale, working_days=[int(d) for d in row.working_days],
-                             opens_at=row.opens_at, closes_at=row.closes_at)
+                             opens_at=row.opens_at, closes_at=row.closes_at,
+                             booking_step_minutes=row.booking_step_minutes)
 
     def api_token(self, token_hash: str) -> TokenRow | None:
         with self.engine.connect() as conn:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from clinic.domain.accounts import WorkingHours
+from clinic.domain.accounts import DEFAULT_BOOKING_STEP, WorkingHours
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,12 @@ class ClinicDetails:
     working_days: list[int]
     opens_at: str
     closes_at: str
+    booking_step_minutes: int = DEFAULT_BOOKING_STEP
+
+    @property
+    def booking_step(self) -> timedelta:
+        """Where a tap on the calendar books: at this step (5, 10 or 15 minutes)."""
+        return timedelta(minutes=self.booking_step_minutes)
 
     @property
     def hours(self) -> WorkingHours:

@@ -40,6 +40,7 @@ clinics = Table(
     Column("referred_by", Uuid, ForeignKey("clinics.id", ondelete="SET NULL"), index=True),
     Column("suspended_at", UtcDateTime),  # by the operator (`clinic tenants suspend`)
     Column("suspended_reason", String(200)),
+    Column("booking_step_minutes", Integer, nullable=False, server_default="15"),
     # Moved by every change the calendar shows, in that change's transaction
     # (calendar_version.py): open calendars ask for it and reload their grid when it moves.
     Column("calendar_version", BigInteger, nullable=False, server_default="0"),

@@ -19,7 +19,6 @@ from flask import (
 from flask_login import current_user
 
 from clinic.domain.accounts import WorkingHours
-from clinic.domain.availability import BOOKING_STEP
 from clinic.domain.team import Permission
 from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import permission_required
@@ -97,7 +96,7 @@ def calendar_context() -> dict[str, Any]:
             "section": "calendar", "book_patient": request.args.get("patient") or None,
             "ZERO_UUID": uuid.UUID(int=0), "hour_cells": hour_cells,
             "appointment_blocks": appointment_blocks,
-            "booking_step_minutes": int(BOOKING_STEP.total_seconds() // 60)}
+            "booking_step_minutes": clinic.booking_step_minutes}
     ctx["cal_url"] = lambda **changes: url_for("calendar.week", **view_args(ctx, **changes))
     return ctx
 
