@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import need
+from tests.e2e.narrow import SPENT, assert_fits_narrow_phone
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -69,7 +70,11 @@ def server(tmp_path_factory: pytest.TempPathFactory, inbox: Any) -> Iterator[dic
     SERVER.update(info)
     yield info
     process.terminate()
-    process.wait(timeout=10)
+    try:
+        process.wait(timeout=30)  # a loaded machine can be slow to stop it
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
     log.close()
 
 
@@ -125,13 +130,16 @@ def page(request, chromium, server):
 
 
 def shot(page, name: str) -> None:
-    """Save a full-page screenshot for a person to look at (tests/e2e/artifacts/)."""
+    """Save a full-page screenshot for a person to look at (tests/e2e/artifacts/); the page must
+    not scroll sideways at 360 px either."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-{page.viewport_name}.png"), full_page=True)
+    assert_fits_narrow_phone(page)
 
 
 def assert_accessible(page) -> None:
-    """axe-core finds no serious or critical violation on the page as it is now."""
+    """axe-core finds no serious or critical violation on the page as it is now, and the page
+    does not scroll sideways at 360 px."""
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
@@ -140,6 +148,13 @@ def assert_accessible(page) -> None:
         f"{v['id']} ({v['impact']}): {v['help']} -> "
         + ", ".join(str(n["target"]) for n in v["nodes"][:5]) for v in bad)
     assert not bad, f"accessibility violations on {page.url}:\n{report}"
+    assert_fits_narrow_phone(page)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if SPENT["pages"]:
+        terminalreporter.write_line(
+            f"360 px check: {SPENT['pages']} pages, {SPENT['seconds']:.1f} s")
 
 
 def open_section(page, name: str) -> None:

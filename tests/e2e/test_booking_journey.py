@@ -192,3 +192,23 @@ def test_one_tap_books_the_free_minutes_after_a_short_visit_and_a_cancelled_slot
     cell.click(position={"x": 30, "y": 4})  # where the cancelled visit was: a new booking
     expect(dialog.get_by_role("heading", name="New appointment")).to_be_visible()
     expect(dialog.get_by_label("Start")).to_have_value(f"{hour}:00")
+
+
+def test_chosen_procedures_show_as_chips_and_the_sheet_scrolls_once(page):
+    sign_up(page)
+    page.locator(".cal__col.is-focus .cal__cell:not(.is-closed)").nth(2).click(
+        position={"x": 30, "y": 4})
+    dialog = page.locator("#dialog")
+    dialog.locator(".option", has_text="Consultation").click()
+    dialog.locator(".option", has_text="X-ray").click()
+    chips = dialog.locator("[data-chips] .chip")
+    expect(chips).to_have_count(2)
+    expect(dialog.locator("[data-total]")).to_contain_text("45 min")
+    dialog.get_by_role("button", name="Remove X-ray (one tooth)").click()
+    expect(chips).to_have_count(1)
+    expect(dialog.locator("[data-total]")).to_contain_text("30 min")
+    expect(dialog.locator(".option", has_text="X-ray").locator("input")).not_to_be_checked()
+    inner = dialog.locator(".options").evaluate_all(
+        "lists => lists.filter(l => l.scrollHeight > l.clientHeight + 1).length")
+    assert inner == 0, "a list scrolls inside the scrolling sheet"
+    shot(page, "27-procedure-chips")

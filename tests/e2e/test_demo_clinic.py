@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import VIEWPORTS, assert_accessible, open_page, seed_demo, shot
+from tests.e2e.narrow import assert_words_whole
 
 EMAIL, PASSWORD = "demo-e2e@chairside.local", "demo-demo-demo"
 
@@ -41,8 +42,9 @@ def test_the_demo_clinic_reads_well_in_russian(russian):
     expect(page).to_have_url(re.compile(r"/calendar"))
 
     page.goto("/calendar?view=week")  # the owner treats patients: her own week comes first
+    expect(page.get_by_role("button", name="Показать")).to_be_hidden()  # changes apply at once
     page.locator("#cal-show").select_option(label="Кабинет 1")
-    page.locator("#cal-show").locator("xpath=ancestor::form").get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"room="))
     expect(page.locator("#cal-show")).to_have_value(re.compile("^room:"))
     drawn = page.locator("[data-appointment-id] >> visible=true")
     expect(drawn.first).to_be_visible()
@@ -85,3 +87,39 @@ def test_the_demo_clinic_reads_well_in_russian(russian):
     expect(page.get_by_role("button", name="Отправить приглашение")).to_be_visible()
     shot(page, "35-demo-team-ru")
     assert_accessible(page)
+
+
+def test_the_office_pages_of_the_demo_clinic_fit_a_phone_in_russian(russian):
+    """The pages besides the calendar, full of the demo's data, for a person to look at; each is
+    checked with axe and at 360 px wide (no sideways scroll)."""
+    page = russian
+    page.goto("/signin")
+    page.get_by_label("Электронная почта").fill(EMAIL)
+    page.get_by_label("Пароль", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    expect(page).to_have_url(re.compile(r"/calendar"))
+
+    page.goto("/patients")
+    shot(page, "36-demo-patients-ru")
+    assert_accessible(page)
+    page.locator(".record__title a").first.click()
+    expect(page).to_have_url(re.compile(r"/patients/[0-9a-f-]{36}$"))
+    shot(page, "37-demo-patient-ru")
+    assert_accessible(page)
+    for path, heading, name in [
+        ("/settings/audit", "Журнал действий", "38-demo-audit-ru"),
+        ("/billing", "Оплата", "39-demo-billing-ru"),
+        ("/settings", "Настройки", "41-demo-settings-ru"),
+        ("/procedures", "Процедуры", "42-demo-procedures-ru"),
+        ("/doctors", "Врачи", "43-demo-doctors-ru"),
+    ]:
+        page.goto(path)
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        shot(page, name)
+        assert_accessible(page)
+
+    page.goto("/account")
+    expect(page.get_by_role("heading", name="Мой аккаунт", exact=True)).to_be_visible()
+    shot(page, "40-demo-account-ru")
+    assert_accessible(page)
+    assert_words_whole(page, ".facts dd:not(.breakable)")  # a long name wraps between words

@@ -250,6 +250,9 @@ def test_the_dialog_offers_what_the_status_allows_and_a_stale_one_is_answered_in
         clinic, web_container):
     browser, rooms, book, _today = clinic
     visit = book(rooms[0], 11)
+    # "did not come" is offered once the visit has started: the desk's clock says 12:00
+    noon = FakeClock(datetime.combine(_today, time(12), MOSCOW))
+    web_container.clock.override(providers.Object(noon))
     url = f"/calendar/appointments/{visit.id}"
     scheduled = browser.client.get(url).get_data(as_text=True)
     assert 'value="done"' in scheduled and 'value="no_show"' in scheduled
@@ -329,3 +332,24 @@ def test_an_owner_who_does_not_treat_patients_is_told_to_add_a_doctor_first(app,
         DoctorFields("Dr One", ""))
     dialog = owner.client.get("/calendar/book?start=2026-12-08T10:00").get_data(as_text=True)
     assert "Add a doctor first" not in dialog and 'name="doctor_id"' in dialog
+
+
+def test_the_appointment_button_opens_the_dialog_at_the_rooms_next_free_start(
+        app, web_container):
+    clock = FakeClock(datetime(2026, 12, 3, 6, 50, tzinfo=UTC))  # Thursday 09:50 in Moscow
+    web_container.clock.override(providers.Object(clock))
+    browser = Browser(app.test_client())
+    browser.sign_up()
+    clinic_id = web_container.account_queries().tenants()[0].id
+    patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+    with web_container.uow(clinic_id) as uow:
+        room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
+        consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
+    web_container.book_appointment()(clinic_id, BookingRequest(
+        patient.id, room.id, doctor.id, datetime(2026, 12, 3, 10, 0, tzinfo=MOSCOW),
+        [consultation.id]))  # 10:00-10:30: the quarter from 09:50 does not fit before it
+    calendar = browser.client.get("/calendar").get_data(as_text=True)
+    assert "+ Appointment" in calendar
+    dialog = browser.client.get(f"/calendar/book?next=1&room_id={room.id}").get_data(
+        as_text=True)
+    assert 'value="2026-12-03"' in dialog and 'value="10:30"' in dialog

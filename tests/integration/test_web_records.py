@@ -190,6 +190,23 @@ class TestSettings:
         assert 'value="09:00"' in html and 'value="18:30"' in html
         assert '<option value="Asia/Yekaterinburg" selected' in html
 
+    def test_the_calendars_step_is_a_setting_and_a_tap_books_on_it(self, owner, web_container):
+        form = {"name": "Smile", "timezone": "Europe/Moscow", "currency": "RUB",
+                "country": "RU", "locale": "ru", "working_days": ["1", "2", "3", "4", "5"],
+                "opens_at": "09:00", "closes_at": "18:00"}
+        assert '<option value="15" selected' in _page(owner, "/settings")  # by default
+        refused = owner.post("/settings", {**form, "booking_step_minutes": "7"})
+        assert refused.status_code == 422
+        assert "Pick 5, 10 or 15 minutes." in refused.get_data(as_text=True)
+        assert owner.post("/settings", {**form, "booking_step_minutes": "5"}).status_code == 302
+        assert '<option value="5" selected' in _page(owner, "/settings")
+        clinic_id = web_container.account_queries().tenants()[0].id
+        with web_container.uow(clinic_id) as uow:
+            room = uow.rooms.list()[0]
+        dialog = _page(owner, f"/calendar/book?start=2026-12-08T10:07&room_id={room.id}")
+        assert 'value="10:05"' in dialog  # at the clinic's 5 minutes, not a quarter
+        assert 'data-step="5"' in _page(owner, "/calendar")
+
     def test_closing_before_opening_is_refused(self, owner):
         response = owner.post("/settings", {
             "name": "Smile", "timezone": "Europe/Moscow", "currency": "USD", "country": "US",

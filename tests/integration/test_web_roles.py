@@ -23,10 +23,11 @@ PUBLIC = None  # no clinic needed: sign-in pages, health, language, static, invi
 
 # endpoint -> who may use it
 ROLES: dict[str, set[str] | None] = {
-    "calendar.week": EVERYONE, "calendar.go": EVERYONE,
+    "calendar.week": EVERYONE, "calendar.go": EVERYONE, "calendar.version": EVERYONE,
     "booking.new": EVERYONE, "booking.create": EVERYONE, "booking.patient_options": EVERYONE,
     "appointments.show": EVERYONE, "appointments.change_status": EVERYONE,
     "appointments.move": EVERYONE, "appointments.edit": EVERYONE,
+    "today.index": EVERYONE, "today.change_status": EVERYONE,
     "patients.index": EVERYONE, "patients.show": EVERYONE, "patients.save": EVERYONE,
     "records.index": EVERYONE, "records.save": MANAGERS, "records.set_archived": MANAGERS,
     "doctor_photos.show": EVERYONE, "doctor_photos.upload": MANAGERS,

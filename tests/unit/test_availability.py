@@ -73,17 +73,20 @@ def test_free_intervals_never_clash_and_cover_every_free_five_minutes(busy):
 def test_a_tap_books_at_the_step_or_right_after_the_visit_that_holds_it():
     from clinic.domain.availability import tapped_start
 
-    busy = [span(10, 0, 10, 20)]
-    assert tapped_start(at(10, 40), busy) == at(10, 30)  # the 40 free minutes, at the step
-    assert tapped_start(at(10, 5), busy) == at(10, 20)  # beside the visit: right after it
-    assert tapped_start(at(10, 40), busy, step=timedelta(minutes=5)) == at(10, 40)
-    assert tapped_start(at(10, 5), [span(9, 0, 12, 0)]) == at(10, 0)  # all taken: as tapped
+    busy, quarter = [span(10, 0, 10, 20)], timedelta(minutes=15)
+    assert tapped_start(at(10, 40), busy, quarter) == at(10, 30)  # the free 40 minutes, on step
+    assert tapped_start(at(10, 5), busy, quarter) == at(10, 20)  # beside the visit: after it
+    assert tapped_start(at(10, 40), busy, timedelta(minutes=5)) == at(10, 40)
+    assert tapped_start(at(10, 47), busy, timedelta(minutes=10)) == at(10, 40)
+    assert tapped_start(at(10, 5), [span(9, 0, 12, 0)], quarter) == at(10, 0)  # all taken
 
 
 def test_the_next_free_start_is_on_the_step_and_fits_the_length():
     from clinic.domain.availability import next_free_start
 
-    free = [span(9, 0, 9, 10), span(9, 50, 12, 0)]
-    assert next_free_start(free, at(8, 0), timedelta(minutes=15)) == at(10, 0)
-    assert next_free_start(free, at(10, 1), timedelta(minutes=15)) == at(10, 15)
-    assert next_free_start(free, at(11, 50), timedelta(minutes=15)) is None
+    free, quarter = [span(9, 0, 9, 10), span(9, 50, 12, 0)], timedelta(minutes=15)
+    assert next_free_start(free, at(8, 0), quarter, quarter) == at(10, 0)
+    assert next_free_start(free, at(10, 1), quarter, quarter) == at(10, 15)
+    assert next_free_start(free, at(11, 50), quarter, quarter) is None
+    five = timedelta(minutes=5)
+    assert next_free_start(free, at(8, 0), five, five) == at(9, 0)

@@ -26,7 +26,7 @@ from clinic.domain.scheduling import REVENUE_STATUSES, AppointmentStatus
 from clinic.domain.shared import ValidationFailed
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-STATUSES = ("scheduled", "done", "cancelled", "no_show")
+STATUSES = ("scheduled", "arrived", "done", "cancelled", "no_show")
 
 
 @pytest.mark.parametrize(("status", "minutes", "expected"), [
@@ -40,7 +40,8 @@ def test_what_counts(status, minutes, expected):
 
 
 @pytest.mark.parametrize(("status", "counts"), [
-    (AppointmentStatus.SCHEDULED, True), (AppointmentStatus.DONE, True),
+    (AppointmentStatus.SCHEDULED, True), (AppointmentStatus.ARRIVED, True),
+    (AppointmentStatus.DONE, True),
     (AppointmentStatus.CANCELLED, False), (AppointmentStatus.NO_SHOW, False)])
 def test_a_visit_earns_unless_cancelled_or_missed(status, counts):
     assert status.counts_as_revenue is counts
@@ -73,7 +74,14 @@ def test_the_card_sums_the_past_visits_that_earn(raw):
     items = [_Visit(s, NOW + timedelta(minutes=m), p) for s, m, p in raw]
     past = [v for v in items if not (v.status == "scheduled" and v.starts_at >= NOW)]
     assert spent_minor(items, NOW) == sum(v.price_minor for v in past
-                                          if v.status in ("scheduled", "done"))
+                                          if v.status in ("scheduled", "arrived", "done"))
+
+
+@pytest.mark.parametrize("minutes", [-60, 0, 5, 60])
+def test_an_arrived_visit_counts_as_a_scheduled_one(minutes):
+    """Marking a patient arrived changes nothing in the reports (issue 18)."""
+    starts_at = NOW + timedelta(minutes=minutes)
+    assert counted_as("arrived", starts_at, NOW) is counted_as("scheduled", starts_at, NOW)
 
 
 visits = st.lists(st.tuples(st.sampled_from(STATUSES),
@@ -85,8 +93,8 @@ visits = st.lists(st.tuples(st.sampled_from(STATUSES),
 def test_revenue_is_the_sum_of_the_counted_prices_whatever_the_mix(raw):
     items = [(status, NOW + timedelta(minutes=m), price) for status, m, price in raw]
     result = tally(items, NOW)
-    counted = [p for s, t, p in items if s in ("scheduled", "done") and t <= NOW]
-    planned = [p for s, t, p in items if s in ("scheduled", "done") and t > NOW]
+    counted = [p for s, t, p in items if s in ("scheduled", "arrived", "done") and t <= NOW]
+    planned = [p for s, t, p in items if s in ("scheduled", "arrived", "done") and t > NOW]
     assert (result.appointments_count, result.revenue_minor) == (len(counted), sum(counted))
     assert (result.planned_count, result.planned_minor) == (len(planned), sum(planned))
     assert result.not_counted_count == len(items) - len(counted) - len(planned)

@@ -26,6 +26,9 @@ ERASED_NAME = "Deleted user"
 DEFAULT_TIMEZONE = "Europe/Moscow"
 DEFAULT_WORKING_DAYS = "123456"  # ISO weekdays: Monday to Saturday
 DEFAULT_OPENS, DEFAULT_CLOSES = "08:00", "20:00"
+# A tap on the calendar books at this step (minutes); each divides an hour.
+BOOKING_STEPS = (5, 10, 15)
+DEFAULT_BOOKING_STEP = 15
 _HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
 # Deliberately plain: one @, no spaces, a dot in the domain. Deliverability is proven by email.
@@ -170,6 +173,10 @@ def working_hours_errors(days: list[int], opens: str, closes: str) -> dict[str, 
     return errors
 
 
+def booking_step_error(minutes: int) -> str | None:
+    return None if minutes in BOOKING_STEPS else "booking_step_invalid"
+
+
 def pick_locale(locale: str | None) -> str:
     return locale if locale in SUPPORTED_LOCALES else "en"
 
@@ -225,6 +232,7 @@ class Clinic:
     working_days: str = DEFAULT_WORKING_DAYS
     opens_at: str = DEFAULT_OPENS
     closes_at: str = DEFAULT_CLOSES
+    booking_step_minutes: int = DEFAULT_BOOKING_STEP
     promo_code: str | None = None  # the partner programme's code: others sign up with it
     referred_by: uuid.UUID | None = None  # the clinic whose code it signed up with; never changes
     suspended_at: datetime | None = None

@@ -30,8 +30,8 @@ def nearest_free_start(wanted: TimeRange, busy: Iterable[TimeRange],
         return wanted.start
     candidates = {wanted.start, *openings}
     for other in taken:
-        candidates.add(ceil_to_step(other.end))
-        candidates.add(floor_to_step(other.start - wanted.duration))
+        candidates.add(ceil_to(other.end, STEP))
+        candidates.add(floor_to(other.start - wanted.duration, STEP))
     for start in sorted(candidates, key=lambda s: (abs(s - wanted.start), s < wanted.start)):
         if abs(start - wanted.start) > horizon:
             break
@@ -73,9 +73,6 @@ def first_free_moment(window: TimeRange, busy: Iterable[TimeRange]) -> datetime 
     return free[0].start if free else None
 
 
-BOOKING_STEP = timedelta(minutes=15)  # a tap on the calendar books at a quarter hour
-
-
 def floor_to(moment: datetime, step: timedelta) -> datetime:
     """Down to the step within the hour (steps of 5, 10, 15, 20 or 30 minutes divide it)."""
     minutes = int(step.total_seconds() // 60)
@@ -88,8 +85,7 @@ def ceil_to(moment: datetime, step: timedelta) -> datetime:
     return floored if floored == moment else floored + step
 
 
-def tapped_start(tapped: datetime, busy: Iterable[TimeRange],
-                 step: timedelta = BOOKING_STEP) -> datetime:
+def tapped_start(tapped: datetime, busy: Iterable[TimeRange], step: timedelta) -> datetime:
     """Where a tap on the calendar books: the tapped time down to the step, or, when a visit
     holds that moment, the first free moment after it within the hour (a tap at 10:05 beside
     a visit until 10:20 means 10:20). The tapped time itself when the whole hour is taken:
@@ -99,7 +95,7 @@ def tapped_start(tapped: datetime, busy: Iterable[TimeRange],
 
 
 def next_free_start(intervals: Iterable[TimeRange], after: datetime, length: timedelta,
-                    step: timedelta = BOOKING_STEP) -> datetime | None:
+                    step: timedelta) -> datetime | None:
     """The first start on the step at or after `after` at which `length` fits in one of the
     free intervals (the "+ Appointment" button: the next free time)."""
     for interval in sorted(intervals):
@@ -107,13 +103,3 @@ def next_free_start(intervals: Iterable[TimeRange], after: datetime, length: tim
         if start + length <= interval.end:
             return start
     return None
-
-
-def floor_to_step(moment: datetime) -> datetime:
-    minutes = moment.minute - moment.minute % 5
-    return moment.replace(minute=minutes, second=0, microsecond=0)
-
-
-def ceil_to_step(moment: datetime) -> datetime:
-    floored = floor_to_step(moment)
-    return floored if floored == moment else floored + STEP

@@ -42,6 +42,7 @@ class TimeRange:
 
 class AppointmentStatus(enum.StrEnum):
     SCHEDULED = "scheduled"
+    ARRIVED = "arrived"  # the patient is at the clinic, the visit not yet done
     DONE = "done"
     CANCELLED = "cancelled"
     NO_SHOW = "no_show"
@@ -55,7 +56,8 @@ class AppointmentStatus(enum.StrEnum):
     def counts_as_revenue(self) -> bool:
         """Its price is money the clinic earns: not once it was cancelled or the patient did
         not come (when it counts, by its start, is `domain/reporting.py`'s)."""
-        return self in (AppointmentStatus.SCHEDULED, AppointmentStatus.DONE)
+        return self in (AppointmentStatus.SCHEDULED, AppointmentStatus.ARRIVED,
+                        AppointmentStatus.DONE)
 
 
 # The statuses whose visits count as revenue, for a filter (SQL's `IN`) or a test of a status's
@@ -66,6 +68,7 @@ REVENUE_STATUSES = frozenset(s for s in AppointmentStatus if s.counts_as_revenue
 class AppointmentAction(enum.StrEnum):
     """What a person can do with a booked visit; which ones a status allows is `ALLOWED`."""
 
+    MARK_ARRIVED = "arrived"
     MARK_DONE = "done"
     MARK_NO_SHOW = "no_show"
     CANCEL = "cancel"
@@ -76,17 +79,42 @@ class AppointmentAction(enum.StrEnum):
 
 _A = AppointmentAction
 ALLOWED: dict[AppointmentStatus, frozenset[AppointmentAction]] = {
-    AppointmentStatus.SCHEDULED: frozenset({_A.MARK_DONE, _A.MARK_NO_SHOW, _A.CANCEL, _A.MOVE,
-                                            _A.EDIT}),
+    AppointmentStatus.SCHEDULED: frozenset({_A.MARK_ARRIVED, _A.MARK_DONE, _A.MARK_NO_SHOW,
+                                            _A.CANCEL, _A.MOVE, _A.EDIT}),
+    # Someone who came is not a no-show: a mistaken "arrived" is brought back first.
+    AppointmentStatus.ARRIVED: frozenset({_A.MARK_DONE, _A.RESTORE, _A.CANCEL, _A.MOVE,
+                                          _A.EDIT}),
     AppointmentStatus.DONE: frozenset({_A.RESTORE, _A.EDIT}),  # what was done can be re-priced
     AppointmentStatus.NO_SHOW: frozenset({_A.RESTORE}),
     AppointmentStatus.CANCELLED: frozenset({_A.RESTORE}),
 }
 # The action that brings a visit into each status.
 INTO: dict[AppointmentStatus, AppointmentAction] = {
-    AppointmentStatus.SCHEDULED: _A.RESTORE, AppointmentStatus.DONE: _A.MARK_DONE,
+    AppointmentStatus.SCHEDULED: _A.RESTORE, AppointmentStatus.ARRIVED: _A.MARK_ARRIVED,
+    AppointmentStatus.DONE: _A.MARK_DONE,
     AppointmentStatus.NO_SHOW: _A.MARK_NO_SHOW, AppointmentStatus.CANCELLED: _A.CANCEL,
 }
+
+# Actions that wait for the visit's time, and how long before its start each becomes possible:
+# a patient may be marked arrived a little early, "did not come" only once the start has passed.
+NOT_BEFORE_START: dict[AppointmentAction, timedelta] = {
+    _A.MARK_ARRIVED: timedelta(minutes=30),
+    _A.MARK_NO_SHOW: timedelta(0),
+}
+
+
+def allowed_actions(status: AppointmentStatus, starts_at: datetime,
+                    now: datetime) -> frozenset[AppointmentAction]:
+    """What a visit in `status` starting at `starts_at` allows at `now`: the status's `ALLOWED`
+    less the actions whose time has not come (`NOT_BEFORE_START`)."""
+    return frozenset(action for action in ALLOWED[status]
+                     if action not in NOT_BEFORE_START
+                     or now >= starts_at - NOT_BEFORE_START[action])
+
+
+def is_late(status: AppointmentStatus, starts_at: datetime, now: datetime) -> bool:
+    """Its start has passed and the patient has not been marked arrived (nor anything else)."""
+    return status is AppointmentStatus.SCHEDULED and now > starts_at
 
 
 class ActionNotAllowed(DomainError):
@@ -98,6 +126,13 @@ class ActionNotAllowed(DomainError):
     def __init__(self, status: AppointmentStatus, action: AppointmentAction) -> None:
         super().__init__(f"a {status.value} visit cannot {action.value}")
         self.status, self.action = status, action
+
+
+class TooEarly(ActionNotAllowed):
+    """The status allows it, but not yet: "did not come" before the visit has started, or
+    "arrived" more than `NOT_BEFORE_START` ahead of it."""
+
+    code = "too_early"
 
 
 class RoomAlreadyBooked(DomainError):
@@ -193,16 +228,17 @@ class Appointment:
     def time(self) -> TimeRange:
         return TimeRange(self.starts_at, self.ends_at)
 
-    def allowed_actions(self) -> frozenset[AppointmentAction]:
-        return ALLOWED[self.status]
+    def allowed_actions(self, now: datetime) -> frozenset[AppointmentAction]:
+        return allowed_actions(self.status, self.starts_at, now)
 
     def check_change(self, status: AppointmentStatus | None, moving: bool,
-                     editing: bool) -> None:
-        """Raise ActionNotAllowed unless the status allows going into `status` and the visit,
-        in the status it ends in, may be moved or have its procedures or price changed.
-        Asked before anything changes, so a refused change writes nothing."""
+                     editing: bool, now: datetime) -> None:
+        """Raise ActionNotAllowed unless the status allows going into `status` (TooEarly if
+        its time has not come) and the visit, in the status it ends in, may be moved or have
+        its procedures or price changed. Asked before anything changes, so a refused change
+        writes nothing."""
         if status is not None and status is not self.status:
-            _require(self.status, INTO[status])
+            self._require_status_change(status, now)
         after = status or self.status
         if moving:
             _require(after, AppointmentAction.MOVE)
@@ -212,7 +248,7 @@ class Appointment:
     def change_status(self, status: AppointmentStatus, now: datetime,
                       by: uuid.UUID | None) -> None:
         if status is not self.status:
-            _require(self.status, INTO[status])
+            self._require_status_change(status, now)
         self.status = status
         self.updated_at, self.updated_by = now, by
 
@@ -240,6 +276,12 @@ class Appointment:
 
     def annotate(self, note: str | None) -> None:
         self.note = note
+
+    def _require_status_change(self, status: AppointmentStatus, now: datetime) -> None:
+        action = INTO[status]
+        _require(self.status, action)
+        if action not in allowed_actions(self.status, self.starts_at, now):
+            raise TooEarly(self.status, action)
 
 
 def _require(status: AppointmentStatus, action: AppointmentAction) -> None:

@@ -32,6 +32,7 @@ from clinic.application.scheduling.queries import (
     EntryLine,
     EntryPage,
     PatientCard,
+    TodayVisit,
 )
 from clinic.domain.scheduling import MAX_VISIT, AppointmentStatus, TimeRange
 
@@ -89,6 +90,13 @@ def _choices() -> tuple[Select[Any], Select[Any]]:
 
 
 @cache
+def _room_names() -> Select[Any]:
+    """Every room of the clinic, archived ones too (a visit may still be in one)."""
+    r = rooms.c
+    return select(r.id, r.name).where(r.clinic_id == bindparam("clinic_id"))
+
+
+@cache
 def _recent_patients() -> Select[Any]:
     a, p = appointments.c, patients.c
     last_booked = (select(func.max(a.created_at)).where(
@@ -108,6 +116,24 @@ class SqlCalendarQueries:
         values = {"clinic_id": clinic_id, "start": start, "floor": start - MAX_VISIT,
                   "end": end, "room_id": room_id, "doctor_id": doctor_id}
         return self._entries(values)
+
+    def day_list(self, clinic_id: uuid.UUID, start: datetime,
+                 end: datetime) -> Sequence[TodayVisit]:
+        return self._with_rooms(clinic_id, self.entries(clinic_id, start, end))
+
+    def day_row(self, clinic_id: uuid.UUID, appointment_id: uuid.UUID) -> TodayVisit | None:
+        found = self._with_rooms(clinic_id, self._entries(
+            {"clinic_id": clinic_id, "appointment_id": appointment_id}))
+        return found[0] if found else None
+
+    def _with_rooms(self, clinic_id: uuid.UUID,
+                    found: Sequence[CalendarEntry]) -> list[TodayVisit]:
+        if not found:
+            return []
+        with self.engine.connect() as conn:
+            names: dict[uuid.UUID, str] = {
+                id_: name for id_, name in conn.execute(_room_names(), {"clinic_id": clinic_id})}
+        return [TodayVisit(entry, names.get(entry.room_id, "")) for entry in found]
 
     def choices(self, clinic_id: uuid.UUID) -> tuple[Sequence[Choice], Sequence[Choice]]:
         room_stmt, doctor_stmt = _choices()

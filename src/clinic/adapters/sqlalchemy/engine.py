@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from clinic.adapters.sqlalchemy.calendar_version import install_calendar_version
 from clinic.adapters.sqlalchemy.mappers import start_mappers
 from clinic.adapters.sqlalchemy.tenancy import install_tenant_guard
 
@@ -57,4 +58,5 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     start_mappers()
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     install_tenant_guard(factory)
+    install_calendar_version(factory)
     return factory

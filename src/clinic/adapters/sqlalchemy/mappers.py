@@ -36,7 +36,9 @@ def start_mappers() -> None:
     global _started
     if _started:
         return
-    mapper_registry.map_imperatively(Clinic, tables.clinics)
+    # calendar_version is the database's (calendar_version.py), never a domain attribute
+    mapper_registry.map_imperatively(Clinic, tables.clinics,
+                                     exclude_properties=["calendar_version"])
     mapper_registry.map_imperatively(User, tables.users)
     # The private relationships only tell the unit of work to insert parents first.
     mapper_registry.map_imperatively(Membership, tables.memberships, properties={

@@ -43,7 +43,8 @@ from clinic.domain.licensing import Licence, SubscriptionStatus
 def _clinic_details() -> Select[Any]:
     c = clinics.c
     return select(c.id, c.name, c.timezone, c.currency, c.country, c.locale, c.working_days,
-                  c.opens_at, c.closes_at).where(c.id == bindparam("clinic_id"))
+                  c.opens_at, c.closes_at, c.booking_step_minutes).where(
+        c.id == bindparam("clinic_id"))
 
 
 @cache
@@ -79,7 +80,7 @@ def _session_user() -> Select[Any]:
                clinics.c.currency, clinics.c.timezone, memberships.c.calendar_view,
                joined_before.label("joined_before"),
                subscriptions.c.status.label("subscription_status"),
-               subscriptions.c.paid_seats)
+               subscriptions.c.paid_seats, clinics.c.calendar_version)
         .select_from(
             users.outerjoin(memberships, and_(memberships.c.user_id == users.c.id,
                                               memberships.c.clinic_id == bindparam("clinic_id")))
@@ -129,6 +130,7 @@ class SqlAccountQueries:
             read_only=row.role is not None and row.role is not Role.OWNER
             and row.joined_before >= Licence(row.subscription_status or SubscriptionStatus.NONE,
                                              0, row.paid_seats or 0).allowed_seats,
+            calendar_version=row.calendar_version or 0,
         )
 
     def clinic_details(self, clinic_id: uuid.UUID) -> ClinicDetails | None:
@@ -138,7 +140,8 @@ class SqlAccountQueries:
             return None
         return ClinicDetails(row.id, row.name, row.timezone, row.currency, row.country,
                              row.locale, working_days=[int(d) for d in row.working_days],
-                             opens_at=row.opens_at, closes_at=row.closes_at)
+                             opens_at=row.opens_at, closes_at=row.closes_at,
+                             booking_step_minutes=row.booking_step_minutes)
 
     def api_token(self, token_hash: str) -> TokenRow | None:
         with self.engine.connect() as conn:

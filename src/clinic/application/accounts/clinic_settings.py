@@ -10,8 +10,10 @@ from zoneinfo import available_timezones
 from clinic.application.authorization import authorize
 from clinic.application.ports import UnitOfWorkFactory
 from clinic.domain.accounts import (
+    DEFAULT_BOOKING_STEP,
     SUPPORTED_LOCALES,
     Clinic,
+    booking_step_error,
     name_error,
     working_hours_errors,
 )
@@ -35,6 +37,7 @@ class ClinicSettings:
     working_days: list[int]
     opens_at: str
     closes_at: str
+    booking_step_minutes: int = DEFAULT_BOOKING_STEP
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +65,8 @@ class UpdateClinicSettings:
                   ("timezone", timezone_error(settings.timezone)),
                   ("currency", None if settings.currency in CURRENCIES else "currency_invalid"),
                   ("country", None if settings.country in COUNTRIES else "country_invalid"),
-                  ("locale", None if settings.locale in SUPPORTED_LOCALES else "locale_invalid"))
+                  ("locale", None if settings.locale in SUPPORTED_LOCALES else "locale_invalid"),
+                  ("booking_step_minutes", booking_step_error(settings.booking_step_minutes)))
         errors.update({k: v for k, v in checks if v})
         if errors:
             raise ValidationFailed(errors)
@@ -73,5 +77,6 @@ class UpdateClinicSettings:
             clinic.country, clinic.locale = settings.country, settings.locale
             clinic.working_days = "".join(str(d) for d in sorted(set(settings.working_days)))
             clinic.opens_at, clinic.closes_at = settings.opens_at, settings.closes_at
+            clinic.booking_step_minutes = settings.booking_step_minutes
             uow.commit()
             return clinic

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from clinic.domain.accounts import WorkingHours
+from clinic.domain.accounts import DEFAULT_BOOKING_STEP, WorkingHours
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ class SessionUser:
     # Beyond the seats the clinic pays for (after a lapse, the latest joined first): they
     # sign in and read, but change nothing until the clinic pays again.
     read_only: bool = False
+    # The clinic's calendar version as this request began: a calendar drawn now shows every
+    # change up to it (moved by each change the calendar shows, in that change's transaction).
+    calendar_version: int = 0
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,12 @@ class ClinicDetails:
     working_days: list[int]
     opens_at: str
     closes_at: str
+    booking_step_minutes: int = DEFAULT_BOOKING_STEP
+
+    @property
+    def booking_step(self) -> timedelta:
+        """Where a tap on the calendar books: at this step (5, 10 or 15 minutes)."""
+        return timedelta(minutes=self.booking_step_minutes)
 
     @property
     def hours(self) -> WorkingHours:

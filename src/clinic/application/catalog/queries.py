@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal, Protocol
 
 from clinic.domain.shared import Money
@@ -59,3 +60,8 @@ class CatalogQueries(Protocol):
 
     def item(self, clinic_id: uuid.UUID, kind: CatalogKind,
              item_id: uuid.UUID) -> CatalogItem | None: ...
+
+    def procedures_by_use(self, clinic_id: uuid.UUID,
+                          since: datetime) -> Sequence[ProcedureView]:
+        """The procedures in use, the most booked since then first (the booking dialog)."""
+        ...

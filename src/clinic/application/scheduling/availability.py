@@ -17,7 +17,6 @@ from clinic.application.ports import UnitOfWork
 from clinic.application.scheduling.queries import CalendarQueries
 from clinic.domain.accounts import WorkingHours
 from clinic.domain.availability import (
-    BOOKING_STEP,
     first_clash,
     floor_to,
     free_intervals,
@@ -81,20 +80,21 @@ class FreeTime:
     def __init__(self, calendar: CalendarQueries) -> None:
         self.calendar = calendar
 
-    def tapped_start(self, clinic_id: uuid.UUID, tapped: datetime, *,
+    def tapped_start(self, clinic_id: uuid.UUID, tapped: datetime, step: timedelta, *,
                      room_id: uuid.UUID | None = None,
                      doctor_id: uuid.UUID | None = None) -> datetime:
         """Where a tap on a room's (or a doctor's) calendar at that time books (the domain's
         rule); with neither, the tapped time at the step."""
-        start = floor_to(tapped, BOOKING_STEP)
+        start = floor_to(tapped, step)
         if room_id is None and doctor_id is None:
             return start
         busy = self.calendar.busy(clinic_id, room_id=room_id, doctor_id=doctor_id,
                                   within=TimeRange(start, start + timedelta(hours=1)))
-        return tapped_start(tapped, busy)
+        return tapped_start(tapped, busy, step)
 
     def next_free_start(self, clinic_id: uuid.UUID, room_id: uuid.UUID, now: datetime,
-                        hours: WorkingHours, days: int = 14) -> datetime | None:
+                        hours: WorkingHours, step: timedelta,
+                        days: int = 14) -> datetime | None:
         """The room's next free start from now, within working hours, at most `days` ahead
         (one query: the whole span's held times)."""
         local = now.astimezone(hours.zone).date()
@@ -106,8 +106,8 @@ class FreeTime:
         busy = self.calendar.busy(clinic_id, room_id=room_id,
                                   within=TimeRange(opened[0][1][0], opened[-1][1][1]))
         intervals = [free for _day, span in opened
-                     for free in free_intervals(TimeRange(*span), busy, BOOKING_STEP)]
-        return next_free_start(intervals, now, BOOKING_STEP)
+                     for free in free_intervals(TimeRange(*span), busy, step)]
+        return next_free_start(intervals, now, step, step)
 
     def free_intervals(self, clinic_id: uuid.UUID, day: date, hours: WorkingHours, *,
                        room_id: uuid.UUID | None = None, doctor_id: uuid.UUID | None = None,

@@ -1,4 +1,4 @@
-"""Change a booked appointment: its status (done, no-show, cancelled, back), time, place,
+"""Change a booked appointment: its status (arrived, done, no-show, cancelled, back), time, place,
 procedures, price or note, in one transaction and under the booking rules."""
 
 from __future__ import annotations
@@ -54,14 +54,15 @@ class _Plan:
     note: str | None
     status: AppointmentStatus
 
-    def check_against(self, appointment: Appointment) -> None:
-        """What the visit's status allows, asked before anything is written."""
+    def check_against(self, appointment: Appointment, now: datetime) -> None:
+        """What the visit's status (and, for arrival and no-show, the time) allows, asked
+        before anything is written."""
         moving = (self.time.start, self.room_id, self.doctor_id) != (
             appointment.starts_at, appointment.room_id, appointment.doctor_id)
         editing = self.price_minor != appointment.price_minor or (
             self.lines is not None and [line.procedure_id for line in self.lines]
             != [line.procedure_id for line in appointment.lines])
-        appointment.check_change(self.status, moving, editing)
+        appointment.check_change(self.status, moving, editing, now)
 
     def apply_to(self, appointment: Appointment, now: datetime, by: uuid.UUID) -> None:
         appointment.change_status(self.status, now, by)
@@ -98,7 +99,8 @@ class UpdateAppointment:
             if appointment is None:
                 raise NotFound()
             plan = self._plan(uow, appointment, changes, clinic.currency)
-            plan.check_against(appointment)
+            now = self.clock.now()
+            plan.check_against(appointment, now)
             moved = (plan.time, plan.room_id, plan.doctor_id) != (
                 appointment.time, appointment.room_id, appointment.doctor_id)
             back = plan.status.holds_time and not appointment.status.holds_time
@@ -112,7 +114,7 @@ class UpdateAppointment:
                     hours=clinic.hours,
                     outside_hours_confirmed=changes.confirm_outside_hours
                     or plan.time == appointment.time)
-            plan.apply_to(appointment, self.clock.now(), by)
+            plan.apply_to(appointment, now, by)
             try:
                 if self.audit is not None:
                     self.audit.append(uow, clinic_id, AuditAction.APPOINTMENT_CHANGED,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from clinic.domain.scheduling import ALLOWED, AppointmentStatus, TimeRange
+from clinic.domain.scheduling import AppointmentStatus, TimeRange, allowed_actions, is_late
 
 # The read models below are built by the hundred per page (a clinic's week is ~700 visits
 # and ~1,000 lines), so they are plain slotted dataclasses: frozen ones set every field
@@ -75,10 +75,31 @@ class AppointmentDetails:
     patient: PatientCard
     lines: Sequence[EntryLine]
 
-    @property
-    def actions(self) -> frozenset[str]:
-        """What its status allows ("done", "move", "restore", ...): the dialog offers these."""
-        return frozenset(action.value for action in ALLOWED[AppointmentStatus(self.status)])
+    def actions(self, now: datetime) -> frozenset[str]:
+        """What its status allows at `now` ("done", "move", "restore", ...): the dialog offers
+        these."""
+        return actions_of(self.status, self.starts_at, now)
+
+
+def actions_of(status: str, starts_at: datetime, now: datetime) -> frozenset[str]:
+    """The domain's `allowed_actions` as the values a page offers ("arrived", "no_show", ...)."""
+    return frozenset(action.value for action in allowed_actions(
+        AppointmentStatus(status), starts_at, now))
+
+
+@dataclass(frozen=True, slots=True)
+class TodayVisit:
+    """A row of the desk's "Today" list: a visit of the day and the room it is in."""
+
+    entry: CalendarEntry
+    room_name: str
+
+    def actions(self, now: datetime) -> frozenset[str]:
+        return actions_of(self.entry.status, self.entry.starts_at, now)
+
+    def late(self, now: datetime) -> bool:
+        """Its start has passed and the patient is not marked arrived."""
+        return is_late(AppointmentStatus(self.entry.status), self.entry.starts_at, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +161,16 @@ class CalendarQueries(Protocol):
     def details(self, clinic_id: uuid.UUID,
                 appointment_id: uuid.UUID) -> AppointmentDetails | None:
         """One appointment for its details dialog (two statements: it, then its lines)."""
+        ...
+
+    def day_list(self, clinic_id: uuid.UUID, start: datetime,
+                 end: datetime) -> Sequence[TodayVisit]:
+        """The visits overlapping [start, end) in every room, cancelled ones included, by start
+        time, each with its room's name (three statements whatever their number)."""
+        ...
+
+    def day_row(self, clinic_id: uuid.UUID, appointment_id: uuid.UUID) -> TodayVisit | None:
+        """One row of `day_list`, after a tap on it."""
         ...
 
     def busy(self, clinic_id: uuid.UUID, *, within: TimeRange,

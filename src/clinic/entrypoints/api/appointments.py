@@ -19,11 +19,13 @@ from clinic.application.scheduling.book import BookingRequest
 from clinic.application.scheduling.change import AppointmentChanges
 from clinic.application.scheduling.queries import AppointmentFilter
 from clinic.domain.scheduling import (
+    NOT_BEFORE_START,
     ActionNotAllowed,
     AppointmentStatus,
     DoctorBusy,
     IdempotencyKeyReused,
     RoomAlreadyBooked,
+    TooEarly,
 )
 from clinic.domain.shared import NotFound, ValidationFailed, day_error
 from clinic.domain.team import Permission
@@ -136,6 +138,11 @@ def _doctor_busy(error: DoctorBusy) -> Response:
 
 
 def _not_allowed(error: ActionNotAllowed) -> Response:
+    if isinstance(error, TooEarly):
+        minutes = NOT_BEFORE_START[error.action] // timedelta(minutes=1)
+        when = (f"from {minutes} minutes before the appointment's start" if minutes
+                else "once the appointment has started")
+        return _conflict(f'Not yet: "{error.action.value}" is possible {when}.', NOT_ALLOWED)
     return _conflict(
         f"A {error.status.value} appointment cannot take this change ({error.action.value}). "
         'Bring it back first with "status": "scheduled", in the same request or before.',

@@ -28,7 +28,8 @@ _MESSAGES = {
     "start_off_grid": "Start on the 5-minute grid: 10:00, 10:05, 10:10 and so on.",
     "range_invalid": '"to" must come after "from".',
     "period_too_long": "A period can be at most three years long.",
-    "status_invalid": "Use scheduled, done, cancelled or no_show (several: comma-separated).",
+    "status_invalid": "Use scheduled, arrived, done, cancelled or no_show (several: "
+                      "comma-separated).",
     "patient_unknown": "There is no such patient in this clinic.",
     "room_unavailable": "There is no such room in use in this clinic.",
     "room_frozen": "This room is beyond the chairs paid for since the subscription lapsed: it "

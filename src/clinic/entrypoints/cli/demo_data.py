@@ -177,7 +177,7 @@ def _status(rng: random.Random, starts_at: datetime, ends_at: datetime, now: dat
     if ends_at <= now:
         return rng.choices(["done", "no_show", "cancelled"], [86, 6, 8])[0]
     if starts_at <= now:
-        return "scheduled"  # in the chair right now
+        return "arrived"  # in the chair right now
     return rng.choices(["scheduled", "cancelled"], [95, 5])[0]
 
 

@@ -30,6 +30,7 @@ from clinic.entrypoints.web.views import (
     reports,
     stripe_webhooks,
     team,
+    today,
 )
 from clinic.entrypoints.web.views import auth as auth_views
 
@@ -80,7 +81,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     for blueprint in (auth_views.bp, pages.bp, language.bp, health.bp, records.bp,
                       calendar.bp, booking.bp, doctor_photos.bp, patients.bp,
                       clinic_settings.bp, appointments.bp, team.bp, invitations.bp,
-                      api_keys.bp, reports.bp, billing.bp, partner.bp, audit_log.bp):
+                      api_keys.bp, reports.bp, billing.bp, partner.bp, audit_log.bp,
+                      today.bp):
         app.register_blueprint(blueprint)
     security.csrf.exempt(stripe_webhooks.bp)  # signed by Stripe, no session, no form
     app.register_blueprint(stripe_webhooks.bp)

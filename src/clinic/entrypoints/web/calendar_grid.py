@@ -47,6 +47,7 @@ class Week:
     now_slot: int | None  # the "now" line, when today is shown
     working_from: int
     working_to: int
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (doctor, colour) shown
 
 
 def hour_cells(day: Day, week: Week, book_url: str, query_tail: str, data_attrs: str,
@@ -165,8 +166,11 @@ def _lay_out(columns: list[tuple[Day, list[CalendarEntry]]], entries: Sequence[C
     now_slot = None
     if first_hour <= local_now.hour < last_hour:
         now_slot = (local_now.hour * 60 + local_now.minute - origin) // SLOT_MINUTES
+    legend = sorted({(e.doctor_name, e.doctor_color) for _day, day_entries in columns
+                     for e in day_entries if e.status != "cancelled"})
     return Week(days=[day for day, _ in columns], hours=list(range(first_hour, last_hour)),
-                focus=focus, now_slot=now_slot, working_from=open_h, working_to=close_h)
+                focus=focus, now_slot=now_slot, working_from=open_h, working_to=close_h,
+                legend=legend)
 
 
 def _assign_lanes(blocks: list[Block]) -> None:

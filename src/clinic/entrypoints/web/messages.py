@@ -49,6 +49,7 @@ _FIELD_ERRORS = {
     "days_required": _l("Tick at least one working day."),
     "time_invalid": _l("Type the time as HH:MM, for example 08:00."),
     "hours_order": _l("The clinic must close after it opens."),
+    "booking_step_invalid": _l("Pick 5, 10 or 15 minutes."),
     "patient_unknown": _l("Pick a patient from the list, or add a new one."),
     "room_unavailable": _l("Pick a room that is in use."),
     "promo_unknown": _l("There is no clinic with this promo code. Check it, or leave the field "

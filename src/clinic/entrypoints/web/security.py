@@ -55,12 +55,19 @@ csrf = CSRFProtect()
 
 class StaticFreeSessionInterface(SecureCookieSessionInterface):
     """No session cookie on static files: they are cached for a year and must carry no secret
-    (and a late stylesheet response must not re-set a cookie the person just cleared)."""
+    (and a late stylesheet response must not re-set a cookie the person just cleared). An open
+    calendar's poll (every 2 s) does not re-sign an unchanged cookie either: a person's own
+    clicks keep it fresh, and signing it was a fifth of the poll's time."""
 
     def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
         if request.endpoint == "static":
             return False
+        if request.endpoint in QUIET_ENDPOINTS and not session.modified:
+            return False
         return super().should_set_cookie(app, session)
+
+
+QUIET_ENDPOINTS = frozenset({"calendar.version"})
 
 
 def _email_key() -> str:

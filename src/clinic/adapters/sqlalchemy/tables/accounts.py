@@ -4,6 +4,7 @@ password resets, API tokens, and the outbox of the emails they are sent."""
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -39,6 +40,10 @@ clinics = Table(
     Column("referred_by", Uuid, ForeignKey("clinics.id", ondelete="SET NULL"), index=True),
     Column("suspended_at", UtcDateTime),  # by the operator (`clinic tenants suspend`)
     Column("suspended_reason", String(200)),
+    Column("booking_step_minutes", Integer, nullable=False, server_default="15"),
+    # Moved by every change the calendar shows, in that change's transaction
+    # (calendar_version.py): open calendars ask for it and reload their grid when it moves.
+    Column("calendar_version", BigInteger, nullable=False, server_default="0"),
     Index("uq_clinics_promo_code", "promo_code", unique=True),
 )
 

@@ -50,8 +50,7 @@ class AppointmentSchema(ma.Schema):
     starts_at = F.DateTime(required=True, metadata={
         "example": "2026-11-24T10:00:00+03:00", "description": "In the clinic's offset"})
     ends_at = F.DateTime(required=True, metadata={"example": "2026-11-24T10:30:00+03:00"})
-    status = F.String(required=True, metadata={
-        "enum": ["scheduled", "done", "cancelled", "no_show"]})
+    status = F.String(required=True, metadata={"enum": STATUSES})
     procedures = F.List(F.Nested(AppointmentLineSchema), required=True,
                         metadata={"description": "Priced as on the day it was booked"})
     price = F.String(required=True, metadata={

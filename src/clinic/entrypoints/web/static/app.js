@@ -143,6 +143,18 @@
     lastTap = null;
   });
 
+  // The calendar's date and room/doctor pickers apply at once: no "Show" button to find.
+  function hideApplyButtons() {
+    document.querySelectorAll("[data-apply-at-once] [data-auto-hidden]").forEach(function (b) { b.hidden = true; });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", hideApplyButtons); }
+  else { hideApplyButtons(); }
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("[data-apply-at-once]");
+    if (!form || !event.target.value) { return; }
+    form.requestSubmit ? form.requestSubmit() : form.submit();
+  });
+
   // "Show cancelled": remembered on this device.
   function applyCancelled() {
     var grid = document.getElementById("calendar-grid");
@@ -172,8 +184,54 @@
     if (form) { updateTotal(form); }
   });
 
+  // The chosen procedures as chips above the list: a tap on one takes it off.
+  function updateChips(form) {
+    var chips = form.querySelector("[data-chips]");
+    if (!chips) { return; }
+    chips.textContent = "";
+    form.querySelectorAll("input[name=procedure_ids]:checked").forEach(function (box) {
+      var chip = document.createElement("button");
+      chip.type = "button";
+      chip.className = "chip";
+      chip.setAttribute("data-uncheck", box.value);
+      var name = box.closest(".option").querySelector(".option__text").textContent;
+      chip.textContent = name + " ✕";
+      chip.setAttribute("aria-label", (chips.getAttribute("data-remove-label") || "Remove %s").replace("%s", name));
+      chips.appendChild(chip);
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var chip = event.target.closest && event.target.closest("[data-uncheck]");
+    if (chip) {
+      var form = chip.closest("form");
+      var box = form.querySelector('input[name=procedure_ids][value="' + chip.getAttribute("data-uncheck") + '"]');
+      if (box) { box.checked = false; }
+      updateTotal(form);
+      return;
+    }
+    var all = event.target.closest && event.target.closest("[data-show-all-procedures]");
+    if (all) {
+      all.closest("form").querySelector("[data-procedures]").classList.add("show-all");
+      all.remove();
+    }
+  });
+
+  // Typing in "Find a procedure" shows the ones whose name has the words typed.
+  document.addEventListener("input", function (event) {
+    if (!event.target.matches || !event.target.matches("[data-procedure-search]")) { return; }
+    var words = event.target.value.toLocaleLowerCase().split(/\s+/).filter(Boolean);
+    var list = event.target.closest("form").querySelector("[data-procedures]");
+    list.classList.toggle("show-all", words.length > 0);
+    list.querySelectorAll(".option").forEach(function (option) {
+      var text = option.querySelector(".option__text").textContent.toLocaleLowerCase();
+      option.hidden = !words.every(function (w) { return text.indexOf(w) >= 0; });
+    });
+  });
+
   function updateTotal(form) {
     if (!form) { return; }
+    updateChips(form);
     var out = form.querySelector("[data-total]");
     if (!out) { return; }
     var minutes = 0, price = 0;
@@ -219,4 +277,59 @@
       try { if (document.execCommand("copy")) { done(); } } catch (e) { /* selected: copy by hand */ }
     }
   });
+})();
+
+// Live calendar: every 2 s (while the tab is in view) ask whether the clinic's calendar moved
+// (an ETag; "304 Not Modified" while it has not) and, if it did, reload only the grid, as a
+// booking here does (the `calendar-changed` event). An open dialog is outside the grid and stays.
+(function () {
+  "use strict";
+  var PERIOD = 2000;
+
+  function start() {
+    var grid = document.getElementById("calendar-grid");
+    if (!grid || !grid.getAttribute("data-live") || !window.fetch) { return; }
+    var url = grid.getAttribute("data-live");
+    var known = grid.getAttribute("data-calendar-version") || "";
+    var timer = null, asking = false, stopped = false;
+
+    function later() {
+      clearTimeout(timer);
+      if (!stopped && document.visibilityState !== "hidden") { timer = setTimeout(ask, PERIOD); }
+    }
+
+    function ask() {
+      if (asking || stopped) { return; }
+      asking = true;
+      fetch(url, {headers: {"If-None-Match": '"' + known + '"'}, cache: "no-store",
+                  credentials: "same-origin", redirect: "manual"})
+        .then(function (response) {
+          if (response.status === 200) {
+            var tag = (response.headers.get("ETag") || "").replace(/^W\//, "").replace(/"/g, "");
+            if (tag && tag !== known) {
+              known = tag;
+              document.body.dispatchEvent(new CustomEvent("calendar-changed"));
+            }
+          } else if (response.status !== 304 && response.status < 500) {
+            stopped = true;  // signed out, or no longer allowed: the next click will say so
+          }
+        }, function () { /* offline for a moment: ask again later */ })
+        .then(function () { asking = false; later(); });
+    }
+
+    // The grid says which version it drew; a reload that failed is asked for again.
+    grid.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.elt !== grid) { return; }
+      var drawn = event.detail.xhr && event.detail.xhr.getResponseHeader("Calendar-Version");
+      if (!event.detail.successful) { known = ""; }
+      else if (drawn && (known === "" || Number(drawn) > Number(known))) { known = drawn; }
+    });
+
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") { clearTimeout(timer); } else { ask(); }
+    });
+    later();
+  }
+
+  if (document.readyState !== "loading") { start(); } else { document.addEventListener("DOMContentLoaded", start); }
 })();

@@ -1,11 +1,11 @@
-"""The details dialog of an appointment, and what can be done from it: done, no-show,
+"""The details dialog of an appointment, and what can be done from it: arrived, done, no-show,
 cancel (asked in words first), back to scheduled, moving it, and changing its procedures,
 price or note."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,11 +15,14 @@ from flask_login import current_user
 
 from clinic.application.scheduling.change import AppointmentChanges
 from clinic.domain.scheduling import (
+    NOT_BEFORE_START,
     ActionNotAllowed,
+    AppointmentAction,
     AppointmentStatus,
     DoctorBusy,
     OutsideWorkingHours,
     RoomAlreadyBooked,
+    TooEarly,
 )
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import Permission
@@ -50,7 +53,8 @@ def _details(appointment_id: uuid.UUID, status: int = 200, headers: dict[str, st
     return render_template("calendar/_details.html", appointment=appointment,
                            patient=appointment.patient,
                            rooms=rooms, doctors=doctors, procedures=procedures,
-                           zone=_zone(), status_names=status_names(), **extra), status, \
+                           zone=_zone(), status_names=status_names(),
+                           now=container().clock().now(), **extra), status, \
         headers or {}
 
 
@@ -60,9 +64,21 @@ def changed_meanwhile() -> str:
     return message
 
 
+def too_early(error: TooEarly) -> str:
+    """Said when a stale page offered "arrived" or "did not come" before their time."""
+    if error.action is AppointmentAction.MARK_ARRIVED:
+        message: str = _("It is too early to mark the patient arrived: that can be done from "
+                         "%(minutes)s minutes before the visit.", minutes=int(
+                             NOT_BEFORE_START[error.action] // timedelta(minutes=1)))
+    else:
+        message = _("The visit has not started yet, so the patient cannot be marked as not "
+                    "having come.")
+    return message
+
+
 def status_names() -> dict[str, str]:
-    return {"scheduled": _("Scheduled"), "done": _("Done"), "cancelled": _("Cancelled"),
-            "no_show": _("Did not come")}
+    return {"scheduled": _("Scheduled"), "arrived": _("Arrived"), "done": _("Done"),
+            "cancelled": _("Cancelled"), "no_show": _("Did not come")}
 
 
 @bp.get("/calendar/appointments/<uuid:appointment_id>")
@@ -86,6 +102,8 @@ def change_status(appointment_id: uuid.UUID) -> Any:
             confirm_doctor_overlap=request.form.get("confirm_doctor_overlap") == "1")
     except NotFound:
         abort(404)
+    except TooEarly as error:
+        return _details(appointment_id, 409, problem=too_early(error))
     except ActionNotAllowed:
         return _details(appointment_id, 409, problem=changed_meanwhile())
     except RoomAlreadyBooked:

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template, request, session
+from flask import Blueprint, abort, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from clinic.application.accounts.queries import ClinicDetails
 from clinic.application.catalog.queries import DoctorView
 from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
-from clinic.domain.availability import BOOKING_STEP, ceil_to
+from clinic.domain.availability import ceil_to
 from clinic.domain.patients import DuplicatePhone
 from clinic.domain.scheduling import (
     DoctorBusy,
@@ -40,7 +41,9 @@ def _choices() -> dict[str, Any]:
     clinic_id = current_user.clinic_id
     catalog = container().catalog_queries()
     rooms, doctors = catalog.items(clinic_id, "rooms"), catalog.items(clinic_id, "doctors")
-    procedures = catalog.items(clinic_id, "procedures")
+    # the most booked in the last half year first: the usual visit is picked at the top
+    since = container().clock().now() - timedelta(days=183)
+    procedures = catalog.procedures_by_use(clinic_id, since)
     recent = list(container().calendar_queries().recent_patients(clinic_id))
     return {"rooms": rooms, "doctors": doctors, "procedures": procedures, "recent": recent}
 
@@ -105,7 +108,7 @@ def _tapped(day: str, hhmm: str, room_id: str, doctor_id: str) -> str:
     except ValueError:
         return hhmm
     start = container().free_time().tapped_start(
-        current_user.clinic_id, tapped, room_id=_uuid_or_none(room_id),
+        current_user.clinic_id, tapped, _clinic().booking_step, room_id=_uuid_or_none(room_id),
         doctor_id=None if room_id else _uuid_or_none(doctor_id))
     return start.astimezone(_zone()).strftime("%H:%M")
 
@@ -118,16 +121,21 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
 
 
 def _next_free(room_id: str) -> str:
-    """"YYYY-MM-DDTHH:MM" of the room's next free start (now, rounded up, if none is found)."""
+    """"YYYY-MM-DDTHH:MM" of the room's next free start (now, at the step, if none is found)."""
     now = container().clock().now()
-    clinic = container().account_queries().clinic_details(current_user.clinic_id)
-    start = None
+    clinic = _clinic()
     room = _uuid_or_none(room_id)
-    if clinic is not None and room is not None:
-        start = container().free_time().next_free_start(current_user.clinic_id, room, now,
-                                                        clinic.hours)
-    local = (start or ceil_to(now, BOOKING_STEP)).astimezone(_zone())
+    start = None if room is None else container().free_time().next_free_start(
+        current_user.clinic_id, room, now, clinic.hours, clinic.booking_step)
+    local = (start or ceil_to(now, clinic.booking_step)).astimezone(_zone())
     return f"{local:%Y-%m-%dT%H:%M}"
+
+
+def _clinic() -> ClinicDetails:
+    clinic = container().account_queries().clinic_details(current_user.clinic_id)
+    if clinic is None:
+        abort(404)
+    return clinic
 
 
 @bp.post("/calendar/book")

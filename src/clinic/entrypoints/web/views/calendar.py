@@ -7,11 +7,18 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from clinic.domain.accounts import WorkingHours
-from clinic.domain.availability import BOOKING_STEP
 from clinic.domain.team import Permission
 from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import permission_required
@@ -89,7 +96,7 @@ def calendar_context() -> dict[str, Any]:
             "section": "calendar", "book_patient": request.args.get("patient") or None,
             "ZERO_UUID": uuid.UUID(int=0), "hour_cells": hour_cells,
             "appointment_blocks": appointment_blocks,
-            "booking_step_minutes": int(BOOKING_STEP.total_seconds() // 60)}
+            "booking_step_minutes": clinic.booking_step_minutes}
     ctx["cal_url"] = lambda **changes: url_for("calendar.week", **view_args(ctx, **changes))
     return ctx
 
@@ -131,13 +138,40 @@ def view_args(ctx: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return args
 
 
+VERSION_HEADER = "Calendar-Version"
+
+
 @bp.get("/calendar")
 @permission_required(Permission.CALENDAR)
 def week() -> Any:
     ctx = calendar_context()
-    template = "calendar/_grid.html" if request.headers.get("HX-Request") else \
-        "calendar/week.html"
-    return render_template(template, **ctx)
+    if request.headers.get("HX-Request"):
+        response = make_response(render_template("calendar/_grid.html", **ctx))
+        # the version the grid shows (read before it, with the session): the page's poll
+        # asks whether anything moved since
+        response.headers[VERSION_HEADER] = str(current_user.calendar_version)
+        return response
+    return render_template("calendar/week.html", **ctx)
+
+
+@bp.get("/calendar/version")
+@permission_required(Permission.CALENDAR)
+def version() -> Any:
+    """What an open calendar polls: the clinic's calendar version as an ETag; `304` with no
+    body while it has not moved. No statement of its own: the number comes with the
+    per-request session query, so a poll costs what signing the request in costs."""
+    tag = f'"{current_user.calendar_version}"'
+    if tag in _etags(request.headers.get("If-None-Match", "")):
+        response = make_response("", 304)
+    else:
+        response = make_response({"version": current_user.calendar_version})
+    response.headers["ETag"] = tag
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _etags(header: str) -> set[str]:
+    return {part.strip().removeprefix("W/") for part in header.split(",")}
 
 
 @bp.get("/calendar/go")

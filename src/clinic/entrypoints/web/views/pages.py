@@ -19,6 +19,7 @@ bp = Blueprint("pages", __name__)
 
 # (endpoint name, label, icon, what the role must allow to see it)
 SECTIONS = [
+    ("today", _l("Today"), "clock", Permission.CALENDAR),
     ("calendar", _l("Calendar"), "calendar", Permission.CALENDAR),
     ("patients", _l("Patients"), "people", Permission.PATIENTS),
     ("procedures", _l("Procedures"), "list", Permission.CATALOG_READ),
@@ -30,9 +31,11 @@ SECTIONS = [
     ("billing", _l("Billing"), "card", Permission.BILLING),
     ("partner", _l("Partner program"), "gift", Permission.PARTNER),
 ]
-PHONE_TABS = ("calendar", "patients", "reports")
+# "Today" comes first on a phone: the desk's list of the day is the phone's starting point.
+PHONE_TABS = ("today", "calendar", "patients", "reports")
 
 SECTION_ENDPOINTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "today": ("today.index", {}),
     "calendar": ("calendar.week", {}),
     "patients": ("patients.index", {}),
     "procedures": ("records.index", {"kind": "procedures"}),
