@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from clinic.application.catalog.procedures import ProcedureFields
 from clinic.domain.scheduling import AppointmentStatus
+from tests.acting import owner_of
 from tests.integration.test_booking import START, _clinic, request
 
 
@@ -17,7 +18,8 @@ def test_the_procedures_most_booked_lately_come_first(container):
     book(clinic["id"], request(clinic, START + timedelta(hours=1), procedures=("xray",)))
     cancelled = book(clinic["id"], request(clinic, START + timedelta(hours=2),
                                            procedures=("consultation", "xray")))
-    container.change_appointment_status()(clinic["id"], cancelled.id,
+    container.change_appointment_status()(clinic["id"], owner_of(container, clinic["id"]),
+        cancelled.id,
                                           AppointmentStatus.CANCELLED)
     old = book(clinic["id"], request(clinic, START - timedelta(days=300),
                                      procedures=("consultation",)))
@@ -39,7 +41,8 @@ def test_past_eight_procedures_the_dialog_offers_a_search_and_all(app, web_conta
     clinic_id = web_container.account_queries().tenants()[0].id
     dialog = owner.client.get("/calendar/book?start=2026-12-08T10:00").get_data(as_text=True)
     assert "data-procedure-search" not in dialog  # the starter eight need no search
-    web_container.save_procedure()(clinic_id, ProcedureFields("Sealant", "10", "15"))
+    web_container.save_procedure()(clinic_id, owner_of(web_container, clinic_id),
+        ProcedureFields("Sealant", "10", "15"))
     dialog = owner.client.get("/calendar/book?start=2026-12-08T10:00").get_data(as_text=True)
     assert "data-procedure-search" in dialog and "All procedures (9)" in dialog
     assert dialog.count("data-more") == 1

@@ -17,6 +17,7 @@ from clinic.application.patients.save import PatientFields
 from clinic.application.ports import Conflict
 from clinic.domain.catalog import Room
 from clinic.domain.scheduling import AppointmentStatus, RoomAlreadyBooked
+from tests.acting import owner_of
 from tests.integration.conftest import Browser
 from tests.integration.test_booking import START, _clinic, request
 from tests.integration.test_query_counts import count_statements
@@ -46,20 +47,25 @@ def test_every_change_the_calendar_shows_moves_the_version_once(container, clini
 
     booked = container.book_appointment()(clinic_id, request(clinic))
     moved("a booking")
-    container.move_appointment()(clinic_id, booked.id, START + timedelta(hours=2),
+    container.move_appointment()(clinic_id, owner_of(container, clinic_id),
+        booked.id, START + timedelta(hours=2),
                                  clinic["room"], clinic["doctor"])
     moved("a move")
-    container.change_appointment_status()(clinic_id, booked.id, AppointmentStatus.CANCELLED)
+    container.change_appointment_status()(clinic_id, owner_of(container, clinic_id),
+        booked.id, AppointmentStatus.CANCELLED)
     moved("a cancellation")
-    room = container.save_room()(clinic_id, RoomFields("Room 2"))
+    room = container.save_room()(clinic_id, owner_of(container, clinic_id), RoomFields("Room 2"))
     moved("a new room")
-    container.save_room()(clinic_id, RoomFields("Room Two"), room.id)
+    container.save_room()(clinic_id, owner_of(container, clinic_id),
+        RoomFields("Room Two"), room.id)
     moved("a room renamed")
-    container.archive_room()(clinic_id, room.id, True)
+    container.archive_room()(clinic_id, owner_of(container, clinic_id), room.id, True)
     moved("a room archived")
-    container.save_doctor()(clinic_id, DoctorFields("Dr Who", "#112233"), clinic["doctor"])
+    container.save_doctor()(clinic_id, owner_of(container, clinic_id),
+        DoctorFields("Dr Who", "#112233"), clinic["doctor"])
     moved("a doctor renamed and recoloured")
-    container.save_patient()(clinic_id, PatientFields("Ivan Petrov", "+79161234567"),
+    container.save_patient()(clinic_id, owner_of(container, clinic_id),
+        PatientFields("Ivan Petrov", "+79161234567"),
                              clinic["patient"], allow_duplicate=True)
     moved("a patient renamed")
     with container.engine().connect() as conn:
@@ -73,8 +79,10 @@ def test_every_change_the_calendar_shows_moves_the_version_once(container, clini
 def test_what_the_calendar_does_not_show_leaves_the_version(container, clinic):
     clinic_id = clinic["id"]
     before = version(container, clinic_id)
-    container.save_patient()(clinic_id, PatientFields("Olga", "+79161112233"))  # not booked
-    container.save_procedure()(clinic_id, ProcedureFields("Whitening", "5000", "60"))
+    container.save_patient()(clinic_id, owner_of(container, clinic_id),
+        PatientFields("Olga", "+79161112233"))  # not booked
+    container.save_procedure()(clinic_id, owner_of(container, clinic_id),
+        ProcedureFields("Whitening", "5000", "60"))
     with container.engine().connect() as conn:
         owner = conn.execute(select(tables.memberships.c.user_id)
                              .where(tables.memberships.c.clinic_id == clinic_id)).scalar_one()
@@ -136,12 +144,13 @@ def desk(app, web_container):
 
 def _clinic_of(container):
     clinic_id = container.account_queries().tenants()[0].id
-    patient = container.save_patient()(clinic_id, PatientFields("Ivan", "+79161234567"))
+    owner = owner_of(container, clinic_id)
+    patient = container.save_patient()(clinic_id, owner, PatientFields("Ivan", "+79161234567"))
     with container.uow(clinic_id) as uow:
         room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
         procedures = {p.name: p for p in uow.procedures.list()}
-    return {"id": clinic_id, "patient": patient.id, "room": room.id, "doctor": doctor.id,
-            "consultation": procedures["Consultation"].id}
+    return {"id": clinic_id, "owner": owner, "patient": patient.id, "room": room.id,
+            "doctor": doctor.id, "consultation": procedures["Consultation"].id}
 
 
 def test_a_poll_answers_304_until_something_is_booked_elsewhere(desk, web_container):
@@ -189,10 +198,11 @@ def test_another_clinics_booking_leaves_this_calendar_unchanged(desk, web_contai
     with web_container.uow(other.clinic_id) as uow:
         room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
         procedure = uow.procedures.list()[0]
-    patient = web_container.save_patient()(other.clinic_id, PatientFields("Oleg", "+79160001122"))
+    patient = web_container.save_patient()(other.clinic_id, other.user_id,
+        PatientFields("Oleg", "+79160001122"))
     web_container.book_appointment()(other.clinic_id, request(
         {"patient": patient.id, "room": room.id, "doctor": doctor.id,
-         "consultation": procedure.id}))
+         "consultation": procedure.id, "owner": other.user_id}))
     assert browser.client.get("/calendar/version",
                               headers={"If-None-Match": tag}).status_code == 304
 

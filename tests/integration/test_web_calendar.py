@@ -341,13 +341,15 @@ def test_the_appointment_button_opens_the_dialog_at_the_rooms_next_free_start(
     browser = Browser(app.test_client())
     browser.sign_up()
     clinic_id = web_container.account_queries().tenants()[0].id
-    patient = web_container.save_patient()(clinic_id, PatientFields("Ivan", "+14155552671"))
+    patient = web_container.save_patient()(clinic_id, owner_of(web_container, clinic_id),
+        PatientFields("Ivan", "+14155552671"))
     with web_container.uow(clinic_id) as uow:
         room, doctor = uow.rooms.list()[0], uow.doctors.list()[0]
         consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
     web_container.book_appointment()(clinic_id, BookingRequest(
         patient.id, room.id, doctor.id, datetime(2026, 12, 3, 10, 0, tzinfo=MOSCOW),
-        [consultation.id]))  # 10:00-10:30: the quarter from 09:50 does not fit before it
+        [consultation.id], booked_by=owner_of(web_container, clinic_id)))
+    # 10:00-10:30: the quarter from 09:50 does not fit before it
     calendar = browser.client.get("/calendar").get_data(as_text=True)
     assert "+ Appointment" in calendar
     dialog = browser.client.get(f"/calendar/book?next=1&room_id={room.id}").get_data(

@@ -14,6 +14,7 @@ from clinic.application.catalog.doctors import DoctorFields
 from clinic.application.catalog.rooms import RoomFields
 from clinic.application.patients.save import PatientFields
 from clinic.application.scheduling.book import BookingRequest
+from tests.acting import owner_of
 from tests.integration.conftest import Browser
 from tests.integration.test_query_counts import count_statements
 from tests.licences import grant_licence
@@ -32,11 +33,14 @@ def desk(app, web_container):
     browser.sign_up()
     clinic_id = web_container.account_queries().tenants()[0].id
     grant_licence(web_container, clinic_id, chairs=4)
-    web_container.save_room()(clinic_id, RoomFields("Room 2"))
-    web_container.save_doctor()(clinic_id, DoctorFields("Boris Orlov", ""))
-    ivan = web_container.save_patient()(clinic_id, PatientFields("Ivan Sidorov",
+    web_container.save_room()(clinic_id, owner_of(web_container, clinic_id), RoomFields("Room 2"))
+    web_container.save_doctor()(clinic_id, owner_of(web_container, clinic_id),
+        DoctorFields("Boris Orlov", ""))
+    ivan = web_container.save_patient()(clinic_id, owner_of(web_container, clinic_id),
+        PatientFields("Ivan Sidorov",
                                                                   "+79161234567"))
-    olga = web_container.save_patient()(clinic_id, PatientFields("Olga Titova",
+    olga = web_container.save_patient()(clinic_id, owner_of(web_container, clinic_id),
+        PatientFields("Olga Titova",
                                                                   "+79167654321"))
     with web_container.uow(clinic_id) as uow:
         rooms = sorted(uow.rooms.list(), key=lambda r: r.name)
@@ -46,7 +50,8 @@ def desk(app, web_container):
     def book(patient, room, doctor, day, hour, minute=0):
         return web_container.book_appointment()(clinic_id, BookingRequest(
             patient.id, room.id, doctor.id, datetime.combine(day, time(hour, minute), MOSCOW),
-            [consultation.id], confirm_doctor_overlap=True, confirm_outside_hours=True))
+            [consultation.id], confirm_doctor_overlap=True, confirm_outside_hours=True,
+                booked_by=owner_of(web_container, clinic_id)))
 
     return browser, clock, rooms, doctors, (ivan, olga), book
 

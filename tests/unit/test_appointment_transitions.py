@@ -141,14 +141,16 @@ def test_the_use_case_asks_its_clock_whether_the_visit_has_started(uow, clock, d
     assert clock.now() < TUESDAY_10 - timedelta(minutes=30)
     for status in (S.ARRIVED, S.NO_SHOW):
         with pytest.raises(TooEarly):
-            update(clinic_id, visit.id, AppointmentChanges(status=status, note="early"))
+            update(clinic_id, desk.owner, visit.id, AppointmentChanges(status=status, note="early"))
     with uow(clinic_id) as u:
         kept = u.appointments.get(visit.id)
     assert (kept.status, kept.note) == (S.SCHEDULED, None)
     clock.current = TUESDAY_10 - timedelta(minutes=10)
     with pytest.raises(TooEarly):
-        update(clinic_id, visit.id, AppointmentChanges(status=S.NO_SHOW))
-    assert update(clinic_id, visit.id, AppointmentChanges(status=S.ARRIVED)).status is S.ARRIVED
+        update(clinic_id, desk.owner, visit.id, AppointmentChanges(status=S.NO_SHOW))
+    assert update(clinic_id, desk.owner, visit.id,
+        AppointmentChanges(status=S.ARRIVED)).status is S.ARRIVED
     clock.current = TUESDAY_10 + timedelta(minutes=40)
-    update(clinic_id, visit.id, AppointmentChanges(status=S.SCHEDULED))
-    assert update(clinic_id, visit.id, AppointmentChanges(status=S.NO_SHOW)).status is S.NO_SHOW
+    update(clinic_id, desk.owner, visit.id, AppointmentChanges(status=S.SCHEDULED))
+    assert update(clinic_id, desk.owner, visit.id,
+        AppointmentChanges(status=S.NO_SHOW)).status is S.NO_SHOW

@@ -50,8 +50,8 @@ def change_status(appointment_id: uuid.UUID) -> Any:
     if status not in ROW_STATUSES:  # answered after the lookup: another clinic's id is a 404
         return _row(appointment_id, 422, _("Please try again."))
     try:
-        container().change_appointment_status()(clinic_id, appointment_id, status,
-                                                current_user.user_id)
+        container().change_appointment_status()(clinic_id, current_user.user_id,
+                                                appointment_id, status)
     except NotFound:
         abort(404)
     except TooEarly as error:
