@@ -11,6 +11,7 @@ rules in its own parser, `api/errors.py`.)"""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from flask import Flask, request
@@ -77,3 +78,11 @@ def page_arg(per_page: int) -> tuple[int, int]:
 
 def init_app(app: Flask) -> None:
     app.before_request(_refuse_control_characters)
+
+
+def uuid_or_none(raw: str | None) -> uuid.UUID | None:
+    """An id from a query string or a form field, or None when it is absent or not an id."""
+    try:
+        return uuid.UUID(raw) if raw else None
+    except ValueError:
+        return None

@@ -116,23 +116,25 @@
   // A tap inside an hour cell books at the tapped minute; the server rounds it to the
   // clinic's step and moves it past a visit that holds it. A keyboard press books the hour.
   var lastTap = null;
+  // The minute under the pointer in an hour cell, down to `step` minutes.
+  function minuteAt(cell, event, step) {
+    var rect = cell.getBoundingClientRect();
+    var minute = Math.min(59, Math.max(0, (event.clientY - rect.top) / rect.height * 60));
+    return Math.floor(minute / step) * step;
+  }
   document.addEventListener("pointerdown", function (event) {
     var cell = event.target.closest && event.target.closest(".cal__cell");
-    if (!cell) { lastTap = null; return; }
-    var rect = cell.getBoundingClientRect();
-    var minute = Math.floor(Math.min(59, Math.max(0, (event.clientY - rect.top) / rect.height * 60)) / 5) * 5;
-    lastTap = {cell: cell, minute: minute};
+    lastTap = cell ? {cell: cell, minute: minuteAt(cell, event, 5)} : null;
   });
-  // On a desktop the hovered cell says where a click books: "+ 10:30".
+  // On a desktop the hovered cell says where a click books: "+ 10:30" (the grid's data-step
+  // is the clinic's step, the one the server rounds to).
   document.addEventListener("pointermove", function (event) {
     if (event.pointerType !== "mouse") { return; }
     var cell = event.target.closest && event.target.closest(".cal__cell");
     var plus = cell && cell.querySelector(".cal__plus");
-    if (!plus) { return; }
-    var grid = cell.closest("[data-step]");
-    var step = grid ? parseInt(grid.getAttribute("data-step"), 10) : 15;
-    var rect = cell.getBoundingClientRect();
-    var minute = Math.floor(Math.min(59, Math.max(0, (event.clientY - rect.top) / rect.height * 60)) / step) * step;
+    var grid = cell && cell.closest("[data-step]");
+    if (!plus || !grid) { return; }
+    var minute = minuteAt(cell, event, parseInt(grid.getAttribute("data-step"), 10));
     var hour = cell.getAttribute("data-start").slice(11, 13);
     plus.textContent = "+ " + hour + ":" + (minute < 10 ? "0" : "") + minute;
   });

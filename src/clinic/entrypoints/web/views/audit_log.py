@@ -17,7 +17,7 @@ from clinic.domain.audit import AuditAction
 from clinic.domain.team import Permission
 from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import permission_required
-from clinic.entrypoints.web.input_rules import days_arg, page_arg
+from clinic.entrypoints.web.input_rules import days_arg, page_arg, uuid_or_none
 
 bp = Blueprint("audit_log", __name__)
 PAGE = 50
@@ -30,13 +30,6 @@ ACTION_NAMES = {
     AuditAction.APPOINTMENT_CREATED.value: _l("booked a visit"),
     AuditAction.APPOINTMENT_CHANGED.value: _l("changed a visit"),
 }
-
-
-def _uuid(raw: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(raw) if raw else None
-    except ValueError:
-        return None
 
 
 def card_history(patient_id: uuid.UUID, limit: int = 20) -> list[AuditRow]:
@@ -53,7 +46,7 @@ def index() -> Any:
     zone = ZoneInfo(current_user.clinic_timezone or "UTC")
     since, until = days_arg("from", "to")
     action = request.args.get("action") if request.args.get("action") in ACTION_NAMES else None
-    person = _uuid(request.args.get("person"))
+    person = uuid_or_none(request.args.get("person"))
     where = AuditFilter(
         actor_user_id=person, action=action,
         since=datetime.combine(since, time(), zone) if since else None,

@@ -28,7 +28,7 @@ from clinic.domain.team import Permission
 from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.i18n import weekday_abbr
-from clinic.entrypoints.web.input_rules import day_of
+from clinic.entrypoints.web.input_rules import day_of, uuid_or_none
 from clinic.entrypoints.web.messages import field_errors
 
 bp = Blueprint("booking", __name__)
@@ -108,23 +108,16 @@ def _tapped(day: str, hhmm: str, room_id: str, doctor_id: str) -> str:
     except ValueError:
         return hhmm
     start = container().free_time().tapped_start(
-        current_user.clinic_id, tapped, _clinic().booking_step, room_id=_uuid_or_none(room_id),
-        doctor_id=None if room_id else _uuid_or_none(doctor_id))
+        current_user.clinic_id, tapped, _clinic().booking_step, room_id=uuid_or_none(room_id),
+        doctor_id=None if room_id else uuid_or_none(doctor_id))
     return start.astimezone(_zone()).strftime("%H:%M")
-
-
-def _uuid_or_none(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 def _next_free(room_id: str) -> str:
     """"YYYY-MM-DDTHH:MM" of the room's next free start (now, at the step, if none is found)."""
     now = container().clock().now()
     clinic = _clinic()
-    room = _uuid_or_none(room_id)
+    room = uuid_or_none(room_id)
     start = None if room is None else container().free_time().next_free_start(
         current_user.clinic_id, room, now, clinic.hours, clinic.booking_step)
     local = (start or ceil_to(now, clinic.booking_step)).astimezone(_zone())

@@ -30,7 +30,7 @@ from clinic.entrypoints.web.calendar_grid import (
     span_utc,
     week_start,
 )
-from clinic.entrypoints.web.input_rules import day_arg
+from clinic.entrypoints.web.input_rules import day_arg, uuid_or_none
 
 bp = Blueprint("calendar", __name__)
 
@@ -60,8 +60,8 @@ def calendar_context() -> dict[str, Any]:
     chosen = parse_view(current_user.calendar_view)
     room_id, doctor_id = _uuid_arg("room"), _uuid_arg("doctor")
     if room_id is None and doctor_id is None:
-        room_id = _uuid_arg_from(chosen.get("room"))
-        doctor_id = _uuid_arg_from(chosen.get("doctor"))
+        room_id = uuid_or_none(chosen.get("room"))
+        doctor_id = uuid_or_none(chosen.get("doctor"))
     if doctor_id is not None and all(d.id != doctor_id for d in doctors):
         doctor_id = None
     if room_id is not None and all(r.id != room_id for r in rooms):
@@ -119,13 +119,6 @@ def parse_view(view: str | None) -> dict[str, str]:
     if kind in ("room", "doctor") and value:
         chosen[kind] = value
     return chosen
-
-
-def _uuid_arg_from(value: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value) if value else None
-    except ValueError:
-        return None
 
 
 def view_args(ctx: dict[str, Any], **changes: Any) -> dict[str, Any]:
