@@ -533,3 +533,45 @@ def test_an_archived_room_or_another_clinics_takes_no_visit_nor_a_moved_one(cont
         container.update_appointment()(*anna(clinic), booked.id, AppointmentChanges(
             room_id=second.id))
     assert refused.value.errors == {"room_id": "room_unavailable"}
+
+
+def test_a_visit_drawn_on_the_calendar_takes_the_length_drawn(container, clinic):
+    booked = container.book_appointment()(clinic["id"], request(
+        clinic, length=timedelta(minutes=50)))  # a 30-minute consultation, drawn 10:00-10:50
+    assert booked.ends_at - booked.starts_at == timedelta(minutes=50)
+    assert booked.price_minor == sum(line.price_minor for line in booked.lines)
+    with pytest.raises(RoomAlreadyBooked) as raised:  # the drawn length holds the room
+        container.book_appointment()(clinic["id"], request(clinic, START + timedelta(minutes=40)))
+    assert raised.value.nearest_free_start == START + timedelta(minutes=50)
+    for wrong in (timedelta(0), timedelta(minutes=7), timedelta(hours=12, minutes=5),
+                  timedelta(minutes=-30)):
+        with pytest.raises(ValidationFailed) as refused:
+            container.book_appointment()(clinic["id"], request(
+                clinic, START + timedelta(days=1), length=wrong))
+        assert refused.value.errors == {"minutes": "length_invalid"}
+    with container.engine().connect() as conn:  # the refused ones wrote nothing
+        assert conn.execute(select(func.count()).select_from(tables.appointments)).scalar() == 1
+
+
+def test_a_stretched_visit_keeps_its_procedures_and_obeys_the_room_rule(container, clinic):
+    first = container.book_appointment()(clinic["id"], request(clinic))  # 10:00-10:30
+    second = container.book_appointment()(clinic["id"], request(
+        clinic, START + timedelta(hours=1)))  # 11:00-11:30
+    move = container.move_appointment()
+    longer = move(*anna(clinic), first.id, START, clinic["room"], clinic["doctor"],
+                  length=timedelta(minutes=60))
+    assert (longer.starts_at, longer.ends_at) == (START, START + timedelta(hours=1))
+    assert [line.procedure_id for line in longer.lines] == [clinic["consultation"]]
+    with pytest.raises(RoomAlreadyBooked):  # into the next visit: refused, nothing written
+        move(*anna(clinic), first.id, START, clinic["room"], clinic["doctor"],
+             length=timedelta(minutes=75))
+    with pytest.raises(ValidationFailed):
+        move(*anna(clinic), first.id, START, clinic["room"], clinic["doctor"],
+             length=timedelta(minutes=62))
+    with container.uow(clinic["id"]) as uow:
+        assert uow.appointments.get(first.id).ends_at == START + timedelta(hours=1)
+    from clinic.domain.scheduling import ActionNotAllowed, AppointmentStatus
+    container.change_appointment_status()(*anna(clinic), second.id, AppointmentStatus.CANCELLED)
+    with pytest.raises(ActionNotAllowed):  # a cancelled visit is brought back, not stretched
+        move(*anna(clinic), second.id, START + timedelta(hours=1), clinic["room"],
+             clinic["doctor"], length=timedelta(minutes=45))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -355,3 +355,67 @@ def test_the_appointment_button_opens_the_dialog_at_the_rooms_next_free_start(
     dialog = browser.client.get(f"/calendar/book?next=1&room_id={room.id}").get_data(
         as_text=True)
     assert 'value="2026-12-03"' in dialog and 'value="10:30"' in dialog
+
+
+def test_a_drag_books_with_its_length_and_moves_and_stretches_through_the_move_form(
+        clinic, web_container):
+    browser, rooms, book, today = clinic
+    day = today.isoformat()
+    # drawn from 14:00 to 14:50 on a desktop: the dialog offers that length
+    dialog = browser.client.get(f"/calendar/book?start={day}T14:00&room_id={rooms[0].id}"
+                                "&minutes=50").get_data(as_text=True)
+    assert 'name="minutes"' in dialog and 'value="50"' in dialog
+    assert 'name="minutes"' not in browser.client.get(
+        f"/calendar/book?start={day}T14:00&room_id={rooms[0].id}").get_data(as_text=True)
+    visit = book(rooms[0], 10)  # 10:00-10:30, draggable: its block says where it is
+    page = browser.client.get(f"/calendar?view=day&date={day}").get_data(as_text=True)
+    assert (f'data-appointment-id="{visit.id}" data-movable data-start="{day}T10:00" '
+            f'data-minutes="30" data-room-id="{rooms[0].id}"') in page
+    url = f"/calendar/appointments/{visit.id}/move"
+    fields = {"date": day, "time": "10:00", "room_id": str(rooms[0].id),
+              "doctor_id": str(visit.doctor_id)}
+    stretched = browser.post(url, {**fields, "minutes": "45"}, source="/calendar")
+    assert stretched.status_code == 200 and stretched.headers["HX-Trigger"] == "calendar-changed"
+    book(rooms[1], 11)
+    refused = browser.post(url, {**fields, "room_id": str(rooms[1].id), "time": "10:30"},
+                           source="/calendar")  # 10:30-11:15 into room 2's 11:00
+    assert refused.status_code == 409
+    assert "The room is busy from 11:00 to 11:30." in refused.get_data(as_text=True)
+    for wrong in ("abc", "7", "0", "99999", "١٥"):
+        bad = browser.post(url, {**fields, "minutes": wrong}, source="/calendar")
+        assert bad.status_code == 422, wrong
+        assert "in steps of 5 minutes" in bad.get_data(as_text=True)
+    clinic_id = web_container.account_queries().tenants()[0].id
+    with web_container.uow(clinic_id) as uow:
+        kept = uow.appointments.get(visit.id)  # stretched once; the refusals changed nothing
+        assert (kept.room_id, kept.ends_at - kept.starts_at) == (rooms[0].id,
+                                                                  timedelta(minutes=45))
+    cancelled = book(rooms[2], 12)
+    browser.post(f"/calendar/appointments/{cancelled.id}/status", {"status": "cancelled"},
+                 source="/calendar")
+    page = browser.client.get(f"/calendar?view=day&date={day}").get_data(as_text=True)
+    assert f'data-appointment-id="{cancelled.id}" data-movable' not in page
+    assert f'data-appointment-id="{cancelled.id}"' in page
+
+
+def test_a_booking_with_a_drawn_length_keeps_it_and_a_bad_one_is_named(clinic, web_container):
+    browser, rooms, _book, today = clinic
+    clinic_id = web_container.account_queries().tenants()[0].id
+    with web_container.uow(clinic_id) as uow:
+        consultation = next(p for p in uow.procedures.list() if p.name == "Consultation")
+        doctor = uow.doctors.list()[0]
+    form = {"new_name": "Olga", "new_phone": "+14155550123", "date": today.isoformat(),
+            "time": "16:00", "room_id": str(rooms[3].id), "doctor_id": str(doctor.id),
+            "procedure_ids": str(consultation.id), "confirm_outside_hours": "1",
+            "confirm_unusual_day": "1"}
+    bad = browser.post("/calendar/book", {**form, "minutes": "3"}, source="/calendar")
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "in steps of 5 minutes" in html
+    assert 'value="Olga"' in html and 'value="3"' in html  # kept as typed
+    booked = browser.post("/calendar/book", {**form, "minutes": "55"}, source="/calendar")
+    assert booked.status_code == 200
+    start = datetime.combine(today, time(0), MOSCOW)
+    [visit] = web_container.calendar_queries().entries(
+        clinic_id, start, start + timedelta(days=1), room_id=rooms[3].id)
+    assert visit.ends_at - visit.starts_at == timedelta(minutes=55)
+    assert visit.patient_name == "Olga"

@@ -18,7 +18,7 @@ MONDAY = date(2026, 11, 30)
 def _entry(name: str, procedures: list[str], hour: int = 10) -> CalendarEntry:
     return CalendarEntry(
         id=uuid.UUID(int=7), starts_at=datetime(2026, 11, 30, hour - 3, tzinfo=UTC),
-        ends_at=datetime(2026, 11, 30, hour - 3, 30, tzinfo=UTC), status="booked",
+        ends_at=datetime(2026, 11, 30, hour - 3, 30, tzinfo=UTC), status="scheduled",
         patient_id=uuid.uuid4(), patient_name=name, patient_phone="+7 900 000-00-00",
         room_id=uuid.uuid4(), doctor_id=uuid.uuid4(), doctor_name="Dr", doctor_color="#1f77b4",
         procedures=procedures, price_minor=0, currency="RUB", note=None)

@@ -311,6 +311,16 @@ def check_length(length: timedelta) -> None:
         raise ValidationFailed({"procedure_ids": "visit_too_long"})
 
 
+LENGTH_STEP = timedelta(minutes=5)
+
+
+def check_chosen_length(length: timedelta) -> None:
+    """A length chosen by hand (a visit drawn or stretched on the calendar) rather than the sum
+    of its procedures: on the 5-minute grid, at least one step, at most `MAX_VISIT`."""
+    if not LENGTH_STEP <= length <= MAX_VISIT or length % LENGTH_STEP:
+        raise ValidationFailed({"minutes": "length_invalid"})
+
+
 def check_booking(starts_at: datetime | None, procedure_count: int, note: str) -> None:
     errors = {}
     if starts_at is None:

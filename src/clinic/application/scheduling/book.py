@@ -25,6 +25,7 @@ from clinic.domain.scheduling import (
     RoomAlreadyBooked,
     TimeRange,
     check_booking,
+    check_chosen_length,
     check_day,
     check_length,
 )
@@ -40,6 +41,7 @@ class BookingRequest:
     starts_at: datetime | None
     procedure_ids: list[uuid.UUID] = field(default_factory=list)
     price: str | None = None  # the final price typed by hand (a discount); None: the sum
+    length: timedelta | None = None  # drawn on the calendar; None: the procedures' sum
     note: str = ""
     confirm_doctor_overlap: bool = False
     confirm_outside_hours: bool = False
@@ -173,9 +175,13 @@ class BookAppointment:
                            for p in procedures])
             price = (parse_price(request.price, clinic.currency).amount_minor
                      if request.price not in (None, "") else total.price_minor)
-            check_length(total.duration)
+            length = total.duration
+            if request.length is not None:
+                check_chosen_length(request.length)
+                length = request.length
+            check_length(length)
             assert request.starts_at is not None  # checked by check_booking
-            wanted = TimeRange(request.starts_at, request.starts_at + total.duration)
+            wanted = TimeRange(request.starts_at, request.starts_at + length)
             if request.ask_unusual_day:
                 check_day(wanted.start, now, clinic.hours.zone)
             doubled = ensure_free(uow, wanted, request.room_id, request.doctor_id,

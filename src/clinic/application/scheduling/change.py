@@ -21,6 +21,7 @@ from clinic.domain.scheduling import (
     RoomAlreadyBooked,
     TimeRange,
     check_booking,
+    check_chosen_length,
     check_length,
 )
 from clinic.domain.shared import NotFound, ValidationFailed
@@ -32,6 +33,7 @@ class AppointmentChanges:
     """What to change; None leaves a field as it is."""
 
     starts_at: datetime | None = None
+    length: timedelta | None = None  # chosen by hand (stretched on the calendar); else as is
     room_id: uuid.UUID | None = None
     doctor_id: uuid.UUID | None = None
     procedure_ids: list[uuid.UUID] | None = None
@@ -57,8 +59,8 @@ class _Plan:
     def check_against(self, appointment: Appointment, now: datetime) -> None:
         """What the visit's status (and, for arrival and no-show, the time) allows, asked
         before anything is written."""
-        moving = (self.time.start, self.room_id, self.doctor_id) != (
-            appointment.starts_at, appointment.room_id, appointment.doctor_id)
+        moving = (self.time, self.room_id, self.doctor_id) != (
+            appointment.time, appointment.room_id, appointment.doctor_id)
         editing = self.price_minor != appointment.price_minor or (
             self.lines is not None and [line.procedure_id for line in self.lines]
             != [line.procedure_id for line in appointment.lines])
@@ -149,11 +151,20 @@ class UpdateAppointment:
             price = sum(line.price_minor for line in (lines or appointment.lines))
         if changes.note is not None and len(changes.note.strip()) > MAX_NOTE:
             errors["note"] = "too_long"
+        if changes.length is not None:
+            try:
+                check_chosen_length(changes.length)
+            except ValidationFailed as error:
+                errors.update(error.errors)
         if errors:
             raise ValidationFailed(errors)
         start = changes.starts_at or appointment.starts_at
-        length = (timedelta(minutes=sum(line.duration_minutes for line in lines))
-                  if lines is not None else appointment.time.duration)
+        if changes.length is not None:
+            length = changes.length
+        elif lines is not None:
+            length = timedelta(minutes=sum(line.duration_minutes for line in lines))
+        else:
+            length = appointment.time.duration
         check_length(length)
         note = appointment.note if changes.note is None else changes.note.strip() or None
         return _Plan(TimeRange(start, start + length), changes.room_id or appointment.room_id,
@@ -200,8 +211,8 @@ class ChangeAppointmentStatus:
 
 
 class MoveAppointment:
-    """Another start, room or doctor; the length and the price stay as booked
-    (`UpdateAppointment` checks `by`)."""
+    """Another start, room or doctor, and (a visit stretched on the calendar) another length;
+    the procedures and the price stay as booked (`UpdateAppointment` checks `by`)."""
 
     def __init__(self, update: UpdateAppointment) -> None:
         self.update = update
@@ -209,8 +220,9 @@ class MoveAppointment:
     def __call__(self, clinic_id: uuid.UUID, by: uuid.UUID, appointment_id: uuid.UUID,
                  starts_at: datetime, room_id: uuid.UUID, doctor_id: uuid.UUID,
                  confirm_doctor_overlap: bool = False,
-                 confirm_outside_hours: bool = False) -> Appointment:
+                 confirm_outside_hours: bool = False,
+                 length: timedelta | None = None) -> Appointment:
         return self.update(clinic_id, by, appointment_id, AppointmentChanges(
-            starts_at=starts_at, room_id=room_id, doctor_id=doctor_id,
+            starts_at=starts_at, length=length, room_id=room_id, doctor_id=doctor_id,
             confirm_doctor_overlap=confirm_doctor_overlap,
             confirm_outside_hours=confirm_outside_hours))

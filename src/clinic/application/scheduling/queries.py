@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from clinic.domain.scheduling import AppointmentStatus, TimeRange, allowed_actions, is_late
+from clinic.domain.scheduling import (
+    ALLOWED,
+    AppointmentAction,
+    AppointmentStatus,
+    TimeRange,
+    allowed_actions,
+    is_late,
+)
 
 # The read models below are built by the hundred per page (a clinic's week is ~700 visits
 # and ~1,000 lines), so they are plain slotted dataclasses: frozen ones set every field
@@ -43,6 +50,10 @@ class CalendarEntry:
     note: str | None
     lines: Sequence[EntryLine] = ()
     doctor_overlap_confirmed: bool = False
+
+    def movable(self) -> bool:
+        """Whether its status lets it be moved or stretched (the calendar lets it be dragged)."""
+        return AppointmentAction.MOVE in ALLOWED[AppointmentStatus(self.status)]
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ _MESSAGES = {
     "doctor_unavailable": "There is no such doctor in use in this clinic.",
     "procedure_unavailable": "A procedure is not in this clinic's catalog in use.",
     "procedures_required": "Pick at least one procedure.",
+    "length_invalid": "A visit lasts 5 minutes to 12 hours, in 5-minute steps.",
     "visit_too_long": "One visit can last at most 12 hours: book fewer procedures.",
     "control_characters": "Control characters (such as NUL) are not allowed; tab and line "
                           "breaks are.",

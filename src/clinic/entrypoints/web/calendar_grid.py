@@ -24,6 +24,8 @@ class Block:
     lane: int = 0
     lanes: int = 1
     label: str = ""  # "10:00–10:30" in the clinic's zone
+    start: str = ""  # "2026-12-08T10:00" in the clinic's zone (where a drag starts from)
+    minutes: int = 0
 
 
 @dataclass
@@ -81,15 +83,20 @@ def appointment_blocks(day: Day, appointment_url: str) -> Markup:
     blocks = []
     for block in day.blocks:
         entry = block.entry
+        # a visit its status lets move can be dragged (and stretched by its grip) on a desktop
+        drag = (f' data-movable data-start="{block.start}" data-minutes="{block.minutes}" '
+                f'data-room-id="{entry.room_id}" data-doctor-id="{entry.doctor_id}"'
+                if entry.movable() else "")
+        grip = '<span class="appt__grip" aria-hidden="true"></span>\n' if drag else ""
         blocks.append(
             f'<button type="button" class="appt t{block.top} h{block.height} '
             f'lane-{block.lane}-of-{block.lanes} swatch-border-{escape(entry.doctor_color[1:])} '
-            f'status-{escape(entry.status)}" data-appointment-id="{entry.id}" '
+            f'status-{escape(entry.status)}" data-appointment-id="{entry.id}"{drag} '
             f'hx-get="{escape(appointment_url.replace("{id}", str(entry.id)))}" '
             f'hx-target="#dialog-body">\n'
             f'<span class="appt__name">{escape(entry.patient_name)}</span>\n'
             f'<span class="appt__meta">{escape(block.label)} · '
-            f'{escape(", ".join(entry.procedures))}</span>\n</button>')
+            f'{escape(", ".join(entry.procedures))}</span>\n{grip}</button>')
     return Markup("\n".join(blocks))  # noqa: S704 - every value above is escaped or ours
 
 
@@ -160,7 +167,8 @@ def _lay_out(columns: list[tuple[Day, list[CalendarEntry]]], entries: Sequence[C
             top = minutes // SLOT_MINUTES
             height = min(max(1, length // SLOT_MINUTES), (last_hour - first_hour) * 12 - top)
             label = f"{local_start:%H:%M}–{entry.ends_at.astimezone(zone):%H:%M}"
-            day.blocks.append(Block(entry, top, height, label=label))
+            day.blocks.append(Block(entry, top, height, label=label,
+                                    start=f"{local_start:%Y-%m-%dT%H:%M}", minutes=length))
         _assign_lanes(day.blocks)
     local_now = now.astimezone(zone)
     now_slot = None

@@ -62,6 +62,8 @@ _FIELD_ERRORS = {
     "doctor_unavailable": _l("Pick a doctor who is in the list."),
     "procedure_unavailable": _l("One of the procedures is no longer offered. Pick again."),
     "procedures_required": _l("Pick at least one procedure."),
+    "length_invalid": _l("A visit lasts from 5 minutes to 12 hours, in steps of 5 minutes "
+                         "(for example 45)."),
     "start_off_grid": _l("Start times go in 5-minute steps, for example 10:05."),
     "role_invalid": _l("Pick a role from the list."),
     "already_invited": _l("This person is already invited. Resend the invitation below if "

@@ -185,6 +185,9 @@
     var form = event.target.closest("[data-booking-form]");
     if (form) { updateTotal(form); }
   });
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("[data-length]")) { updateTotal(event.target.closest("form")); }
+  });
 
   // The chosen procedures as chips above the list: a tap on one takes it off.
   function updateChips(form) {
@@ -242,6 +245,8 @@
       price += parseInt(box.getAttribute("data-price"), 10);
     });
     if (!minutes) { out.textContent = ""; return; }
+    var drawn = form.querySelector("[data-length]");  // a length drawn on the calendar wins
+    if (drawn && parseInt(drawn.value, 10) > 0) { minutes = parseInt(drawn.value, 10); }
     var timeField = form.querySelector("[name=time]");
     var time = (timeField && timeField.value) || out.getAttribute("data-start") || "00:00";
     var start = parseInt(time.slice(0, 2), 10) * 60 + parseInt(time.slice(3, 5), 10);
@@ -334,4 +339,192 @@
   }
 
   if (document.readyState !== "loading") { start(); } else { document.addEventListener("DOMContentLoaded", start); }
+})();
+
+// Desktop drag on the calendar (a mouse only: on a phone a tap books and the details dialog
+// moves). Drag on empty time to book with that length; drag a visit to move it to another
+// time or column (day or room); drag its lower edge to change its length. The server checks
+// each as the dialog's move does: a refusal or a question opens the dialog with it, a move
+// that went through says so with "Undo".
+(function () {
+  "use strict";
+  var THRESHOLD = 4;  // px the pointer travels before a press becomes a drag
+  var drag = null, justDragged = false;
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function hhmm(minutes) { return pad(Math.floor(minutes / 60)) + ":" + pad(minutes % 60); }
+  function gridOf(el) { return el.closest("[data-step]"); }
+  function stepOf(grid) { return parseInt(grid.getAttribute("data-step"), 10) || 15; }
+  function cellsOf(col) { return col.querySelectorAll(".cal__cell"); }
+
+  // The minute of the day under clientY in a column, down to `step`.
+  function minuteAt(col, clientY, step, round) {
+    var cells = cellsOf(col);
+    var first = cells[0].getBoundingClientRect();
+    var hour0 = parseInt(cells[0].getAttribute("data-start").slice(11, 13), 10);
+    var raw = hour0 * 60 + (clientY - first.top) / first.height * 60;
+    var lo = hour0 * 60, hi = (hour0 + cells.length) * 60;
+    var snapped = (round ? Math.round(raw / step) : Math.floor(raw / step)) * step;
+    return Math.min(hi, Math.max(lo, snapped));
+  }
+  function topOf(col, minute) {  // px from the column's top for a minute of the day
+    var cells = cellsOf(col);
+    var hour0 = parseInt(cells[0].getAttribute("data-start").slice(11, 13), 10);
+    return (minute - hour0 * 60) / 60 * cells[0].getBoundingClientRect().height;
+  }
+  function columnAt(grid, clientX) {
+    var found = null;
+    grid.querySelectorAll(".cal__col").forEach(function (col) {
+      var r = col.getBoundingClientRect();
+      if (r.width && clientX >= r.left && clientX < r.right) { found = col; }
+    });
+    return found;
+  }
+  function dayOf(col) { return cellsOf(col)[0].getAttribute("data-start").slice(0, 10); }
+  function roomOf(col) { return cellsOf(col)[0].getAttribute("data-room-id"); }
+
+  function ghost(col, from, to, text) {
+    var g = col.querySelector(".cal__ghost");
+    if (!g) { g = document.createElement("div"); g.className = "cal__ghost"; g.setAttribute("aria-hidden", "true"); col.appendChild(g); }
+    g.style.top = topOf(col, from) + "px";
+    g.style.height = Math.max(4, topOf(col, to) - topOf(col, from)) + "px";
+    g.textContent = text;
+    return g;
+  }
+  function clearGhosts() { document.querySelectorAll(".cal__ghost").forEach(function (g) { g.remove(); }); }
+
+  document.addEventListener("pointerdown", function (event) {
+    justDragged = false;
+    if (event.pointerType !== "mouse" || event.button !== 0 || !event.target.closest) { return; }
+    var grid = event.target.closest(".cal[data-step]");
+    if (!grid) { return; }
+    var block = event.target.closest(".appt[data-movable]");
+    var cell = !block && event.target.closest(".cal__cell");
+    if (!block && !cell) { return; }
+    var col = (block || cell).closest(".cal__col");
+    var step = stepOf(grid);
+    if (block) {
+      var start = block.getAttribute("data-start");
+      var from = parseInt(start.slice(11, 13), 10) * 60 + parseInt(start.slice(14, 16), 10);
+      drag = {kind: event.target.closest(".appt__grip") ? "resize" : "move", block: block, grid: grid,
+              col: col, step: step, x: event.clientX, y: event.clientY, from: from,
+              minutes: parseInt(block.getAttribute("data-minutes"), 10), day: start.slice(0, 10),
+              grabbed: minuteAt(col, event.clientY, 1, false) - from, active: false};
+    } else {
+      drag = {kind: "create", cell: cell, grid: grid, col: col, step: step, x: event.clientX, y: event.clientY,
+              from: minuteAt(col, event.clientY, step, false), active: false};
+    }
+  });
+
+  document.addEventListener("pointermove", function (event) {
+    if (!drag) { return; }
+    if (!drag.active) {
+      if (Math.abs(event.clientY - drag.y) < THRESHOLD && Math.abs(event.clientX - drag.x) < THRESHOLD) { return; }
+      drag.active = true;
+      document.body.classList.add("is-dragging");
+      if (drag.block) { drag.block.classList.add("is-dragged"); }
+    }
+    event.preventDefault();
+    if (drag.kind === "create") {
+      var to = Math.max(drag.from + drag.step, minuteAt(drag.col, event.clientY, drag.step, true));
+      drag.to = to;
+      ghost(drag.col, drag.from, to, hhmm(drag.from) + "–" + hhmm(to));
+    } else if (drag.kind === "resize") {
+      var end = Math.max(drag.from + 5, minuteAt(drag.col, event.clientY, drag.step, true));
+      drag.newMinutes = end - drag.from;
+      ghost(drag.col, drag.from, end, hhmm(drag.from) + "–" + hhmm(end));
+    } else {
+      var col = columnAt(drag.grid, event.clientX) || drag.col;
+      var start = minuteAt(col, event.clientY, 1, false) - drag.grabbed;
+      start = Math.round(start / drag.step) * drag.step;
+      clearGhosts();
+      drag.target = {col: col, start: start};
+      ghost(col, start, start + drag.minutes, hhmm(start) + "–" + hhmm(start + drag.minutes));
+    }
+  });
+
+  document.addEventListener("pointerup", function () {
+    var d = drag;
+    drag = null;
+    if (!d || !d.active) { return; }
+    justDragged = true;  // the click that follows a drag (if any) opens nothing
+    document.body.classList.remove("is-dragging");
+    if (d.kind === "create") {
+      clearGhosts();
+      var url = d.cell.getAttribute("hx-get")
+        .replace(/start=\d{4}-\d{2}-\d{2}T\d{2}%3A\d{2}/, "start=" + dayOf(d.col) + "T" + encodeURIComponent(hhmm(d.from)))
+        + "&minutes=" + (d.to - d.from);
+      window.htmx.ajax("GET", url, {target: "#dialog-body", swap: "innerHTML"});
+      return;
+    }
+    var before = {date: d.day, time: hhmm(d.from), room_id: d.block.getAttribute("data-room-id"),
+                  doctor_id: d.block.getAttribute("data-doctor-id"), minutes: String(d.minutes)};
+    var after = Object.assign({}, before);
+    if (d.kind === "resize") {
+      after.minutes = String(d.newMinutes || d.minutes);
+    } else if (d.target) {
+      after.date = dayOf(d.target.col);
+      after.time = hhmm(d.target.start);
+      after.room_id = roomOf(d.target.col) || before.room_id;
+    }
+    if (JSON.stringify(before) === JSON.stringify(after)) { clearGhosts(); d.block.classList.remove("is-dragged"); return; }
+    move(d.block, after, before, d.kind);
+  });
+
+  document.addEventListener("click", function (event) {
+    if (justDragged) { justDragged = false; event.stopPropagation(); event.preventDefault(); }
+  }, true);
+
+  function statusBox() { return document.getElementById("cal-status"); }
+  function say(text, undo) {
+    var status = statusBox();
+    if (!status) { return; }
+    status.textContent = text;
+    if (undo) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button button--small toast__action";
+      button.textContent = status.getAttribute("data-undo");
+      button.addEventListener("click", function () { status.hidden = true; undo(); });
+      status.appendChild(document.createTextNode(" "));
+      status.appendChild(button);
+    }
+    status.hidden = false;
+    clearTimeout(status.hideTimer);
+    status.hideTimer = setTimeout(function () { status.hidden = true; }, undo ? 10000 : 4000);
+  }
+
+  // POST the move as the dialog's form would; 200: done, else the dialog shows why.
+  function move(block, values, previous, kind) {
+    var url = block.getAttribute("hx-get") + "/move";
+    var body = new URLSearchParams(values);
+    var token = document.querySelector('meta[name="csrf-token"]');
+    if (token) { body.set("csrf_token", token.content); }
+    if (kind === "undo") { body.set("confirm_outside_hours", "1"); }  // where it was before
+    fetch(url, {method: "POST", body: body, credentials: "same-origin",
+                headers: {"HX-Request": "true", "X-CSRFToken": token ? token.content : ""}})
+      .then(function (response) {
+        return response.text().then(function (html) { return {ok: response.ok, status: response.status, html: html}; });
+      })
+      .then(function (answer) {
+        clearGhosts();
+        document.body.dispatchEvent(new CustomEvent("calendar-changed"));  // redraw: where it is now
+        var status = statusBox();
+        if (answer.ok) {
+          var start = parseInt(values.time.slice(0, 2), 10) * 60 + parseInt(values.time.slice(3, 5), 10);
+          var when = hhmm(start) + "–" + hhmm(start + parseInt(values.minutes, 10));
+          var text = status.getAttribute(kind === "undo" ? "data-undone" : (kind === "resize" ? "data-resized" : "data-moved"));
+          say(text.replace("{when}", when), kind === "undo" ? null : function () { move(block, previous, values, "undo"); });
+          return;
+        }
+        if (answer.status >= 500 || !answer.html) { say(status.getAttribute("data-failed")); return; }
+        var box = document.getElementById("dialog");
+        var body = document.getElementById("dialog-body");
+        body.innerHTML = answer.html;  // the server's own dialog: the move form and why
+        window.htmx.process(body);
+        if (!box.open) { box.showModal(); }
+        var first = body.querySelector('[role="alert"] button, .move button[type=submit]');
+        if (first) { first.focus(); }
+      }, function () { clearGhosts(); say(statusBox().getAttribute("data-failed")); });
+  }
 })();

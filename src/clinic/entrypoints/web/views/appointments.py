@@ -29,7 +29,7 @@ from clinic.domain.team import Permission
 from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.messages import field_errors
-from clinic.entrypoints.web.views.booking import working_hours
+from clinic.entrypoints.web.views.booking import chosen_length, working_hours
 
 bp = Blueprint("appointments", __name__)
 CHANGED = {"HX-Trigger": "calendar-changed"}
@@ -118,7 +118,8 @@ def change_status(appointment_id: uuid.UUID) -> Any:
 @bp.post("/calendar/appointments/<uuid:appointment_id>/move")
 @permission_required(Permission.CALENDAR)
 def move(appointment_id: uuid.UUID) -> Any:
-    form = {k: request.form.get(k, "") for k in ("date", "time", "room_id", "doctor_id")}
+    form = {k: request.form.get(k, "") for k in ("date", "time", "room_id", "doctor_id",
+                                                  "minutes")}
     try:
         starts_at = datetime.fromisoformat(f"{form['date']}T{form['time']}").replace(
             tzinfo=_zone())
@@ -126,7 +127,8 @@ def move(appointment_id: uuid.UUID) -> Any:
             current_user.clinic_id, current_user.user_id, appointment_id, starts_at,
             uuid.UUID(form["room_id"]), uuid.UUID(form["doctor_id"]),
             confirm_doctor_overlap=request.form.get("confirm_doctor_overlap") == "1",
-            confirm_outside_hours=request.form.get("confirm_outside_hours") == "1")
+            confirm_outside_hours=request.form.get("confirm_outside_hours") == "1",
+            length=chosen_length(form["minutes"]))
     except NotFound:
         abort(404)
     except ActionNotAllowed:

@@ -34,7 +34,7 @@ from clinic.entrypoints.web.messages import field_errors
 bp = Blueprint("booking", __name__)
 FIELDS = ("patient_id", "new_name", "new_phone", "date", "time", "room_id", "doctor_id",
           "price", "note", "confirm_doctor_overlap", "confirm_outside_hours",
-          "confirm_unusual_day")
+          "confirm_unusual_day", "minutes")
 
 
 def _choices() -> dict[str, Any]:
@@ -95,7 +95,9 @@ def new() -> Any:
     time = _tapped(day, time[:5], room_id, request.args.get("doctor_id", ""))
     form = {"date": day, "time": time, "room_id": room_id,
             "doctor_id": doctor_id, "procedure_ids": [],
-            "patient_id": request.args.get("patient_id", "")}
+            "patient_id": request.args.get("patient_id", ""),
+            # drawn on the calendar by a drag: the visit takes that length
+            "minutes": request.args.get("minutes", "")[:4]}
     return _render(form, {})
 
 
@@ -145,10 +147,11 @@ def create() -> Any:
     try:
         patient_id, new_patient = _patient(form)
         ids = [uuid.UUID(value) for value in form["procedure_ids"]]
+        length = chosen_length(form["minutes"])
         container().book_appointment()(clinic_id, BookingRequest(
             patient_id=patient_id, new_patient=new_patient, room_id=_uuid(form["room_id"]),
             doctor_id=_uuid(form["doctor_id"]), starts_at=starts_at, procedure_ids=ids,
-            price=form["price"] or None, note=form["note"],
+            price=form["price"] or None, note=form["note"], length=length,
             confirm_doctor_overlap=form["confirm_doctor_overlap"] == "1",
             confirm_outside_hours=form["confirm_outside_hours"] == "1",
             ask_unusual_day=form["confirm_unusual_day"] != "1",
@@ -186,6 +189,17 @@ def working_hours() -> dict[str, str]:
     days = ", ".join(weekday_abbr(run[0]) if len(run) == 1 else
                      f"{weekday_abbr(run[0])}–{weekday_abbr(run[-1])}" for run in runs)
     return {"days": days, "opens": clinic.opens_at, "closes": clinic.closes_at}
+
+
+def chosen_length(typed: str) -> timedelta | None:
+    """Minutes typed or drawn ("45"), or None when left empty (the procedures' length); the
+    domain's `check_chosen_length` judges the number."""
+    typed = typed.strip()
+    if not typed:
+        return None
+    if not typed.isascii() or not typed.isdigit() or len(typed) > 4:
+        raise ValidationFailed({"minutes": "length_invalid"})
+    return timedelta(minutes=int(typed))
 
 
 def _uuid(value: str) -> uuid.UUID:
