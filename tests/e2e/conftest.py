@@ -95,9 +95,16 @@ def chromium():
     playwright.stop()
 
 
+# Chrome on an Android phone (Playwright's "Pixel 7" at this Chromium's version)
+PHONE_USER_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like "
+                    "Gecko) Chrome/156.0.0.0 Mobile Safari/537.36")
+
+
 def open_page(chromium, base_url: str, viewport: str, language: str = "en", **options: Any):
     """A fresh browser profile at a phone or desktop size, in English or Russian."""
     locale = {"en": "en-US", "ru": "ru-RU"}[language]
+    if viewport == "phone":  # a phone's browser says so, as a real one does
+        options.setdefault("user_agent", PHONE_USER_AGENT)
     context = chromium.new_context(
         viewport=VIEWPORTS[viewport], locale=locale, base_url=base_url,
         is_mobile=viewport == "phone", has_touch=viewport == "phone",

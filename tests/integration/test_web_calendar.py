@@ -419,3 +419,22 @@ def test_a_booking_with_a_drawn_length_keeps_it_and_a_bad_one_is_named(clinic, w
         clinic_id, start, start + timedelta(days=1), room_id=rooms[3].id)
     assert visit.ends_at - visit.starts_at == timedelta(minutes=55)
     assert visit.patient_name == "Olga"
+
+
+def test_a_phone_starts_at_the_list_of_today_and_a_desktop_at_the_calendar(clinic):
+    browser = clinic[0]
+    android = ("Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+               "Chrome/156.0.0.0 Mobile Safari/537.36")
+    iphone = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
+              "(KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1")
+    desktop = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+               "Chrome/156.0.0.0 Safari/537.36")
+    for headers, landing in (
+            ({"User-Agent": android}, "/calendar/today"),
+            ({"User-Agent": iphone}, "/calendar/today"),
+            ({"User-Agent": desktop}, "/calendar"),
+            ({"User-Agent": desktop, "Sec-CH-UA-Mobile": "?1"}, "/calendar/today"),
+            ({"User-Agent": android, "Sec-CH-UA-Mobile": "?0"}, "/calendar"),  # the hint wins
+            ({}, "/calendar")):
+        answer = browser.client.get("/", headers=headers)
+        assert answer.status_code == 302 and answer.headers["Location"] == landing, headers

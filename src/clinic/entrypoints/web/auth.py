@@ -162,6 +162,23 @@ def read_only_refusal() -> Any:
     return render_template("errors/error.html", title=title, text=text, code=403), 403
 
 
+def on_a_phone() -> bool:
+    """Whether the browser says it is a phone: the `Sec-CH-UA-Mobile` hint where sent (Chrome,
+    Edge), else "Mobi" in the user agent (Safari, Firefox), as MDN advises."""
+    hint = request.headers.get("Sec-CH-UA-Mobile")
+    if hint is not None:
+        return hint.strip() == "?1"
+    return "Mobi" in request.headers.get("User-Agent", "")
+
+
+def home_url() -> str:
+    """Where a signed-in person starts: on a phone the front desk's list of today's visits
+    (its tab bar leads on to the calendar), else the calendar."""
+    if on_a_phone() and current_user.can(Permission.CALENDAR):
+        return url_for("today.index")
+    return url_for("calendar.week")
+
+
 def permission_required(permission: Permission) -> Callable[[F], F]:
     """A member of the chosen clinic whose role allows this; others get the 403 page."""
 

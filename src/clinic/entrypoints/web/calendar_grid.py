@@ -143,6 +143,32 @@ def build_week(entries: Sequence[CalendarEntry], focus: date, today: date, now: 
     return _lay_out(columns, entries, focus, now, hours)
 
 
+def three_days(focus: date, hours: WorkingHours) -> list[date]:
+    """The phone's three days: the focus day and the next two the clinic works (a day off is
+    skipped; looked for within a week)."""
+    days = [focus]
+    ahead = focus
+    while len(days) < 3 and ahead < focus + timedelta(days=7):
+        ahead += timedelta(days=1)
+        if hours.is_working_day(ahead):
+            days.append(ahead)
+    return days
+
+
+def build_days(entries: Sequence[CalendarEntry], dates: Sequence[date], focus: date,
+               today: date, now: datetime, hours: WorkingHours) -> Week:
+    """Some days side by side (the phone's three days), each a column like the week's."""
+    zone = hours.zone
+    by_day: dict[date, list[CalendarEntry]] = {d: [] for d in dates}
+    for entry in entries:
+        local_day = entry.starts_at.astimezone(zone).date()
+        if local_day in by_day:
+            by_day[local_day].append(entry)
+    columns = [(Day(d, d == today, hours.is_working_day(d), is_focus=True), by_day[d])
+               for d in dates]
+    return _lay_out(columns, entries, focus, now, hours)
+
+
 def build_day(entries: Sequence[CalendarEntry], rooms: Sequence[tuple[uuid.UUID, str]],
               focus: date, today: date, now: datetime, hours: WorkingHours) -> Week:
     """The reception desk's view: one day, every active room side by side."""

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_skeleton
 from babel.numbers import format_currency
 from flask import Flask, request
 from flask_babel import Babel, format_date, get_locale
@@ -125,6 +126,16 @@ def _day_text(value: date, form: str, locale: str) -> str:
     return str(babel_format_date(value, format=form, locale=locale))
 
 
+def day_month(value: date) -> str:
+    """"3 дек." or "Dec 3": the phone calendar's title."""
+    return _day_month(value, str(get_locale() or "en"))
+
+
+@lru_cache(maxsize=1024)
+def _day_month(value: date, locale: str) -> str:
+    return str(format_skeleton("MMMd", value, locale=locale))
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
@@ -137,6 +148,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["short_datetime"] = short_datetime
     app.jinja_env.filters["money_minor"] = money_minor
     app.jinja_env.filters["short_date"] = short_date
+    app.jinja_env.filters["day_month"] = day_month
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["money_data"] = money_data

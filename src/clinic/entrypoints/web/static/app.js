@@ -157,16 +157,40 @@
     form.requestSubmit ? form.requestSubmit() : form.submit();
   });
 
-  // "Show cancelled": remembered on this device.
+  // "Show cancelled": remembered on this device (a toggle in the toolbar, one under a phone's grid).
   function applyCancelled() {
     var grid = document.getElementById("calendar-grid");
-    var toggle = document.querySelector("[data-show-cancelled]");
-    if (!grid || !toggle) { return; }
+    if (!grid) { return; }
     var on = false;
     try { on = localStorage.getItem("chairside.showCancelled") === "1"; } catch (e) { /* private mode */ }
-    toggle.checked = on;
+    document.querySelectorAll("[data-show-cancelled]").forEach(function (toggle) { toggle.checked = on; });
     grid.classList.toggle("show-cancelled", on);
   }
+
+  // The date title: a click opens the month picker where the browser can (a tap on a phone
+  // opens it anyway); the picked day applies at once.
+  document.addEventListener("click", function (event) {
+    var input = event.target.closest && event.target.closest("[data-picker]");
+    if (!input || !input.showPicker) { return; }
+    try { input.showPicker(); } catch (e) { /* not allowed here: the input still takes typing */ }
+  });
+
+  // A swipe across the grid of one or three days goes a day back or ahead (the day of all
+  // rooms scrolls sideways through the rooms instead).
+  var swipe = null;
+  document.addEventListener("touchstart", function (event) {
+    var grid = event.target.closest && event.target.closest("#calendar-grid");
+    swipe = grid && !grid.querySelector(".cal--day") && event.touches.length === 1
+      ? {x: event.touches[0].clientX, y: event.touches[0].clientY} : null;
+  }, {passive: true});
+  document.addEventListener("touchend", function (event) {
+    if (!swipe || !event.changedTouches.length) { return; }
+    var dx = event.changedTouches[0].clientX - swipe.x, dy = event.changedTouches[0].clientY - swipe.y;
+    swipe = null;
+    if (Math.abs(dx) < 60 || Math.abs(dx) < 2 * Math.abs(dy)) { return; }
+    var link = document.querySelector(dx < 0 ? "[data-swipe-next]" : "[data-swipe-prev]");
+    if (link) { window.location.assign(link.href); }
+  }, {passive: true});
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", applyCancelled); }
   else { applyCancelled(); }
   document.addEventListener("change", function (event) {

@@ -32,7 +32,7 @@ from clinic.domain.accounts import (
 from clinic.domain.shared import ValidationFailed
 from clinic.entrypoints.http.container import container
 from clinic.entrypoints.http.links import external_url
-from clinic.entrypoints.web.auth import end_session, start_session
+from clinic.entrypoints.web.auth import end_session, home_url, start_session
 from clinic.entrypoints.web.i18n import current_language
 from clinic.entrypoints.web.messages import field_errors
 from clinic.entrypoints.web.starter import starter_kit
@@ -48,7 +48,7 @@ def _typed(fields: tuple[str, ...]) -> dict[str, str]:
 
 
 def _home() -> Any:
-    return redirect(url_for("calendar.week"))
+    return redirect(home_url())
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -98,7 +98,7 @@ def open_clinic(token: str) -> Any:
         return redirect(url_for("auth.sign_in"))
     start_session(signed_in)
     flash(_("Welcome! Your clinic is ready."), "success")
-    return _home()
+    return redirect(url_for("calendar.week"))  # an empty clinic starts where visits are booked
 
 
 @bp.route("/signin", methods=["GET", "POST"])

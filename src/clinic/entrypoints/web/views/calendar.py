@@ -25,14 +25,18 @@ from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.calendar_grid import (
     appointment_blocks,
     build_day,
+    build_days,
     build_week,
     hour_cells,
     span_utc,
+    three_days,
     week_start,
 )
 from clinic.entrypoints.web.input_rules import day_arg, uuid_or_none
 
 bp = Blueprint("calendar", __name__)
+# the week of a room or doctor; three days of one (a phone's); the day of every room
+MODES = ("week", "3days", "day")
 
 
 def _date_arg(name: str, default: date) -> date:
@@ -74,7 +78,7 @@ def calendar_context() -> dict[str, Any]:
         elif rooms:
             room_id = rooms[0].id
     mode = request.args.get("view") or chosen.get("mode") or "week"
-    mode = mode if mode in ("week", "day") else "week"
+    mode = mode if mode in MODES else "week"
     view = f"{mode}|doctor:{doctor_id}" if doctor_id else f"{mode}|room:{room_id or ''}"
     if view != current_user.calendar_view:  # written only when the choice changes
         container().remember_calendar_view()(current_user.clinic_id, current_user.user_id, view)
@@ -83,12 +87,18 @@ def calendar_context() -> dict[str, Any]:
         entries = container().calendar_queries().entries(current_user.clinic_id, start, end)
         week = build_day(entries, [(r.id, r.name) for r in rooms], focus, today, now,
                          clinic.hours)
+    elif mode == "3days":
+        dates = three_days(focus, clinic.hours)
+        start, end = span_utc(dates[0], (dates[-1] - dates[0]).days + 1, zone)
+        entries = container().calendar_queries().entries(
+            current_user.clinic_id, start, end, room_id=room_id, doctor_id=doctor_id)
+        week = build_days(entries, dates, focus, today, now, clinic.hours)
     else:
         start, end = span_utc(week_start(focus), 7, zone)
         entries = container().calendar_queries().entries(
             current_user.clinic_id, start, end, room_id=room_id, doctor_id=doctor_id)
         week = build_week(entries, focus, today, now, clinic.hours)
-    step = timedelta(days=1 if mode == "day" else 7)
+    step = timedelta(days=7 if mode == "week" else 1)  # three days move day by day
     ctx: dict[str, Any] = {"clinic": clinic, "week": week, "rooms": rooms, "doctors": doctors,
             "room_id": room_id, "doctor_id": doctor_id, "today": today, "focus": focus,
             "mode": mode, "prev_week": focus - step, "next_week": focus + step,
@@ -170,11 +180,18 @@ def _etags(header: str) -> set[str]:
 @bp.get("/calendar/go")
 @permission_required(Permission.CALENDAR)
 def go() -> Any:
-    """The date picker and the room/doctor selector post here as a plain GET form."""
+    """The date picker and the room/doctor selector post here as a plain GET form. "All
+    rooms" is the day of every room; a room or a doctor is shown by the week (or the three
+    days) they were last looked at by."""
+    view = request.args.get("view", "week")
     args: dict[str, Any] = {"date": request.args.get("date", ""),
-                            "view": request.args.get("view", "week")}
+                            "view": view if view in MODES else "week"}
     target = request.args.get("show", "")
     kind, _, value = target.partition(":")
-    if kind in ("room", "doctor") and value:
+    if target == "all":
+        args["view"] = "day"
+    elif kind in ("room", "doctor") and value:
         args[kind] = value
+        if args["view"] == "day":
+            args["view"] = "week"
     return redirect(url_for("calendar.week", **args))

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from clinic.domain.team import Permission
 from clinic.entrypoints.http.container import container
-from clinic.entrypoints.web.auth import clinic_required, switch_clinic
+from clinic.entrypoints.web.auth import clinic_required, home_url, switch_clinic
 from clinic.entrypoints.web.views.team import ROLE_NAMES
 
 bp = Blueprint("pages", __name__)
@@ -69,7 +69,7 @@ def _navigation() -> dict[str, Any]:
 @bp.get("/")
 def home() -> Any:
     if current_user.is_authenticated:
-        return redirect(url_for("calendar.week"))
+        return redirect(home_url())
     return redirect(url_for("auth.sign_up"))
 
 
@@ -99,4 +99,4 @@ def clinics() -> Any:
 def choose_clinic(clinic_id: uuid.UUID) -> Any:
     if not switch_clinic(clinic_id):
         abort(404)
-    return redirect(url_for("calendar.week"))
+    return redirect(home_url())
