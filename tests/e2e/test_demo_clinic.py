@@ -112,6 +112,7 @@ def test_the_office_pages_of_the_demo_clinic_fit_a_phone_in_russian(russian):
         ("/settings", "Настройки", "41-demo-settings-ru"),
         ("/procedures", "Процедуры", "42-demo-procedures-ru"),
         ("/doctors", "Врачи", "43-demo-doctors-ru"),
+        ("/calendar/today", re.compile("^Сегодня"), "44-demo-today-ru"),  # long names, tel: links
     ]:
         page.goto(path)
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
