@@ -57,8 +57,8 @@ def desk(app, web_container):
 
 
 def _row(html: str, appointment_id) -> str:
-    found = re.search(rf'<li class="today-row[^"]*" id="visit-{appointment_id}">.*?</li>', html,
-                      re.S)
+    found = re.search(rf'<li class="today-row[^"]*" id="visit-{appointment_id}"[^>]*>.*?</li>',
+                      html, re.S)
     assert found is not None, html
     return found.group(0)
 
@@ -88,6 +88,8 @@ def test_the_list_shows_todays_visits_of_every_room_in_time_order(desk):
     row = _row(html, later.id)  # in three hours: neither yet
     assert 'value="arrived"' not in row and 'value="no_show"' not in row
     assert 'value="done"' in row
+    # the page opens at the first visit not over yet (11:30-12:00 ended at noon)
+    assert html.count("data-next-visit") == 1 and "data-next-visit" in _row(html, soon.id)
 
 
 def test_one_tap_marks_arrival_and_answers_the_row_as_it_is_now(desk, web_container):

@@ -37,6 +37,12 @@
       }
     });
 
+    // The Today list opens at the first visit not over yet (the morning's are above it).
+    var nextVisit = document.querySelector("[data-next-visit]");
+    if (nextVisit && nextVisit.previousElementSibling && !location.hash) {
+      nextVisit.scrollIntoView({block: "start"});
+    }
+
     // After a failed submit, take the person to the first field to fix.
     var firstError = document.querySelector('[aria-invalid="true"]');
     var summary = document.querySelector("[data-error-summary]");
