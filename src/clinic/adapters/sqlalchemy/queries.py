@@ -24,6 +24,7 @@ from clinic.adapters.sqlalchemy.tables import (
 from clinic.application.accounts.queries import (
     ClinicDetails,
     OutboxStatus,
+    PollSession,
     SessionUser,
     TenantRow,
     TokenRow,
@@ -98,6 +99,23 @@ def _web_session_user() -> Select[Any]:
                            s.expires_at > bindparam("now")).exists())
 
 
+@cache
+def _poll_session() -> Select[Any]:
+    """The calendar poll's session check: the session record by its unique hash, the user by
+    key, the membership by (clinic, user), the clinic by key; no licence arithmetic."""
+    s, u, m, c = web_sessions.c, users.c, memberships.c, clinics.c
+    return (
+        select(u.session_version, m.role, c.status, c.calendar_version)
+        .select_from(
+            web_sessions.join(users, u.id == s.user_id)
+            .outerjoin(memberships, and_(m.user_id == u.id,
+                                         m.clinic_id == bindparam("clinic_id")))
+            .outerjoin(clinics, c.id == m.clinic_id))
+        .where(s.token_hash == bindparam("session_hash"), s.expires_at > bindparam("now"),
+               s.user_id == bindparam("user_id"), u.disabled.is_(False))
+    )
+
+
 class SqlAccountQueries:
     def __init__(self, engine: Connects) -> None:
         self.engine = engine
@@ -115,6 +133,17 @@ class SqlAccountQueries:
                 "user_id": user_id, "clinic_id": clinic_id, "session_hash": session_hash,
                 "now": now}).first()
         return self._person(row)
+
+    def poll_session(self, user_id: uuid.UUID, clinic_id: uuid.UUID | None, session_hash: str,
+                     now: datetime) -> PollSession | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(_poll_session(), {
+                "user_id": user_id, "clinic_id": clinic_id, "session_hash": session_hash,
+                "now": now}).first()
+        if row is None:
+            return None
+        return PollSession(row.session_version, row.role and str(row.role.value),
+                           row.status and str(row.status.value), row.calendar_version or 0)
 
     @staticmethod
     def _person(row: Any) -> SessionUser | None:
