@@ -550,7 +550,7 @@ def run(dataset: Dataset, seconds: float = 10, warmup: float = 2,
                 raise SystemExit(f"no such scenario: {', '.join(sorted(unknown))}")
             progress("counting SQL statements per request in process")
             sql = count_statements(dataset, scenario_list, dataset.api_token, workdir)
-                    week_page = next(s for s in scenarios(dataset, []) if s.name == "week_html")
+            week_page = next(s for s in scenarios(dataset, []) if s.name == "week_html")
             result["page_weight"] = page_weight(browser, week_page.paths[0])
             for scenario in scenario_list:
                 headers = cookie if scenario.auth == "cookie" else \
