@@ -54,6 +54,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+def make_poll_engine(url: str, engine: Engine) -> Engine:
+    """What the open calendars' poll reads from (every 2 s from each, one small query): on
+    PostgreSQL a small pool of its own, in autocommit and without the pre-ping, so the query
+    is its only round trip (a connection the server dropped fails once and is asked again:
+    queries.py); SQLite pings nothing, so there it is the app's engine."""
+    if url.startswith("sqlite"):
+        return engine
+    # autocommit: the one SELECT is its own snapshot, with no BEGIN before it nor ROLLBACK
+    # after (each of those was a round trip as long as the query's)
+    return make_engine(url, pool_pre_ping=False, pool_size=2, max_overflow=4,
+                       isolation_level="AUTOCOMMIT")
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     start_mappers()
     factory = sessionmaker(bind=engine, expire_on_commit=False)

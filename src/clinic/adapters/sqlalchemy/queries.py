@@ -8,7 +8,8 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import Engine, Select, and_, bindparam, case, func, or_, select
+from sqlalchemy.exc import DBAPIError
 
 from clinic.adapters.sqlalchemy.reads import Connects
 from clinic.adapters.sqlalchemy.tables import (
@@ -117,8 +118,11 @@ def _poll_session() -> Select[Any]:
 
 
 class SqlAccountQueries:
-    def __init__(self, engine: Connects) -> None:
+    def __init__(self, engine: Connects, poll_engine: Engine | None = None) -> None:
         self.engine = engine
+        # The calendar's poll (every 2 s from every open calendar) checks out from a pool
+        # without the pre-ping: a connection the database dropped fails once and is retried.
+        self.poll_engine = poll_engine
 
     def session_user(self, user_id: uuid.UUID, clinic_id: uuid.UUID | None) -> SessionUser | None:
         with self.engine.connect() as conn:
@@ -136,10 +140,17 @@ class SqlAccountQueries:
 
     def poll_session(self, user_id: uuid.UUID, clinic_id: uuid.UUID | None, session_hash: str,
                      now: datetime) -> PollSession | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(_poll_session(), {
-                "user_id": user_id, "clinic_id": clinic_id, "session_hash": session_hash,
-                "now": now}).first()
+        values = {"user_id": user_id, "clinic_id": clinic_id, "session_hash": session_hash,
+                  "now": now}
+        engine = self.poll_engine or self.engine
+        try:
+            with engine.connect() as conn:
+                row = conn.execute(_poll_session(), values).first()
+        except DBAPIError as error:
+            if not error.connection_invalidated:  # only a dropped connection is asked again
+                raise
+            with engine.connect() as conn:  # the pool has let its old connections go
+                row = conn.execute(_poll_session(), values).first()
         if row is None:
             return None
         return PollSession(row.session_version, row.role and str(row.role.value),
