@@ -446,7 +446,9 @@ def count_statements(dataset: Dataset, scenario_list: list[Scenario], token: str
         raise RuntimeError(f"signing in through the test client answered {signed.status_code}")
     api = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     counts: dict[str, float] = {}
-    engines = list({id(e): e for e in (engine, container.poll_engine())}.values())
+    # (getattr: an A/B run may serve code from before the poll had an engine of its own)
+    poll_engine = getattr(container, "poll_engine", container.engine)()
+    engines = list({id(e): e for e in (engine, poll_engine)}.values())
     for each in engines:  # the calendar's poll reads through a small pool of its own
         event.listen(each, "before_cursor_execute", before)
     try:
