@@ -85,6 +85,19 @@ def test_a_copied_cookie_stops_when_its_browser_signs_out(clinic):
     assert refused(thief.get(PATH, headers={"If-None-Match": tag}))
 
 
+def test_an_expired_session_record_stops_the_poll(clinic, container):
+    from datetime import timedelta
+
+    tag = tag_of(clinic["sam"])
+    past = container.clock().now() - timedelta(seconds=1)
+    with container.engine().begin() as conn:
+        conn.execute(update(tables.web_sessions)
+                     .where(tables.web_sessions.c.user_id == clinic["sam_id"])
+                     .values(expires_at=past))
+    assert refused(poll(clinic["sam"], tag))
+    assert poll(clinic["owner"], tag).status_code == 304
+
+
 def test_signing_out_everywhere_stops_the_poll(clinic, container):
     tag = tag_of(clinic["sam"])
     container.sign_out_everywhere()(clinic["sam_id"])
