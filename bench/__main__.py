@@ -70,17 +70,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="load bench/results/dataset-<scale>.json instead of generating")
     parser.add_argument("--sqlite", action="store_true",
                         help="the same scenarios against SQLite (small scale only)")
+    parser.add_argument("--only", default="",
+                        help="comma-separated scenario names (healthz is always run): e.g. "
+                             "calendar_poll,booking_post for the poll's two targets")
     args = parser.parse_args(argv)
     if args.sqlite and args.scale not in ("small", "dev"):
         parser.error("--sqlite is for the small scale only")
     dataset = get_dataset(args.scale, args.skip_generate)
     if args.sqlite:
         dataset = sqlite_copy(dataset)
+    only = frozenset(name.strip() for name in args.only.split(",") if name.strip()) or None
     result: dict[str, Any] = run(dataset, seconds=args.seconds, warmup=args.warmup,
-                                 out_dir=RESULTS)
+                                 out_dir=RESULTS, only=only)
     print()
     print(targets_table(result))
-    if not args.sqlite:
+    if not args.sqlite and only is None:
         print(f"plans of the hot queries: {plans.write(dataset, RESULTS)}")
     postgres_result = RESULTS / f"bench-{args.scale}.json"
     if args.sqlite and postgres_result.exists():

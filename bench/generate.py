@@ -894,7 +894,7 @@ def _fill(container: Any, scale: str, url: str, others: int, other_visits: int, 
         timezone=demo_data.TIMEZONE, treats_patients=True,
         starter=StarterKit("Кабинет 1", demo_data.STARTER_NAMES)))
     clinic_id, owner_id = str(signed.clinic_id), str(signed.user_id)
-    token = container.create_api_token()(signed.clinic_id, "bench", created_by=signed.user_id)
+    token = container.create_api_token()(signed.clinic_id, signed.user_id, "bench")
     with psycopg.connect(_conninfo(url)) as conn:
         room0 = scalar(conn, "SELECT id FROM rooms WHERE clinic_id = %s", clinic_id)
         doctor0 = scalar(conn, "SELECT id FROM doctors WHERE clinic_id = %s", clinic_id)

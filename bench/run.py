@@ -248,6 +248,8 @@ def scenarios(dataset: Dataset, bodies: list[str]) -> list[Scenario]:
                  [f"/calendar?{q({'view': 'week', 'date': dataset.busy_week, 'room': room})}"]),
         Scenario("day_html", "day view HTML, 10 rooms", "cookie",
                  [f"/calendar?{q({'view': 'day', 'date': dataset.busy_day, 'room': room})}"]),
+        Scenario("today_html", "the front desk's Today list HTML", "cookie",
+                 ["/calendar/today"]),
         Scenario("api_week_room", "appointments JSON, one room's week", "token",
                  [f"/api/v1/appointments?{q({**week, 'room_id': room})}"]),
         Scenario("api_week_clinic", "appointments JSON, the clinic's week", "token",
@@ -328,6 +330,8 @@ def check(client: Http, scenario: Scenario, headers: dict[str, str]) -> dict[str
     seen: dict[str, Any] = {"status": status, "bytes": len(body)}
     if scenario.ok_status and status == scenario.ok_status:
         pass
+    elif scenario.name == "today_html":
+        seen["visits_listed"] = body.decode().count('<li class="today-row')
     elif scenario.auth == "cookie" and scenario.name not in ("report_csv", "calendar_poll"):
         seen["appointments_drawn"] = body.decode().count("data-appointment-id")
     elif scenario.name == "report_csv":
@@ -442,7 +446,11 @@ def count_statements(dataset: Dataset, scenario_list: list[Scenario], token: str
         raise RuntimeError(f"signing in through the test client answered {signed.status_code}")
     api = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     counts: dict[str, float] = {}
-    event.listen(engine, "before_cursor_execute", before)
+    # (getattr: an A/B run may serve code from before the poll had an engine of its own)
+    poll_engine = getattr(container, "poll_engine", container.engine)()
+    engines = list({id(e): e for e in (engine, poll_engine)}.values())
+    for each in engines:  # the calendar's poll reads through a small pool of its own
+        event.listen(each, "before_cursor_execute", before)
     try:
         for scenario in scenario_list:
             headers = api if scenario.auth == "token" else {}
@@ -470,8 +478,9 @@ def count_statements(dataset: Dataset, scenario_list: list[Scenario], token: str
                     per_request.append(len(seen))
             counts[scenario.name] = round(statistics.mean(per_request), 2)
     finally:
-        event.remove(engine, "before_cursor_execute", before)
-        engine.dispose()
+        for each in engines:
+            event.remove(each, "before_cursor_execute", before)
+            each.dispose()
     return counts
 
 
@@ -511,8 +520,10 @@ def loadavg() -> list[float]:
 
 
 def run(dataset: Dataset, seconds: float = 10, warmup: float = 2,
-        out_dir: Path = Path("bench/results"), progress: Callable[[str], object] = print
-        ) -> dict[str, Any]:
+        out_dir: Path = Path("bench/results"), progress: Callable[[str], object] = print,
+        only: frozenset[str] | None = None) -> dict[str, Any]:
+    """`only`: these scenarios (and `/healthz`, the floor every latency is compared with);
+    such a partial run writes `bench-<scale>[-sqlite]-partial.{json,md}`."""
     ensure_wrk()
     workdir = Path(tempfile.mkdtemp(prefix="chairside-bench-run-"))
     database = "sqlite" if dataset.database_url.startswith("sqlite") else "postgresql"
@@ -537,10 +548,14 @@ def run(dataset: Dataset, seconds: float = 10, warmup: float = 2,
             result["booking_plan"] = plan
             if len(bodies) < BOOKING_WARMUP + 10:
                 raise RuntimeError(f"only {len(bodies)} free slots on the dataset's free days")
-            scenario_list = scenarios(dataset, bodies)
+            scenario_list = [s for s in scenarios(dataset, bodies)
+                             if only is None or s.name in only or s.name == "healthz"]
+            unknown = (only or frozenset()) - {s.name for s in scenarios(dataset, [])}
+            if unknown:
+                raise SystemExit(f"no such scenario: {', '.join(sorted(unknown))}")
             progress("counting SQL statements per request in process")
             sql = count_statements(dataset, scenario_list, dataset.api_token, workdir)
-            week_page = next(s for s in scenario_list if s.name == "week_html")
+            week_page = next(s for s in scenarios(dataset, []) if s.name == "week_html")
             result["page_weight"] = page_weight(browser, week_page.paths[0])
             for scenario in scenario_list:
                 headers = cookie if scenario.auth == "cookie" else \
@@ -596,6 +611,9 @@ def run(dataset: Dataset, seconds: float = 10, warmup: float = 2,
     result["verdicts"] = verdicts(result)
     out_dir.mkdir(parents=True, exist_ok=True)
     suffix = f"{dataset.scale}-sqlite" if database == "sqlite" else dataset.scale
+    if only is not None:
+        result["only"] = sorted(only)
+        suffix += "-partial"
     (out_dir / f"bench-{suffix}.json").write_text(json.dumps(result, indent=2,
                                                              ensure_ascii=False))
     markdown = table(result)

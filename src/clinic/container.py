@@ -19,7 +19,7 @@ from clinic.adapters.sqlalchemy import migrate
 from clinic.adapters.sqlalchemy.audit_queries import SqlAuditQueries
 from clinic.adapters.sqlalchemy.calendar_queries import SqlCalendarQueries
 from clinic.adapters.sqlalchemy.catalog_queries import SqlCatalogQueries
-from clinic.adapters.sqlalchemy.engine import make_engine, make_session_factory
+from clinic.adapters.sqlalchemy.engine import make_engine, make_poll_engine, make_session_factory
 from clinic.adapters.sqlalchemy.mappers import start_mappers
 from clinic.adapters.sqlalchemy.operator_queries import SqlOperatorQueries
 from clinic.adapters.sqlalchemy.queries import SqlAccountQueries, SqlPatientQueries
@@ -120,7 +120,9 @@ class Container(containers.DeclarativeContainer):
     # read queries share one connection per web request (adapters/sqlalchemy/reads.py)
     reads = providers.Singleton(ScopedReads, engine)
     uow = providers.Factory(SqlAlchemyUnitOfWork, session_factory=session_factory, reads=reads)
-    account_queries = providers.Singleton(SqlAccountQueries, reads)
+    # the open calendars' poll: a small pool of its own, without the pre-ping's round trip
+    poll_engine = providers.Singleton(make_poll_engine, settings.provided.database_url, engine)
+    account_queries = providers.Singleton(SqlAccountQueries, reads, poll_engine)
     patient_queries = providers.Singleton(SqlPatientQueries, reads)
     team_queries = providers.Singleton(SqlTeamQueries, reads)
     report_queries = providers.Singleton(SqlReportQueries, reads)

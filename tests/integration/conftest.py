@@ -107,6 +107,7 @@ def container(database_url: str, tmp_path: Path):
     container = make_container(make_settings(database_url, tmp_path))
     yield container
     container.engine().dispose()
+    container.poll_engine().dispose()  # the calendar poll's own pool on PostgreSQL
 
 
 @pytest.fixture

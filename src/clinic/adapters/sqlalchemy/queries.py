@@ -8,7 +8,8 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import Engine, Select, and_, bindparam, case, func, or_, select
+from sqlalchemy.exc import DBAPIError
 
 from clinic.adapters.sqlalchemy.reads import Connects
 from clinic.adapters.sqlalchemy.tables import (
@@ -24,6 +25,7 @@ from clinic.adapters.sqlalchemy.tables import (
 from clinic.application.accounts.queries import (
     ClinicDetails,
     OutboxStatus,
+    PollSession,
     SessionUser,
     TenantRow,
     TokenRow,
@@ -98,9 +100,29 @@ def _web_session_user() -> Select[Any]:
                            s.expires_at > bindparam("now")).exists())
 
 
+@cache
+def _poll_session() -> Select[Any]:
+    """The calendar poll's session check: the session record by its unique hash, the user by
+    key, the membership by (clinic, user), the clinic by key; no licence arithmetic."""
+    s, u, m, c = web_sessions.c, users.c, memberships.c, clinics.c
+    return (
+        select(u.session_version, m.role, c.status, c.calendar_version)
+        .select_from(
+            web_sessions.join(users, u.id == s.user_id)
+            .outerjoin(memberships, and_(m.user_id == u.id,
+                                         m.clinic_id == bindparam("clinic_id")))
+            .outerjoin(clinics, c.id == m.clinic_id))
+        .where(s.token_hash == bindparam("session_hash"), s.expires_at > bindparam("now"),
+               s.user_id == bindparam("user_id"), u.disabled.is_(False))
+    )
+
+
 class SqlAccountQueries:
-    def __init__(self, engine: Connects) -> None:
+    def __init__(self, engine: Connects, poll_engine: Engine | None = None) -> None:
         self.engine = engine
+        # The calendar's poll (every 2 s from every open calendar) checks out from a pool
+        # without the pre-ping: a connection the database dropped fails once and is retried.
+        self.poll_engine = poll_engine
 
     def session_user(self, user_id: uuid.UUID, clinic_id: uuid.UUID | None) -> SessionUser | None:
         with self.engine.connect() as conn:
@@ -115,6 +137,24 @@ class SqlAccountQueries:
                 "user_id": user_id, "clinic_id": clinic_id, "session_hash": session_hash,
                 "now": now}).first()
         return self._person(row)
+
+    def poll_session(self, user_id: uuid.UUID, clinic_id: uuid.UUID | None, session_hash: str,
+                     now: datetime) -> PollSession | None:
+        values = {"user_id": user_id, "clinic_id": clinic_id, "session_hash": session_hash,
+                  "now": now}
+        engine = self.poll_engine or self.engine
+        try:
+            with engine.connect() as conn:
+                row = conn.execute(_poll_session(), values).first()
+        except DBAPIError as error:
+            if not error.connection_invalidated:  # only a dropped connection is asked again
+                raise
+            with engine.connect() as conn:  # the pool has let its old connections go
+                row = conn.execute(_poll_session(), values).first()
+        if row is None:
+            return None
+        return PollSession(row.session_version, row.role and str(row.role.value),
+                           row.status and str(row.status.value), row.calendar_version or 0)
 
     @staticmethod
     def _person(row: Any) -> SessionUser | None:

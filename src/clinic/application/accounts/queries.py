@@ -37,6 +37,18 @@ class SessionUser:
 
 
 @dataclass(frozen=True)
+class PollSession:
+    """What an open calendar's poll needs of its browser's session (every 2 s, so no more):
+    the session version, the person's role in the chosen clinic (None: not a member), the
+    clinic's status and its calendar version."""
+
+    session_version: int
+    role: str | None
+    clinic_status: str | None
+    calendar_version: int
+
+
+@dataclass(frozen=True)
 class ClinicDetails:
     id: uuid.UUID
     name: str
@@ -98,6 +110,13 @@ class AccountQueries(Protocol):
                          session_hash: str, now: datetime) -> SessionUser | None:
         """`session_user`, only while that browser's session record exists and is unexpired
         (still one round trip: it runs on every request)."""
+        ...
+
+    def poll_session(self, user_id: uuid.UUID, clinic_id: uuid.UUID | None, session_hash: str,
+                     now: datetime) -> PollSession | None:
+        """`web_session_user` cut to what the calendar's poll needs: the same conditions (the
+        session record there and unexpired, the account enabled, the membership of that
+        clinic), one small indexed round trip; None when the session is not valid."""
         ...
 
     def clinic_details(self, clinic_id: uuid.UUID) -> ClinicDetails | None: ...

@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from clinic.application.accounts.queries import SessionUser
+from clinic.application.accounts.queries import PollSession, SessionUser
 from clinic.application.accounts.secrets import token_hash
 from clinic.application.accounts.signed_in import SignedIn
 from clinic.application.audit import act_as
@@ -58,19 +58,52 @@ class WebUser(UserMixin):  # type: ignore[misc]
 SESSION_KEY = "sid"  # the key in the signed cookie that holds this browser's session secret
 
 
-def _load_user(session_id: str) -> WebUser | None:
+def _claims(session_id: str) -> tuple[uuid.UUID, int, uuid.UUID | None, str] | None:
+    """What the signed cookie says: the user, their session version when it was signed, the
+    chosen clinic and this browser's session secret; None if any is missing or malformed."""
     try:
         raw_user, raw_version = session_id.split(":", 1)
         user_id, version = uuid.UUID(raw_user), int(raw_version)
         clinic_id = uuid.UUID(session["clinic_id"]) if session.get("clinic_id") else None
         secret = str(session[SESSION_KEY])
-    except (ValueError, KeyError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
+    return user_id, version, clinic_id, secret
+
+
+def _load_user(session_id: str) -> WebUser | None:
+    claims = _claims(session_id)
+    if claims is None:
+        return None
+    user_id, version, clinic_id, secret = claims
     data = container().account_queries().web_session_user(
         user_id, clinic_id, token_hash(secret), container().clock().now())
     if data is None or data.session_version != version:
         return None  # signed out (here or everywhere), password changed, or the account is gone
     return WebUser(data)
+
+
+def poll_session(permission: Permission) -> PollSession | Any:
+    """The sign-in of an open calendar's poll (every 2 s from every open calendar): the checks
+    of `_load_user` and `permission_required` without loading the person for a page. The
+    session record is there and unexpired, the session version current, the account enabled
+    (else, as signed out, to the sign-in page); a member of the chosen clinic whose role
+    allows `permission`, the clinic not suspended (else 403). One small indexed query; the
+    rule itself is `can`, as everywhere. Returns the session's row, or the refusal to answer."""
+    claims = _claims(session.get("_user_id", ""))  # where Flask-Login keeps the session id
+    found = None
+    if claims is not None:
+        user_id, version, clinic_id, secret = claims
+        found = container().account_queries().poll_session(
+            user_id, clinic_id, token_hash(secret), container().clock().now())
+        if found is not None and found.session_version != version:
+            found = None
+    if found is None:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    if not can(found.role, permission) \
+            or found.clinic_status == ClinicStatus.SUSPENDED.value:
+        abort(403)
+    return found
 
 
 def init_app(app: Flask) -> None:

@@ -18,10 +18,11 @@ from flask import (
 )
 from flask_login import current_user
 
+from clinic.application.accounts.queries import PollSession
 from clinic.domain.accounts import WorkingHours
 from clinic.domain.team import Permission
 from clinic.entrypoints.http.container import container
-from clinic.entrypoints.web.auth import permission_required
+from clinic.entrypoints.web.auth import permission_required, poll_session
 from clinic.entrypoints.web.calendar_grid import (
     appointment_blocks,
     build_day,
@@ -158,16 +159,18 @@ def week() -> Any:
 
 
 @bp.get("/calendar/version")
-@permission_required(Permission.CALENDAR)
 def version() -> Any:
     """What an open calendar polls: the clinic's calendar version as an ETag; `304` with no
-    body while it has not moved. No statement of its own: the number comes with the
-    per-request session query, so a poll costs what signing the request in costs."""
-    tag = f'"{current_user.calendar_version}"'
+    body while it has not moved. Signed in by `poll_session` (the same checks as a page's,
+    in one small query that also reads the number), not by loading the person for a page."""
+    polled = poll_session(Permission.CALENDAR)
+    if not isinstance(polled, PollSession):
+        return polled  # signed out or not allowed
+    tag = f'"{polled.calendar_version}"'
     if tag in _etags(request.headers.get("If-None-Match", "")):
         response = make_response("", 304)
     else:
-        response = make_response({"version": current_user.calendar_version})
+        response = make_response({"version": polled.calendar_version})
     response.headers["ETag"] = tag
     response.headers["Cache-Control"] = "private, no-cache"
     return response
