@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 from clinic.domain.patients import PhoneNumber, digits
@@ -27,8 +29,10 @@ def parse_phone(raw: str, country: str, field: str = "phone") -> PhoneNumber:
     return PhoneNumber(e164, digits(national))
 
 
+@lru_cache(maxsize=8192)
 def format_national(e164: str, country: str) -> str:
-    """`+79161234567` → `8 (916) 123-45-67` at home, international format abroad."""
+    """`+79161234567` → `8 (916) 123-45-67` at home, international format abroad. Remembered:
+    a page of a busy day writes ~90 of them, and parsing each took a tenth of a millisecond."""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
