@@ -20,12 +20,14 @@ from clinic.domain.messaging import (
     VisitToRemind,
     change_worth_a_notice,
     channel_order,
+    fill_template,
     in_quiet_hours,
     merge_by_day,
     message_key,
     refusal_reason,
     reminder_due,
     sms_length,
+    template_errors,
 )
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -202,3 +204,25 @@ def test_a_change_is_worth_a_notice_past_15_minutes_or_with_another_doctor():
     assert change_worth_a_notice(ten, ten + timedelta(minutes=20), "d1", "d1")
     assert change_worth_a_notice(ten, ten - timedelta(minutes=20), "d1", "d1")
     assert change_worth_a_notice(ten, ten, "d1", "d2")
+
+
+SAMPLE = {"clinic": "Стоматология «Улыбка»", "date": "8 дек.", "time": "10:00",
+          "doctor": "Ковалёва Анна Игоревна", "address": "ул. Ленина, 5",
+          "link": "https://chairside.example/r/Ab3dE6gH"}
+
+
+def test_a_template_is_filled_by_name_and_nothing_else():
+    assert fill_template("{clinic}: {date} в {time}", SAMPLE) == \
+        "Стоматология «Улыбка»: 8 дек. в 10:00"
+    # braces a person typed stay as typed; nothing is evaluated
+    assert fill_template("{unknown} {0} {clinic.__class__} {time:>9} {{time}}", SAMPLE) == \
+        "{unknown} {0} {clinic.__class__} {time:>9} {10:00}"
+
+
+def test_a_template_is_checked_for_what_would_go_wrong():
+    assert template_errors("{clinic}: ждём вас {date} в {time}. {link}", SAMPLE) == []
+    assert template_errors("  ", SAMPLE) == ["template_empty"]
+    assert template_errors("Hi {name}", SAMPLE) == ["template_unknown_placeholder"]
+    assert "template_over_two_sms" in template_errors("я" * 135, SAMPLE)
+    assert template_errors("я" * 134, SAMPLE) == []
+    assert "template_too_long" in template_errors("a" * 1001, SAMPLE)

@@ -7,6 +7,7 @@ Pure rules, no I/O: the sending jobs and the settings page ask these (issue 19).
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -211,3 +212,35 @@ def change_worth_a_notice(old_start: datetime, new_start: datetime, old_doctor: 
                           new_doctor: str) -> bool:
     """A move of more than 15 minutes, or another doctor, is worth telling the patient."""
     return abs(new_start - old_start) > MOVE_NOTICE_THRESHOLD or old_doctor != new_doctor
+
+
+# What a clinic's message templates may say; anything else in braces is a mistake to point out.
+PLACEHOLDERS = ("clinic", "date", "time", "doctor", "address", "link")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+MAX_TEMPLATE = 1000
+
+
+def fill_template(template: str, values: dict[str, str]) -> str:
+    """The template with its placeholders filled in. Only `{name}` of `PLACEHOLDERS` is
+    replaced, by plain text (not `str.format`: a template typed by a person must not reach
+    attributes or format specs); an unknown one is left as typed."""
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return values.get(name, match.group(0)) if name in PLACEHOLDERS else match.group(0)
+    return _PLACEHOLDER.sub(value, template)
+
+
+def template_errors(template: str, sample: dict[str, str]) -> list[str]:
+    """What is wrong with a template, as codes: empty, too long, a placeholder that does not
+    exist, or more than `MAX_SMS_SEGMENTS` SMS once filled in with `sample` (a real upcoming
+    visit's values)."""
+    errors = []
+    if not template.strip():
+        errors.append("template_empty")
+    if len(template) > MAX_TEMPLATE:
+        errors.append("template_too_long")
+    if any(name not in PLACEHOLDERS for name in _PLACEHOLDER.findall(template)):
+        errors.append("template_unknown_placeholder")
+    if sms_length(fill_template(template, sample)).segments > MAX_SMS_SEGMENTS:
+        errors.append("template_over_two_sms")
+    return errors
