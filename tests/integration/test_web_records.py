@@ -275,3 +275,77 @@ class TestPatientVisits:
         clock.advance(minutes=2)
         card = _page(owner, f"/patients/{patient.id}")
         assert "Coming" not in card and "Past" in card
+
+
+class TestPatientMessaging:
+    """The card keeps how the patient wants to hear from the clinic and what they refused,
+    each refusal with the day it was said (issue 19)."""
+
+    def test_refusals_are_dated_kept_and_taken_back(self, owner, web_container):
+        from datetime import UTC, datetime
+
+        from dependency_injector import providers
+
+        from tests.unit.fakes import FakeClock
+
+        clock = FakeClock(datetime(2026, 12, 3, 21, 30, tzinfo=UTC))  # 4 December in Moscow
+        web_container.clock.override(providers.Object(clock))
+        created = owner.post("/patients/new", {
+            "name": "Olga Titova", "phone": "+1 415 555 2671", "preferred_channel": "sms",
+            "refuses_advertising": "1"})
+        assert created.status_code == 302
+        patient_id = created.headers["Location"].rsplit("/", 1)[-1]
+        clinic_id = web_container.account_queries().tenants()[0].id
+        card = web_container.patient_queries().card(clinic_id, uuid_of(patient_id))
+        assert card.preferred_channel == "sms"
+        assert card.refused_advertising_on.isoformat() == "2026-12-04"  # the clinic's day
+        assert card.refused_notifications_on is None and card.refused_processing_on is None
+        page = owner.client.get(f"/patients/{patient_id}").get_data(as_text=True)
+        assert "Refuses advertising — since Dec 4, 2026" in page and "Refusals" in page
+        assert "Refuses reminders" not in page
+
+        clock.advance(days=5)  # a later visit to the desk
+        form = owner.client.get(f"/patients/{patient_id}/edit").get_data(as_text=True)
+        assert re.search(r'name="refuses_advertising" value="1" checked', form)
+        assert 'value="sms" selected' in form
+        owner.post(f"/patients/{patient_id}/edit", {
+            "name": "Olga Titova", "phone": "+1 415 555 2671", "preferred_channel": "",
+            "refuses_advertising": "1", "refuses_notifications": "1"})
+        card = web_container.patient_queries().card(clinic_id, uuid_of(patient_id))
+        assert card.preferred_channel is None
+        assert card.refused_advertising_on.isoformat() == "2026-12-04"  # kept, not re-dated
+        assert card.refused_notifications_on is not None
+        owner.post(f"/patients/{patient_id}/edit", {"name": "Olga Titova",
+                                                    "phone": "+1 415 555 2671"})
+        card = web_container.patient_queries().card(clinic_id, uuid_of(patient_id))
+        assert card.refused_advertising_on is None and card.refused_notifications_on is None
+
+    def test_an_unknown_channel_is_named_and_nothing_is_saved(self, owner):
+        answer = owner.post("/patients/new", {"name": "Olga Titova",
+                                              "phone": "+1 415 555 2671",
+                                              "preferred_channel": "pigeon"})
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 422 and "Pick one of the ways in the list." in html
+        assert 'value="Olga Titova"' in html
+        assert "Olga Titova" not in _page(owner, "/patients")
+
+    def test_a_request_without_them_leaves_them_as_they_are(self, owner, web_container):
+        from clinic.application.patients.save import Messaging, PatientFields
+
+        clinic_id = web_container.account_queries().tenants()[0].id
+        actor = owner_of(web_container, clinic_id)
+        save = web_container.save_patient()
+        patient = save(clinic_id, actor, PatientFields(
+            "Olga Titova", "+1 415 555 2671",
+            messaging=Messaging("email", refuses_processing=True)))
+        save(clinic_id, actor, PatientFields("Olga Titova-Smirnova", "+1 415 555 2671"),
+             patient.id)  # the API's PATCH of a name, say
+        card = web_container.patient_queries().card(clinic_id, patient.id)
+        assert card.name == "Olga Titova-Smirnova" and card.preferred_channel == "email"
+        assert card.refused_processing_on is not None
+
+
+def uuid_of(text: str):
+    import uuid
+
+    return uuid.UUID(text)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from clinic.domain.shared import DomainError, new_id
 
 MAX_NAME = 120
 MAX_NOTE = 2000
+# How a patient prefers to hear from the clinic (domain.messaging.Channel's values).
+CHANNELS = ("telegram", "sms", "email")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
@@ -61,6 +63,11 @@ class Patient:
     name_folded: str = ""
     phone_digits: str = ""
     erased_at: datetime | None = None  # erased at the patient's request: only visits remain
+    preferred_channel: str | None = None  # one of CHANNELS; None: the clinic's order
+    # What the patient refused, each kept with the day they said so (152-ФЗ practice).
+    refused_processing_on: date | None = None  # no processing of personal data
+    refused_notifications_on: date | None = None  # no reminders or notices
+    refused_advertising_on: date | None = None  # no promotions
     id: uuid.UUID = field(default_factory=new_id)
 
     @property
@@ -82,6 +89,21 @@ class Patient:
         patient.change(name, phone, email, note)
         return patient
 
+    def set_messaging(self, preferred_channel: str | None, refuses_processing: bool,
+                      refuses_notifications: bool, refuses_advertising: bool,
+                      today: date) -> None:
+        """The channel the patient prefers and what they refuse. A refusal keeps the day it
+        was first said while it stands; taken back, it is cleared."""
+        if preferred_channel is not None and preferred_channel not in CHANNELS:
+            raise ValueError(f"not a channel: {preferred_channel!r}")
+        self.preferred_channel = preferred_channel
+        self.refused_processing_on = _since(self.refused_processing_on, refuses_processing,
+                                            today)
+        self.refused_notifications_on = _since(self.refused_notifications_on,
+                                               refuses_notifications, today)
+        self.refused_advertising_on = _since(self.refused_advertising_on, refuses_advertising,
+                                             today)
+
     def change(self, name: str, phone: PhoneNumber, email: str | None, note: str | None) -> None:
         self.name = " ".join(name.split())
         self.name_folded = fold(self.name)
@@ -89,3 +111,9 @@ class Patient:
         self.phone_digits = phone.search_digits
         self.email = email or None
         self.note = note.strip() if note and note.strip() else None
+
+
+def _since(said_on: date | None, refuses: bool, today: date) -> date | None:
+    if not refuses:
+        return None
+    return said_on or today

@@ -257,7 +257,9 @@ class SqlPatientQueries:
     def card(self, clinic_id: uuid.UUID, patient_id: uuid.UUID) -> PatientCardView | None:
         p = patients.c
         stmt = select(p.id, p.name, p.phone, p.email, p.note, p.created_at,
-                      p.phone_digits).where(p.clinic_id == clinic_id, p.id == patient_id,
+                      p.phone_digits, p.preferred_channel, p.refused_processing_on,
+                      p.refused_notifications_on, p.refused_advertising_on).where(
+                          p.clinic_id == clinic_id, p.id == patient_id,
                                             p.erased_at.is_(None))
         with self.engine.connect() as conn:
             row = conn.execute(stmt).first()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from clinic.domain.patients import digits, fold
@@ -35,6 +35,10 @@ class PatientCardView:
     note: str | None
     created_at: datetime
     phone_digits: str  # the digits the phone is searched by, in the forms it can be written
+    preferred_channel: str | None = None
+    refused_processing_on: date | None = None
+    refused_notifications_on: date | None = None
+    refused_advertising_on: date | None = None
 
 
 @dataclass(frozen=True)

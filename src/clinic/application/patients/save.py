@@ -13,9 +13,26 @@ from clinic.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from clinic.domain.accounts import Clinic, email_error, normalize_email
 from clinic.domain.audit import AuditAction
 from clinic.domain.catalog import text_error
-from clinic.domain.patients import MAX_NAME, MAX_NOTE, DuplicatePhone, Patient, PhoneNumber
+from clinic.domain.patients import (
+    CHANNELS,
+    MAX_NAME,
+    MAX_NOTE,
+    DuplicatePhone,
+    Patient,
+    PhoneNumber,
+)
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import Permission
+
+
+@dataclass(frozen=True)
+class Messaging:
+    """How the patient wants to hear from the clinic, and what they refuse."""
+
+    preferred_channel: str = ""  # "telegram", "sms", "email"; "": the clinic's order
+    refuses_processing: bool = False
+    refuses_notifications: bool = False
+    refuses_advertising: bool = False
 
 
 @dataclass(frozen=True)
@@ -24,6 +41,7 @@ class PatientFields:
     phone: str
     email: str = ""
     note: str = ""
+    messaging: Messaging | None = None  # None: left as it is (a form or request without it)
 
 
 def _check(fields: PatientFields, country: str) -> tuple[PhoneNumber, str | None]:
@@ -38,6 +56,8 @@ def _check(fields: PatientFields, country: str) -> tuple[PhoneNumber, str | None
     email = normalize_email(fields.email) or None
     if email and email_error(email):
         errors["email"] = "email_invalid"
+    if fields.messaging is not None and fields.messaging.preferred_channel not in ("", *CHANNELS):
+        errors["preferred_channel"] = "channel_invalid"
     if errors or phone is None:
         raise ValidationFailed(errors)
     return phone, email
@@ -53,8 +73,21 @@ def register_patient(uow: UnitOfWork, clinic: Clinic, fields: PatientFields, now
         if twin is not None:
             raise DuplicatePhone(twin.id, twin.name)
     patient = Patient.register(clinic.id, fields.name, phone, now, email, fields.note)
+    _set_messaging(patient, fields, clinic, now)
     uow.patients.add(patient)
     return patient
+
+
+def _set_messaging(patient: Patient, fields: PatientFields, clinic: Clinic,
+                   now: datetime) -> None:
+    """The preferred channel and the refusals, when the form or request gave them; a refusal
+    is dated by the clinic's calendar."""
+    chosen = fields.messaging
+    if chosen is None:
+        return
+    patient.set_messaging(chosen.preferred_channel or None, chosen.refuses_processing,
+                          chosen.refuses_notifications, chosen.refuses_advertising,
+                          now.astimezone(clinic.hours.zone).date())
 
 
 class SavePatient:
@@ -93,6 +126,7 @@ class SavePatient:
                 if twin is not None:
                     raise DuplicatePhone(twin.id, twin.name)
             found.change(fields.name, phone, email, fields.note)
+            _set_messaging(found, fields, clinic, self.clock.now())
             if self.audit is not None:
                 self.audit.append(uow, clinic_id, AuditAction.PATIENT_CHANGED, "patient",
                                   found.id)

@@ -62,6 +62,7 @@ _FIELD_ERRORS = {
     "doctor_unavailable": _l("Pick a doctor who is in the list."),
     "procedure_unavailable": _l("One of the procedures is no longer offered. Pick again."),
     "procedures_required": _l("Pick at least one procedure."),
+    "channel_invalid": _l("Pick one of the ways in the list."),
     "length_invalid": _l("A visit lasts from 5 minutes to 12 hours, in steps of 5 minutes "
                          "(for example 45)."),
     "start_off_grid": _l("Start times go in 5-minute steps, for example 10:05."),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Column,
+    Date,
     Index,
     String,
     Text,
@@ -22,6 +23,10 @@ patients = clinic_owned(
     Column("phone_digits", String(80), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("erased_at", UtcDateTime),  # erased at the patient's request
+    Column("preferred_channel", String(16)),  # telegram, sms, email; NULL: the clinic's order
+    Column("refused_processing_on", Date),  # what the patient refused, and since when
+    Column("refused_notifications_on", Date),
+    Column("refused_advertising_on", Date),
     Index("ix_patients_clinic_created", "clinic_id", "created_at"),
     Index("ix_patients_clinic_phone", "clinic_id", "phone"),
     # On PostgreSQL: GIN over (clinic, trigrams) (btree_gin + pg_trgm), so a search reads only

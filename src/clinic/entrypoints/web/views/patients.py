@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from clinic.application.patients.queries import PatientSearch
-from clinic.application.patients.save import PatientFields
+from clinic.application.patients.save import Messaging, PatientFields
 from clinic.domain.patients import DuplicatePhone
 from clinic.domain.reporting import coming, spent_minor
 from clinic.domain.shared import NotFound, ValidationFailed
@@ -23,6 +23,10 @@ from clinic.entrypoints.web.views.audit_log import ACTION_NAMES, card_history
 
 bp = Blueprint("patients", __name__)
 FIELDS = ("name", "phone", "email", "note")
+# the form's refusal boxes, and where the card keeps the day each was said
+REFUSALS = {"refuses_processing": "refused_processing_on",
+            "refuses_notifications": "refused_notifications_on",
+            "refuses_advertising": "refused_advertising_on"}
 PAGE_SIZE = 25
 
 
@@ -74,11 +78,18 @@ def save(patient_id: uuid.UUID | None = None) -> Any:
         form = {name: (getattr(patient, name) or "") if patient else "" for name in FIELDS}
         if patient is None:
             form["name"] = request.args.get("name", "")[:120]
+        form["preferred_channel"] = (patient and patient.preferred_channel) or ""
+        for refusal in REFUSALS:  # ticked while the refusal stands
+            form[refusal] = "1" if patient and getattr(patient, REFUSALS[refusal]) else ""
         return _form(patient, form, {})
-    form = {name: request.form.get(name, "") for name in FIELDS}
+    form = {name: request.form.get(name, "") for name in (*FIELDS, "preferred_channel")}
+    form.update({refusal: "1" if request.form.get(refusal) else "" for refusal in REFUSALS})
+    messaging = Messaging(form["preferred_channel"][:16], *(form[r] == "1" for r in REFUSALS))
     try:
         saved = container().save_patient()(
-            current_user.clinic_id, current_user.user_id, PatientFields(**form), patient_id,
+            current_user.clinic_id, current_user.user_id,
+            PatientFields(form["name"], form["phone"], form["email"], form["note"],
+                          messaging=messaging), patient_id,
             allow_duplicate=request.form.get("allow_duplicate") == "1")
     except ValidationFailed as error:
         return _form(patient, form, field_errors(error.errors), status=422)
