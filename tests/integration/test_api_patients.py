@@ -24,9 +24,34 @@ def test_a_patient_card_is_added_with_the_phone_in_e164_and_read_back(api):
     card = created.get_json()
     assert card == {"id": card["id"], "name": "Ivan Sidorov", "phone": "+79161234567",
                     "email": "ivan@example.com", "note": "Afraid of needles",
-                    "created_at": card["created_at"]}
+                    "created_at": card["created_at"], "preferred_channel": None,
+                    "refused_processing_on": None, "refused_notifications_on": None,
+                    "refused_advertising_on": None}
     assert datetime.fromisoformat(card["created_at"]).tzinfo is not None
     assert api.get(f"patients/{card['id']}").get_json() == card
+
+
+def test_the_preferred_channel_and_refusals_are_set_dated_kept_and_taken_back(api):
+    card = api.post("patients", json={**IVAN, "preferred_channel": "telegram",
+                                      "refuses_advertising": True}).get_json()
+    assert card["preferred_channel"] == "telegram"
+    assert card["refused_advertising_on"] is not None and card["refused_processing_on"] is None
+    renamed = api.patch(f"patients/{card['id']}", json={"name": "Ivan Petrov"}).get_json()
+    assert renamed["refused_advertising_on"] == card["refused_advertising_on"]  # left as is
+    assert renamed["preferred_channel"] == "telegram"
+    more = api.patch(f"patients/{card['id']}", json={"refuses_notifications": True}).get_json()
+    assert more["refused_advertising_on"] == card["refused_advertising_on"]
+    assert more["refused_notifications_on"] is not None and more["preferred_channel"] == \
+        "telegram"
+    back = api.patch(f"patients/{card['id']}", json={"refuses_advertising": False,
+                                                     "preferred_channel": None}).get_json()
+    assert back["refused_advertising_on"] is None and back["preferred_channel"] is None
+    assert back["refused_notifications_on"] == more["refused_notifications_on"]
+    for bad in ({"preferred_channel": "pigeon"}, {"refuses_advertising": "yes"},
+                {"refuses_processing": 1}):
+        answer = api.patch(f"patients/{card['id']}", json=bad)
+        assert answer.status_code == 422, bad
+        assert answer.headers["Content-Type"] == "application/problem+json"
 
 
 def test_a_change_keeps_the_fields_it_leaves_out_and_null_clears_email_and_note(api):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow.validate import Length
+from marshmallow.validate import Length, OneOf
 
 from clinic.domain.catalog import MAX_NAME
-from clinic.domain.patients import MAX_NOTE
+from clinic.domain.patients import CHANNELS, MAX_NOTE
 from clinic.entrypoints.api.schemas.common import (
     InputSchema,
     PageArgsSchema,
@@ -37,6 +37,15 @@ class PatientListItemSchema(ma.Schema):
 
 class PatientSchema(PatientListItemSchema):
     note = F.String(required=True, allow_none=True)
+    preferred_channel = F.String(required=True, allow_none=True, validate=OneOf(CHANNELS),
+                                 metadata={"description": "null: the clinic's order"})
+    refused_processing_on = F.Date(required=True, allow_none=True, metadata={
+        "description": "The clinic's day the patient refused any processing of personal "
+                       "data (no messages at all); null: not refused"})
+    refused_notifications_on = F.Date(required=True, allow_none=True, metadata={
+        "description": "Since when the patient refuses reminders and notices"})
+    refused_advertising_on = F.Date(required=True, allow_none=True, metadata={
+        "description": "Since when the patient refuses advertising"})
 
 
 class PatientCreateSchema(InputSchema):
@@ -47,6 +56,13 @@ class PatientCreateSchema(InputSchema):
     note = text_field(MAX_NOTE)
     allow_duplicate = StrictBoolean(metadata={
         "description": "true saves even when another card has this phone"})
+    preferred_channel = F.String(allow_none=True, validate=OneOf(CHANNELS), metadata={
+        "description": "telegram, sms or email; null: the clinic's order"})
+    refuses_processing = StrictBoolean(metadata={
+        "description": "true: no processing of personal data (dated today, kept while true)"})
+    refuses_notifications = StrictBoolean(metadata={"description": "true: no reminders or "
+                                                                   "notices"})
+    refuses_advertising = StrictBoolean(metadata={"description": "true: no advertising"})
 
 
 class PatientPatchSchema(PatientCreateSchema, PatchSchema):
