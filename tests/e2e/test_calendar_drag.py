@@ -30,8 +30,12 @@ def _drag(page, box, x: float, y_from: float, y_to: float, x_to: float | None = 
 
 def _book_in_dialog(page, name: str, phone: str) -> None:
     dialog = page.locator("#dialog")
-    dialog.locator("[name=q]").fill(name)  # nobody by that name: it becomes the new patient's
-    expect(dialog.locator("[name=new_name]")).to_have_value(name)
+    expect(dialog.get_by_role("heading", name="Новая запись")).to_be_visible()
+    # typed key by key, as a person does (a whole value dropped in at once, before the dialog's
+    # search was wired up, went unsearched on a loaded machine); nobody by that name: it
+    # becomes the new patient's
+    dialog.locator("[name=q]").press_sequentially(name, delay=20)
+    expect(dialog.locator("[name=new_name]")).to_have_value(name, timeout=10_000)
     dialog.locator("[name=new_phone]").fill(phone)
     dialog.locator(".option").first.click()
     dialog.locator("#booking-submit").click()
