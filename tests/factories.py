@@ -19,6 +19,7 @@ import factory
 
 from clinic.domain.accounts import Clinic, Membership, Role, User
 from clinic.domain.catalog import Doctor, Procedure, Room
+from clinic.domain.patient_messages import MessagingSettings
 from clinic.domain.patients import Patient, PhoneNumber
 from clinic.domain.scheduling import Appointment
 
@@ -137,5 +138,8 @@ def add(uow: Any, *objects: object) -> None:
     """Put the objects in a unit of work (fake or SQLAlchemy) and commit."""
     with uow:
         for item in objects:
+            if isinstance(item, MessagingSettings):
+                uow.messages.add_settings(item)
+                continue
             getattr(uow, _REPOSITORY[type(item)]).add(item)
         uow.commit()

@@ -6,6 +6,7 @@ from dependency_injector import containers, providers
 from redis import Redis
 
 from clinic.adapters.backup import DatabaseBackup
+from clinic.adapters.channels import development_channels
 from clinic.adapters.clock import SystemClock
 from clinic.adapters.email_composer import JinjaEmailComposer
 from clinic.adapters.files import LocalFileStore
@@ -13,6 +14,7 @@ from clinic.adapters.images import PillowPhotoProcessor
 from clinic.adapters.inline_queue import InlineQueue
 from clinic.adapters.local_checkout import LocalCheckoutGateway
 from clinic.adapters.mail import ConsoleMailer, SmtpMailer
+from clinic.adapters.message_writer import BabelMessageWriter
 from clinic.adapters.passwords import Argon2PasswordHasher
 from clinic.adapters.rq_queue import RqQueue
 from clinic.adapters.sqlalchemy import migrate
@@ -21,6 +23,7 @@ from clinic.adapters.sqlalchemy.calendar_queries import SqlCalendarQueries
 from clinic.adapters.sqlalchemy.catalog_queries import SqlCatalogQueries
 from clinic.adapters.sqlalchemy.engine import make_engine, make_poll_engine, make_session_factory
 from clinic.adapters.sqlalchemy.mappers import start_mappers
+from clinic.adapters.sqlalchemy.message_queries import SqlMessageQueries
 from clinic.adapters.sqlalchemy.operator_queries import SqlOperatorQueries
 from clinic.adapters.sqlalchemy.queries import SqlAccountQueries, SqlPatientQueries
 from clinic.adapters.sqlalchemy.reads import ScopedReads
@@ -34,6 +37,7 @@ from clinic.adapters.stripe_client import make_stripe_client
 from clinic.adapters.stripe_gateway import StripeGateway
 from clinic.adapters.stripe_prices import setup_prices
 from clinic.adapters.stripe_webhooks import StripeWebhooks
+from clinic.adapters.visit_links import RandomVisitLinks
 from clinic.application.accounts.api_tokens import (
     AuthenticateApiToken,
     CreateApiToken,
@@ -86,6 +90,10 @@ from clinic.application.catalog.doctors import (
 from clinic.application.catalog.procedures import SaveProcedure
 from clinic.application.catalog.rooms import SaveRoom
 from clinic.application.events import InProcessEventBus, subscribe_all
+from clinic.application.messaging.answer import AnswerVisit
+from clinic.application.messaging.deliver import DeliverPatientMessage
+from clinic.application.messaging.plan import PlanReminders
+from clinic.application.messaging.settings import SaveMessagingSettings
 from clinic.application.outbox.deliver import DeliverOutboxMessage, RelayOutbox
 from clinic.application.outbox.dispatch import OutboxDispatcher
 from clinic.application.patients.erase import ErasePatient
@@ -130,6 +138,7 @@ class Container(containers.DeclarativeContainer):
     calendar_queries = providers.Singleton(SqlCalendarQueries, reads)
     free_time = providers.Singleton(FreeTime, calendar_queries)
     catalog_queries = providers.Singleton(SqlCatalogQueries, reads)
+    message_queries = providers.Singleton(SqlMessageQueries, reads)
     file_store = providers.Singleton(LocalFileStore, settings.provided.files_dir)
     photo_processor = providers.Singleton(PillowPhotoProcessor)
 
@@ -151,14 +160,24 @@ class Container(containers.DeclarativeContainer):
     deliver_outbox_message = providers.Factory(
         DeliverOutboxMessage, uow.provider, mailer, clock)
     relay_outbox = providers.Factory(RelayOutbox, uow.provider, deliver_outbox_message)
+    # -- talking to patients (issue 19) --
+    message_channels = providers.Singleton(development_channels, mailer)
+    message_writer = providers.Singleton(BabelMessageWriter)
+    visit_links = providers.Singleton(RandomVisitLinks, settings.provided.public_url)
+    deliver_patient_message = providers.Factory(DeliverPatientMessage, uow.provider,
+                                                message_channels, clock)
 
     job_queue = providers.Selector(
         settings.provided.job_queue,
         inline=providers.Singleton(InlineQueue, handlers=providers.Dict(
-            deliver_outbox_message=deliver_outbox_message.provider)),
+            deliver_outbox_message=deliver_outbox_message.provider,
+            deliver_patient_message=deliver_patient_message.provider)),
         rq=providers.Singleton(RqQueue, redis, settings.provided.queue_name),
     )
     outbox_dispatcher = providers.Factory(OutboxDispatcher, job_queue)
+    plan_reminders = providers.Factory(PlanReminders, uow.provider, clock, message_channels,
+                                       message_writer, visit_links, job_queue)
+    save_messaging_settings = providers.Factory(SaveMessagingSettings, uow.provider, clock)
 
     sign_up = providers.Factory(SignUp, uow.provider, password_hasher, clock)
     request_sign_up = providers.Factory(RequestSignUp, uow.provider, password_hasher, clock,
@@ -235,6 +254,7 @@ class Container(containers.DeclarativeContainer):
                                           audit_trail)
     open_appointment = providers.Factory(OpenAppointment, uow.provider, calendar_queries,
                                          audit_trail)
+    answer_visit = providers.Factory(AnswerVisit, uow.provider, visit_links, clock, audit_trail)
     export_report = providers.Factory(ExportReport, uow.provider, report_queries, audit_trail)
     save_patient = providers.Factory(SavePatient, uow.provider, clock, audit_trail)
     add_patients_in_bulk = providers.Factory(AddPatientsInBulk, uow.provider)

@@ -48,6 +48,9 @@ ROLES: dict[str, set[str] | None] = {
     "pages.choose_clinic": EVERYONE,
     "pages.home": PUBLIC, "static": PUBLIC, "health.healthz": PUBLIC,
     "health.readyz": PUBLIC, "language.choose": PUBLIC, "invitations.open_link": PUBLIC,
+    "reminders.edit": MANAGERS, "reminders.switch": MANAGERS, "reminders.preview": MANAGERS,
+    "reminders.unconfirmed": EVERYONE,
+    "visit_answer.page": PUBLIC,  # the reminder's signed link: no session, one visit only
     "stripe_webhooks.receive": PUBLIC,  # authenticated by Stripe's signature, not a session
 }
 WRITTEN = (tables.rooms, tables.doctors, tables.procedures, tables.patients, tables.memberships,

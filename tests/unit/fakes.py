@@ -99,6 +99,8 @@ class _Store:
         self.subscriptions: dict[uuid.UUID, Any] = {}
         self.referral_entries: dict[uuid.UUID, Any] = {}
         self.audit_log: dict[uuid.UUID, Any] = {}
+        self.messaging_settings: dict[uuid.UUID, Any] = {}
+        self.patient_messages: dict[uuid.UUID, Any] = {}
 
 
 class _Repo:
@@ -307,6 +309,11 @@ class FakeAppointmentRepository(_Repo):
         return (sorted(self.busy(room_id=room_id, within=within, excluding=excluding)),
                 sorted(self.busy(doctor_id=doctor_id, within=within, excluding=excluding)))
 
+    def scheduled_between(self, start: datetime, end: datetime) -> list[Any]:
+        return sorted((a for a in self._all() if self._visible(a)
+                       and a.status == "scheduled" and start <= a.starts_at < end),
+                      key=lambda a: a.starts_at)
+
     def _keys(self) -> list[Any]:
         store = self.uow.store.idempotency_keys
         return list(store.values()) + [i for t, i in self.uow.pending if t is store]
@@ -350,6 +357,47 @@ class FakeFileStore:
         return sorted(k for k in self.files if k.startswith(prefix))
 
 
+class FakeMessageRepository(_Repo):
+    """The send log; settings in their own table beside it."""
+
+    def __init__(self, uow: FakeUnitOfWork, table: dict[uuid.UUID, Any]) -> None:
+        super().__init__(uow, table)
+        self.settings_repo = _Repo(uow, uow.store.messaging_settings)
+
+    def settings(self) -> Any:
+        return next((s for s in self.settings_repo._all() if self._visible(s)), None)
+
+    def add_settings(self, settings: Any) -> None:
+        self.settings_repo.add(settings)
+
+    def clinics_with_reminders(self) -> list[uuid.UUID]:
+        return [s.clinic_id for s in self.uow.store.messaging_settings.values()
+                if s.reminders_on]
+
+    def existing_keys(self, keys: Any) -> set[str]:
+        return {m.key for m in self._all() if self._visible(m) and m.key in set(keys)}
+
+    def for_appointment(self, appointment_id: uuid.UUID) -> list[Any]:
+        return sorted((m for m in self._all() if self._visible(m)
+                       and m.appointment_id == appointment_id), key=lambda m: m.created_at)
+
+    def by_link_code(self, code: str) -> Any:
+        return next((m for m in self._all() if self._visible(m) and m.link_code == code), None)
+
+    def claim(self, message_id: uuid.UUID, now: datetime) -> bool:
+        message = self.table.get(message_id)  # written at once, as the SQL UPDATE commits
+        if message is None or message.status != "queued":
+            return False
+        message.status, message.claimed_at = "sending", now
+        message.attempts += 1
+        return True
+
+    def unfinished(self, before: datetime) -> list[Any]:
+        return sorted((m for m in self._all() if m.status in ("queued", "sending")
+                       and (m.claimed_at or m.created_at) < before),
+                      key=lambda m: m.created_at)
+
+
 class FakeUnitOfWork:
     """Adds become visible to others only on commit; unique emails are enforced as in SQL."""
 
@@ -376,6 +424,7 @@ class FakeUnitOfWork:
         self.team = FakeTeamRepository(self)
         self.referrals = FakeReferralRepository(self, self.store.referral_entries)
         self.audit = FakeAuditRepository(self, self.store.audit_log)
+        self.messages = FakeMessageRepository(self, self.store.patient_messages)
         self.doctors_locked: list[uuid.UUID] = []
         return self
 
@@ -409,6 +458,11 @@ class FakeUnitOfWork:
                     for e in table.values()):
                 self.pending.clear()
                 raise Conflict("audit_log.clinic_id, seq")
+            if table is self.store.patient_messages and any(
+                    m.clinic_id == item.clinic_id and m.key == item.key
+                    for m in table.values()):
+                self.pending.clear()
+                raise Conflict("patient_messages.key")
             if table is self.store.idempotency_keys and any(
                     k.clinic_id == item.clinic_id and k.key == item.key
                     for k in table.values()):

@@ -9,6 +9,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from clinic.application.messaging.ports import MessageRepository
 from clinic.application.outbox.message import EmailMessage, OutboxMessage
 from clinic.domain.accounts import (
     ApiToken,
@@ -224,6 +225,11 @@ class AppointmentRepository(Protocol):
         """`busy` for the room and for the doctor at once (one query), each sorted."""
         ...
 
+    def scheduled_between(self, start: datetime, end: datetime) -> Sequence[Appointment]:
+        """The unit of work's clinic's visits still booked (scheduled) that start in
+        [start, end), in time order: those a reminder may be due for."""
+        ...
+
     def idempotency_key(self, key: str) -> IdempotencyKey | None: ...
 
     def add_idempotency_key(self, record: IdempotencyKey) -> None: ...
@@ -337,6 +343,7 @@ class UnitOfWork(Protocol):
     billing: BillingRepository
     referrals: ReferralRepository
     audit: AuditRepository
+    messages: MessageRepository
 
     def lock_for_writing(self) -> None:
         """Call first: make this transaction the only writer (SQLite's BEGIN IMMEDIATE), so a

@@ -205,6 +205,12 @@ def message_key(visit_id: str, kind: MessageKind, version: int) -> str:
     return f"{visit_id}:{kind.value}:{version}"
 
 
+def key_version(key: str) -> int | None:
+    """The visit version a message key was made for (None: not a key of `message_key`)."""
+    _, _, version = key.rpartition(":")
+    return int(version) if version.isdigit() else None
+
+
 MOVE_NOTICE_THRESHOLD = timedelta(minutes=15)
 
 

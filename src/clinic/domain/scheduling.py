@@ -1,15 +1,23 @@
-"""Appointments in time: ranges, statuses and what each status allows. Free time is
-`domain/availability.py`."""
+"""Appointments in time: ranges, the visit and its changes, the booking checks. What each status
+allows is `domain/visit_status.py`; free time is `domain/availability.py`."""
 
 from __future__ import annotations
 
-import enum
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
 from clinic.domain.shared import DomainError, ValidationFailed, new_id
+from clinic.domain.visit_status import ALLOWED as ALLOWED
+from clinic.domain.visit_status import INTO as INTO
+from clinic.domain.visit_status import NOT_BEFORE_START as NOT_BEFORE_START
+from clinic.domain.visit_status import REVENUE_STATUSES as REVENUE_STATUSES
+from clinic.domain.visit_status import AppointmentAction as AppointmentAction
+from clinic.domain.visit_status import AppointmentStatus as AppointmentStatus
+from clinic.domain.visit_status import Confirmation as Confirmation
+from clinic.domain.visit_status import allowed_actions as allowed_actions
+from clinic.domain.visit_status import is_late as is_late
 
 STEP = timedelta(minutes=5)
 SEARCH_HORIZON = timedelta(days=14)
@@ -40,83 +48,6 @@ class TimeRange:
         return TimeRange(start, start + self.duration)
 
 
-class AppointmentStatus(enum.StrEnum):
-    SCHEDULED = "scheduled"
-    ARRIVED = "arrived"  # the patient is at the clinic, the visit not yet done
-    DONE = "done"
-    CANCELLED = "cancelled"
-    NO_SHOW = "no_show"
-
-    @property
-    def holds_time(self) -> bool:
-        """Only a cancelled appointment frees its room; a no-show still took the chair."""
-        return self is not AppointmentStatus.CANCELLED
-
-    @property
-    def counts_as_revenue(self) -> bool:
-        """Its price is money the clinic earns: not once it was cancelled or the patient did
-        not come (when it counts, by its start, is `domain/reporting.py`'s)."""
-        return self in (AppointmentStatus.SCHEDULED, AppointmentStatus.ARRIVED,
-                        AppointmentStatus.DONE)
-
-
-# The statuses whose visits count as revenue, for a filter (SQL's `IN`) or a test of a status's
-# text: a StrEnum member equals and hashes as its value, so "done" in REVENUE_STATUSES.
-REVENUE_STATUSES = frozenset(s for s in AppointmentStatus if s.counts_as_revenue)
-
-
-class AppointmentAction(enum.StrEnum):
-    """What a person can do with a booked visit; which ones a status allows is `ALLOWED`."""
-
-    MARK_ARRIVED = "arrived"
-    MARK_DONE = "done"
-    MARK_NO_SHOW = "no_show"
-    CANCEL = "cancel"
-    RESTORE = "restore"  # back to scheduled (a mistake, or the patient came after all)
-    MOVE = "move"  # another start, room or doctor
-    EDIT = "edit"  # other procedures or another price; a note can always be changed
-
-
-_A = AppointmentAction
-ALLOWED: dict[AppointmentStatus, frozenset[AppointmentAction]] = {
-    AppointmentStatus.SCHEDULED: frozenset({_A.MARK_ARRIVED, _A.MARK_DONE, _A.MARK_NO_SHOW,
-                                            _A.CANCEL, _A.MOVE, _A.EDIT}),
-    # Someone who came is not a no-show: a mistaken "arrived" is brought back first.
-    AppointmentStatus.ARRIVED: frozenset({_A.MARK_DONE, _A.RESTORE, _A.CANCEL, _A.MOVE,
-                                          _A.EDIT}),
-    AppointmentStatus.DONE: frozenset({_A.RESTORE, _A.EDIT}),  # what was done can be re-priced
-    AppointmentStatus.NO_SHOW: frozenset({_A.RESTORE}),
-    AppointmentStatus.CANCELLED: frozenset({_A.RESTORE}),
-}
-# The action that brings a visit into each status.
-INTO: dict[AppointmentStatus, AppointmentAction] = {
-    AppointmentStatus.SCHEDULED: _A.RESTORE, AppointmentStatus.ARRIVED: _A.MARK_ARRIVED,
-    AppointmentStatus.DONE: _A.MARK_DONE,
-    AppointmentStatus.NO_SHOW: _A.MARK_NO_SHOW, AppointmentStatus.CANCELLED: _A.CANCEL,
-}
-
-# Actions that wait for the visit's time, and how long before its start each becomes possible:
-# a patient may be marked arrived a little early, "did not come" only once the start has passed.
-NOT_BEFORE_START: dict[AppointmentAction, timedelta] = {
-    _A.MARK_ARRIVED: timedelta(minutes=30),
-    _A.MARK_NO_SHOW: timedelta(0),
-}
-
-
-def allowed_actions(status: AppointmentStatus, starts_at: datetime,
-                    now: datetime) -> frozenset[AppointmentAction]:
-    """What a visit in `status` starting at `starts_at` allows at `now`: the status's `ALLOWED`
-    less the actions whose time has not come (`NOT_BEFORE_START`)."""
-    return frozenset(action for action in ALLOWED[status]
-                     if action not in NOT_BEFORE_START
-                     or now >= starts_at - NOT_BEFORE_START[action])
-
-
-def is_late(status: AppointmentStatus, starts_at: datetime, now: datetime) -> bool:
-    """Its start has passed and the patient has not been marked arrived (nor anything else)."""
-    return status is AppointmentStatus.SCHEDULED and now > starts_at
-
-
 class ActionNotAllowed(DomainError):
     """The visit's status does not allow this (a cancelled visit is not moved; it is brought
     back first). Usually someone changed the visit a moment before."""
@@ -133,6 +64,12 @@ class TooEarly(ActionNotAllowed):
     "arrived" more than `NOT_BEFORE_START` ahead of it."""
 
     code = "too_early"
+
+
+class VisitClosed(DomainError):
+    """The visit was cancelled, has begun or is over: a patient's answer comes too late."""
+
+    code = "visit_closed"
 
 
 class RoomAlreadyBooked(DomainError):
@@ -221,6 +158,9 @@ class Appointment:
     doctor_overlap_confirmed: bool = False
     updated_at: datetime | None = None
     updated_by: uuid.UUID | None = None
+    # the patient's answer to the reminder, and when it came (None: never answered)
+    confirmation: Confirmation = Confirmation.NONE
+    answered_at: datetime | None = None
     lines: list[AppointmentLine] = field(default_factory=list)
     id: uuid.UUID = field(default_factory=new_id)
 
@@ -256,8 +196,17 @@ class Appointment:
         """Another start, room or doctor (the booking rules are the use case's to check)."""
         if (time, room_id, doctor_id) != (self.time, self.room_id, self.doctor_id):
             _require(self.status, AppointmentAction.MOVE)
+        if time.start != self.starts_at:  # "I will come" was said of the old time
+            self.confirmation, self.answered_at = Confirmation.NONE, None
         self.starts_at, self.ends_at = time.start, time.end
         self.room_id, self.doctor_id = room_id, doctor_id
+
+    def answer(self, confirmation: Confirmation, now: datetime) -> None:
+        """The patient's answer to a reminder: only a visit still booked and not begun can be
+        confirmed or asked to be moved."""
+        if self.status is not AppointmentStatus.SCHEDULED or now >= self.starts_at:
+            raise VisitClosed()
+        self.confirmation, self.answered_at = confirmation, now
 
     def replace_lines(self, lines: Sequence[AppointmentLine]) -> None:
         """Other procedures: the length follows them, the start stays."""

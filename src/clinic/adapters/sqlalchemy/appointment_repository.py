@@ -76,6 +76,12 @@ class SqlAppointmentRepository:
             a.ends_at > within.start)
         return stmt if excluding is None else stmt.where(a.id != excluding)
 
+    def scheduled_between(self, start: datetime, end: datetime) -> Sequence[Appointment]:
+        a = tables.appointments.c
+        return self.session.scalars(select(Appointment).where(
+            a.status == AppointmentStatus.SCHEDULED.value, a.starts_at >= start,
+            a.starts_at < end).order_by(a.starts_at)).all()
+
     def idempotency_key(self, key: str) -> IdempotencyKey | None:
         return self.session.scalars(
             select(IdempotencyKey).where(tables.idempotency_keys.c.key == key)).first()

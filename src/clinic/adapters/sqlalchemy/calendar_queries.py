@@ -60,7 +60,7 @@ def _statements(given: frozenset[str], newest_first: bool = False,
     rows = (
         select(a.id, a.starts_at, a.ends_at, a.status, a.patient_id, p.name, p.phone,
                a.room_id, a.doctor_id, d.name.label("doctor_name"), d.color, a.price_minor,
-               a.currency, a.note, a.doctor_overlap_confirmed)
+               a.currency, a.note, a.doctor_overlap_confirmed, a.confirmation)
         .join(patients, and_(p.clinic_id == a.clinic_id, p.id == a.patient_id))
         .join(doctors, and_(d.clinic_id == a.clinic_id, d.id == a.doctor_id))
         .where(*conditions).order_by(*order))
@@ -243,10 +243,11 @@ class SqlCalendarQueries:
                     found[appointment_id].append(EntryLine(*line))
         entries = []
         for (id_, starts_at, ends_at, status, patient_id, patient_name, phone, room_id,
-             doctor_id, doctor_name, color, price_minor, currency, note, overlap) in rows:
+             doctor_id, doctor_name, color, price_minor, currency, note, overlap,
+             confirmation) in rows:
             lines = found[id_]
             entries.append(CalendarEntry(
                 id_, starts_at, ends_at, status.value, patient_id, patient_name, phone,
                 room_id, doctor_id, doctor_name, color, [line.name for line in lines],
-                price_minor, currency, note, lines, overlap))
+                price_minor, currency, note, lines, overlap, confirmation.value))
         return entries

@@ -19,6 +19,7 @@ from clinic.domain.accounts import (
 from clinic.domain.audit import AuditEntry
 from clinic.domain.catalog import Doctor, Procedure, Room
 from clinic.domain.licensing import Payment, Subscription
+from clinic.domain.patient_messages import MessagingSettings, PatientMessage
 from clinic.domain.patients import Patient
 from clinic.domain.referrals import LedgerEntry
 from clinic.domain.scheduling import Appointment, AppointmentLine, IdempotencyKey
@@ -86,4 +87,8 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Payment, tables.payments)
     mapper_registry.map_imperatively(LedgerEntry, tables.referral_entries)
     mapper_registry.map_imperatively(AuditEntry, tables.audit_log)
+    mapper_registry.map_imperatively(MessagingSettings, tables.messaging_settings,
+                                     properties={"_clinic": _parent(Clinic)})
+    mapper_registry.map_imperatively(PatientMessage, tables.patient_messages,
+                                     properties={"_clinic": _parent(Clinic)})
     _started = True

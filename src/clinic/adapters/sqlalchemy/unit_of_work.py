@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from clinic.adapters.sqlalchemy.conflicts import SERIALIZATION_FAILURE, as_conflict
+from clinic.adapters.sqlalchemy.message_repository import SqlMessageRepository
 from clinic.adapters.sqlalchemy.reads import ScopedReads
 from clinic.adapters.sqlalchemy.repositories import (
     SqlApiTokenRepository,
@@ -68,6 +69,7 @@ class SqlAlchemyUnitOfWork:
         self.billing = SqlBillingRepository(self.session)
         self.referrals = SqlReferralRepository(self.session)
         self.audit = SqlAuditRepository(self.session)
+        self.messages = SqlMessageRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -50,6 +50,7 @@ class CalendarEntry:
     note: str | None
     lines: Sequence[EntryLine] = ()
     doctor_overlap_confirmed: bool = False
+    confirmation: str = "none"  # the patient's answer to the reminder (visit_status.Confirmation)
 
     def movable(self) -> bool:
         """Whether its status lets it be moved or stretched (the calendar lets it be dragged)."""

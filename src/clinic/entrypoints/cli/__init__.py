@@ -16,6 +16,7 @@ from clinic.entrypoints.cli.backup import backup, restore
 from clinic.entrypoints.cli.context import Context, with_container
 from clinic.entrypoints.cli.demo import demo
 from clinic.entrypoints.cli.referrals import referrals
+from clinic.entrypoints.cli.reminders import reminders
 from clinic.entrypoints.cli.tenants import tenants
 from clinic.entrypoints.cli.users import users
 
@@ -188,3 +189,4 @@ main.add_command(audit)
 main.add_command(backup)
 main.add_command(restore)
 main.add_command(referrals)
+main.add_command(reminders)

@@ -27,10 +27,12 @@ from clinic.entrypoints.web.views import (
     partner,
     patients,
     records,
+    reminders,
     reports,
     stripe_webhooks,
     team,
     today,
+    visit_answer,
 )
 from clinic.entrypoints.web.views import auth as auth_views
 
@@ -82,7 +84,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                       calendar.bp, booking.bp, doctor_photos.bp, patients.bp,
                       clinic_settings.bp, appointments.bp, team.bp, invitations.bp,
                       api_keys.bp, reports.bp, billing.bp, partner.bp, audit_log.bp,
-                      today.bp):
+                      today.bp, reminders.bp, visit_answer.bp):
         app.register_blueprint(blueprint)
     security.csrf.exempt(stripe_webhooks.bp)  # signed by Stripe, no session, no form
     app.register_blueprint(stripe_webhooks.bp)

@@ -77,9 +77,12 @@ def hour_cells(day: Day, week: Week, book_url: str, query_tail: str, data_attrs:
     return Markup("\n".join(cells))  # noqa: S704 - every value above is escaped or ours
 
 
-def appointment_blocks(day: Day, appointment_url: str) -> Markup:
+def appointment_blocks(day: Day, appointment_url: str,
+                       marks: dict[str, str] | None = None) -> Markup:
     """A column's appointments, each a button that opens its details. `appointment_url` has
-    `{id}` where the appointment's id goes."""
+    `{id}` where the appointment's id goes; `marks` the words of the patient's answer
+    ("confirmed", "reschedule_requested"), shown as a tick or an arrow before the name."""
+    marks = marks or {}
     blocks = []
     for block in day.blocks:
         entry = block.entry
@@ -94,10 +97,25 @@ def appointment_blocks(day: Day, appointment_url: str) -> Markup:
             f'status-{escape(entry.status)}" data-appointment-id="{entry.id}"{drag} '
             f'hx-get="{escape(appointment_url.replace("{id}", str(entry.id)))}" '
             f'hx-target="#dialog-body">\n'
-            f'<span class="appt__name">{escape(entry.patient_name)}</span>\n'
+            f'<span class="appt__name">{_mark(entry.confirmation, marks)}'
+            f'{escape(entry.patient_name)}</span>\n'
             f'<span class="appt__meta">{escape(block.label)} · '
             f'{escape(", ".join(entry.procedures))}</span>\n{grip}</button>')
     return Markup("\n".join(blocks))  # noqa: S704 - every value above is escaped or ours
+
+
+_SIGNS = {"confirmed": "✓", "reschedule_requested": "↻"}
+
+
+def _mark(confirmation: str, marks: dict[str, str]) -> str:
+    """The patient's answer as a sign a glance catches, with its words for screen readers."""
+    sign = _SIGNS.get(confirmation)
+    if sign is None:
+        return ""
+    words = escape(marks.get(confirmation, confirmation))
+    return (f'<span class="appt__mark appt__mark--{confirmation}" title="{words}">'
+            f'<span aria-hidden="true">{sign}</span>'
+            f'<span class="visually-hidden">{words}. </span></span>')
 
 
 def week_start(day: date) -> date:

@@ -79,6 +79,13 @@ _FIELD_ERRORS = {
                              "paste it as plain text."),
     "not_text": _l("The text holds characters that are not letters or signs. Type it again."),
     "page_out_of_range": _l("There is no such page. Start from the first one."),
+    "reminder_in_quiet_hours": _l("This time is inside the quiet hours, when nothing is sent. "
+                                  "Pick a time outside them."),
+    "choice_invalid": _l("Pick one of the choices in the list."),
+    "channels_empty": _l("Tick at least one way to send reminders."),
+    "template_empty": _l("The text cannot be empty. Clear the field to use the standard "
+                         "text."),
+    "template_too_long": _l("The text is too long: keep it under 1000 characters."),
     "owner_must_be_admin": _l("Pick a member who is an administrator. Make them one first if "
                               "needed."),
 }

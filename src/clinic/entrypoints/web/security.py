@@ -36,6 +36,7 @@ CSP = "; ".join([
 # own clinic by typing wrong passwords for their email.
 FAILED_PAIR = "failed-pair:"
 FAILED_ADDRESS = "failed-address:"
+ANY_METHOD = "any-method:"  # GET too: a page whose address is the secret
 RATE_LIMITS = {
     "auth.sign_in": [FAILED_ADDRESS + "10 per minute; 60 per hour",
                      FAILED_PAIR + "3 per minute; 10 per 15 minutes; 20 per hour; 40 per day"],
@@ -45,6 +46,8 @@ RATE_LIMITS = {
     "auth.reset_password": ["10 per minute"],
     "invitations.open_link": ["10 per minute; 60 per hour"],
     "team.invite": ["10 per minute; 50 per day"],
+    # the reminder's link, opened without signing in: guessing tokens gets nowhere fast
+    "visit_answer.page": [ANY_METHOD + "20 per minute; 100 per hour"],
 }
 
 COMPRESSIBLE = ("text/", "application/json", "application/problem+json",
@@ -120,6 +123,8 @@ def init_limiter(app: Flask, storage_uri: str | None, enabled: bool,
             elif spec.startswith(FAILED_ADDRESS):  # a clinic's desk behind one address
                 view = limiter.limit(spec.removeprefix(FAILED_ADDRESS), methods=["POST"],
                                      deduct_when=_refused)(view)
+            elif spec.startswith(ANY_METHOD):
+                view = limiter.limit(spec.removeprefix(ANY_METHOD))(view)
             elif spec.startswith("email:"):
                 view = limiter.limit(spec.removeprefix("email:"), key_func=_email_key,
                                      methods=["POST"])(view)

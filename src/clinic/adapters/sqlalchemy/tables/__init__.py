@@ -23,6 +23,7 @@ from clinic.adapters.sqlalchemy.tables.billing import (
     subscriptions,
 )
 from clinic.adapters.sqlalchemy.tables.catalog import doctors, procedures, rooms
+from clinic.adapters.sqlalchemy.tables.messaging import messaging_settings, patient_messages
 from clinic.adapters.sqlalchemy.tables.patients import patients
 from clinic.adapters.sqlalchemy.tables.scheduling import (
     appointment_lines,
@@ -33,7 +34,8 @@ from clinic.adapters.sqlalchemy.tables.team import invitations, membership_event
 
 __all__ = [
     "api_tokens", "appointment_lines", "appointments", "audit_heads", "audit_log", "clinics",
-    "doctors", "idempotency_keys", "invitations", "membership_events", "memberships", "metadata",
-    "outbox", "password_resets", "patients", "payments", "pending_signups", "procedures",
-    "processed_events", "referral_entries", "rooms", "subscriptions", "users", "web_sessions",
+    "doctors", "idempotency_keys", "invitations", "membership_events", "memberships",
+    "messaging_settings", "metadata", "outbox", "password_resets", "patient_messages",
+    "patients", "payments", "pending_signups", "procedures", "processed_events",
+    "referral_entries", "rooms", "subscriptions", "users", "web_sessions",
 ]

@@ -19,7 +19,7 @@ from sqlalchemy import (
 
 from clinic.adapters.sqlalchemy.tables._base import clinic_owned, enum_type, same_clinic
 from clinic.adapters.sqlalchemy.types import UtcDateTime
-from clinic.domain.scheduling import AppointmentStatus
+from clinic.domain.scheduling import AppointmentStatus, Confirmation
 
 appointments = clinic_owned(
     "appointments",
@@ -37,6 +37,10 @@ appointments = clinic_owned(
     Column("created_by", Uuid, ForeignKey("users.id", ondelete="SET NULL")),
     Column("updated_at", UtcDateTime),
     Column("updated_by", Uuid, ForeignKey("users.id", ondelete="SET NULL")),
+    # the patient's answer to a reminder (issue 19)
+    Column("confirmation", enum_type(Confirmation, "appointment_confirmation", 24),
+           nullable=False, server_default="none"),
+    Column("answered_at", UtcDateTime),
     same_clinic("patient_id", "patients"),
     same_clinic("room_id", "rooms"),
     same_clinic("doctor_id", "doctors"),

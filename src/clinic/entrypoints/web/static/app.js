@@ -558,3 +558,31 @@
       }, function () { clearGhosts(); say(statusBox().getAttribute("data-failed")); });
   }
 })();
+
+// Settings → Reminders: the text as the patient gets it, and its SMS length, while it is typed
+// (the server fills it in and counts, with the same rules as the send).
+(function () {
+  var area = document.querySelector("textarea[data-preview-url]");
+  if (!area) { return; }
+  var box = document.getElementById("reminder-preview");
+  var timer = null;
+  area.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () {
+      var body = new URLSearchParams();
+      body.set("reminder_template", area.value);
+      var token = document.querySelector('meta[name="csrf-token"]');
+      if (token) { body.set("csrf_token", token.content); }
+      fetch(area.getAttribute("data-preview-url"), {method: "POST", body: body, credentials: "same-origin",
+                                                    headers: {"X-CSRFToken": token ? token.content : ""}})
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (shown) {
+          if (!shown) { return; }
+          box.querySelector("[data-preview-text]").textContent = shown.text;
+          var length = box.querySelector("[data-preview-length]");
+          length.textContent = shown.length;
+          length.classList.toggle("message-preview__length--long", shown.too_long);
+        }, function () {});
+    }, 300);
+  });
+})();

@@ -45,6 +45,7 @@ def row_words() -> dict[str, str]:
     filled in per row."""
     return {"arrived": _("Arrived"), "done": _("Finished"), "no_show": _("Did not come"),
             "details": _("Details"),
+            "confirmed": _("Confirmed"), "reschedule_requested": _("Asks for another time"),
             "call": _("Call %(name)s, %(phone)s", name="%(name)s", phone="%(phone)s"),
             "about": _("Details of the visit of %(name)s", name="%(name)s"),
             "late": _("Late by %(minutes)s min", minutes="%(minutes)s"),
