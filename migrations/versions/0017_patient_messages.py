@@ -16,6 +16,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('leases',
+    sa.Column('name', sa.String(length=40), nullable=False),
+    sa.Column('holder', sa.String(length=80), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_leases'))
+    )
     op.create_table('messaging_settings',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('clinic_id', sa.Uuid(), nullable=False),
@@ -88,3 +94,4 @@ def downgrade() -> None:
 
     op.drop_table('patient_messages')
     op.drop_table('messaging_settings')
+    op.drop_table('leases')

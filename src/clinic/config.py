@@ -69,6 +69,7 @@ class Settings:
     mail_from: str = "Chairside <no-reply@chairside.local>"
     base_url: str | None = None
     ratelimit_enabled: bool = True
+    scheduler_enabled: bool = True  # the reminder scheduler in `clinic serve` (SCHEDULER=0: off)
     session_cookie_secure: bool = False
     testing: bool = False
     stripe_secret_key: str | None = field(default=None, repr=False)
@@ -175,6 +176,7 @@ def load_settings(**overrides: object) -> Settings:
         "mail_from": _env("MAIL_FROM", "Chairside <no-reply@chairside.local>"),
         "base_url": _env("BASE_URL"),
         "ratelimit_enabled": _flag("RATELIMIT_ENABLED", True),
+        "scheduler_enabled": _flag("SCHEDULER", True),
         "session_cookie_secure": _flag("SESSION_COOKIE_SECURE", False),
         "stripe_secret_key": _env("STRIPE_SECRET_KEY"),
         "stripe_webhook_secret": _env("STRIPE_WEBHOOK_SECRET"),

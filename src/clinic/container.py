@@ -22,6 +22,7 @@ from clinic.adapters.sqlalchemy.audit_queries import SqlAuditQueries
 from clinic.adapters.sqlalchemy.calendar_queries import SqlCalendarQueries
 from clinic.adapters.sqlalchemy.catalog_queries import SqlCatalogQueries
 from clinic.adapters.sqlalchemy.engine import make_engine, make_poll_engine, make_session_factory
+from clinic.adapters.sqlalchemy.leases import SqlLease
 from clinic.adapters.sqlalchemy.mappers import start_mappers
 from clinic.adapters.sqlalchemy.message_queries import SqlMessageQueries
 from clinic.adapters.sqlalchemy.operator_queries import SqlOperatorQueries
@@ -175,6 +176,7 @@ class Container(containers.DeclarativeContainer):
         rq=providers.Singleton(RqQueue, redis, settings.provided.queue_name),
     )
     outbox_dispatcher = providers.Factory(OutboxDispatcher, job_queue)
+    lease = providers.Factory(SqlLease, engine)  # lease(name, holder)
     plan_reminders = providers.Factory(PlanReminders, uow.provider, clock, message_channels,
                                        message_writer, visit_links, job_queue)
     save_messaging_settings = providers.Factory(SaveMessagingSettings, uow.provider, clock)

@@ -242,3 +242,38 @@ def open_emailed_clinic(page, email: str, button: str = "Open my clinic") -> Non
     page.goto(emailed_link(email, "/signup/open/"))
     page.get_by_role("button", name=button).click()
     expect(page).to_have_url(re.compile(r"/calendar$"))
+
+
+def api_token(email: str) -> str:
+    """An operator's token for the clinic that `email` owns (`clinic tokens create`)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(SERVER["database"])
+    try:
+        with engine.connect() as conn:
+            clinic_id = conn.execute(text(
+                "SELECT m.clinic_id FROM memberships m JOIN users u ON u.id = m.user_id "
+                "WHERE u.email = :email"), {"email": email}).scalar_one()
+    finally:
+        engine.dispose()
+    env = {**os.environ, "DATABASE_URL": SERVER["database"]}
+    env.pop("REDIS_URL", None)
+    done = subprocess.run([sys.executable, "-m", "clinic.entrypoints.cli", "tokens", "create",
+                           str(clinic_id), "--name", "e2e"], env=env, capture_output=True,
+                          text=True, timeout=60, check=True)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def book_by_api(page, token: str, patient: tuple[str, str], starts_at: Any) -> None:
+    """A patient and a visit of theirs (the first room, doctor and procedure), by the API."""
+    auth = {"Authorization": f"Bearer {token}"}
+    first = {kind: page.request.get(f"/api/v1/{kind}", headers=auth).json()["items"]
+             for kind in ("rooms", "doctors", "procedures")}
+    made = page.request.post("/api/v1/patients", headers=auth,
+                             data={"name": patient[0], "phone": patient[1]})
+    assert made.ok, made.text()
+    booked = page.request.post("/api/v1/appointments", headers=auth, data={
+        "patient_id": made.json()["id"], "room_id": first["rooms"][0]["id"],
+        "doctor_id": first["doctors"][0]["id"], "starts_at": starts_at.isoformat(),
+        "procedure_ids": [first["procedures"][0]["id"]], "confirm_doctor_overlap": True})
+    assert booked.ok, booked.text()

@@ -182,7 +182,7 @@ class SqlCalendarQueries:
             select(a.id, a.starts_at, a.ends_at, a.status, a.room_id, r.name.label("room_name"),
                    a.doctor_id, d.name.label("doctor_name"), a.price_minor, a.currency, a.note,
                    a.created_at, u.name.label("booked_by_name"), p.id.label("patient_id"),
-                   p.name.label("patient_name"), p.phone, p.erased_at)
+                   p.name.label("patient_name"), p.phone, p.erased_at, a.confirmation)
             .select_from(
                 appointments
                 .join(patients, and_(p.clinic_id == a.clinic_id, p.id == a.patient_id))
@@ -205,7 +205,7 @@ class SqlCalendarQueries:
         return AppointmentDetails(
             row.id, row.starts_at, row.ends_at, row.status.value, row.room_id, row.room_name,
             row.doctor_id, row.doctor_name, row.price_minor, row.currency, row.note,
-            row.created_at, row.booked_by_name, patient, found)
+            row.created_at, row.booked_by_name, patient, found, row.confirmation.value)
 
     def busy(self, clinic_id: uuid.UUID, *, within: TimeRange,
              room_id: uuid.UUID | None = None,

@@ -19,8 +19,8 @@ from clinic.adapters.sqlalchemy.tables import (
     patients,
     rooms,
 )
-from clinic.application.messaging.queries import MessageRow, VisitToCall
-from clinic.domain.patient_messages import MessagingSettings
+from clinic.application.messaging.queries import MessageRow, PatientReply, VisitToCall
+from clinic.domain.patient_messages import MessagingSettings, Reply
 from clinic.domain.scheduling import AppointmentStatus, Confirmation
 
 _m = patient_messages.c
@@ -89,6 +89,21 @@ class SqlMessageQueries:
                                 reminder_status=str(row.reminder_status)
                                 if row.reminder_status else None)
                     for row in conn.execute(stmt)]
+
+    def cancelled_by_patients(self, clinic_id: uuid.UUID,
+                              since: datetime) -> Sequence[PatientReply]:
+        a, p = appointments.c, patients.c
+        stmt = (select(a.id, a.starts_at, p.name, p.phone, _m.replied_at)
+                .select_from(patient_messages
+                             .join(appointments, and_(a.clinic_id == _m.clinic_id,
+                                                      a.id == _m.appointment_id))
+                             .join(patients, and_(p.clinic_id == a.clinic_id,
+                                                  p.id == a.patient_id)))
+                .where(_m.clinic_id == clinic_id, _m.reply == Reply.CANCEL.value,
+                       _m.replied_at >= since)
+                .order_by(_m.replied_at.desc()).limit(100))
+        with self.engine.connect() as conn:
+            return [PatientReply(*row) for row in conn.execute(stmt)]
 
     def status_counts(self, clinic_id: uuid.UUID | None = None) -> Mapping[str, int]:
         stmt = select(_m.status, func.count()).group_by(_m.status)

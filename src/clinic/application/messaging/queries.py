@@ -48,6 +48,17 @@ class VisitToCall:
     reminder_status: str | None  # the last reminder's status, None: none planned yet
 
 
+@dataclass(frozen=True)
+class PatientReply:
+    """A visit the patient cancelled from the reminder's link."""
+
+    appointment_id: uuid.UUID
+    starts_at: datetime
+    patient_name: str
+    phone: str
+    replied_at: datetime
+
+
 class MessageQueries(Protocol):
     def settings(self, clinic_id: uuid.UUID) -> MessagingSettings:
         """The clinic's settings, or the defaults (off) if it never saved any."""
@@ -63,6 +74,12 @@ class MessageQueries(Protocol):
                 end: datetime) -> Sequence[VisitToCall]:
         """Visits still booked in [start, end) the patient has not confirmed (those who asked
         for another time first), in time order."""
+        ...
+
+    def cancelled_by_patients(self, clinic_id: uuid.UUID,
+                              since: datetime) -> Sequence[PatientReply]:
+        """Visits the patients cancelled from their reminder since that moment, newest
+        first."""
         ...
 
     def status_counts(self, clinic_id: uuid.UUID | None = None) -> Mapping[str, int]:

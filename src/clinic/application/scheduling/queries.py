@@ -86,6 +86,7 @@ class AppointmentDetails:
     booked_by_name: str | None
     patient: PatientCard
     lines: Sequence[EntryLine]
+    confirmation: str = "none"  # the patient's answer to the reminder
 
     def actions(self, now: datetime) -> frozenset[str]:
         """What its status allows at `now` ("done", "move", "restore", ...): the dialog offers

@@ -42,6 +42,7 @@ from clinic.entrypoints.api.schemas.appointments import (
     AppointmentPageSchema,
     AppointmentPatchSchema,
     AppointmentSchema,
+    MessageListSchema,
     appointments_json,
 )
 from clinic.entrypoints.http.container import container
@@ -266,3 +267,27 @@ class AppointmentById(MethodView):
         container().update_appointment()(current_clinic_id(), current_actor_id(), appointment_id,
                                          changes)
         return _entry(appointment_id)
+
+
+@blp.route("/<uuid:appointment_id>/messages")
+class AppointmentMessages(MethodView):
+    decorators = [token_required]
+
+    @permission_required(Permission.CALENDAR)
+    @blp.response(200, MessageListSchema)
+    @problems(blp, 401, 403, 404)
+    def get(self, appointment_id: uuid.UUID) -> Any:
+        """The visit's send log: each message, its channel, status and the patient's answer"""
+        clinic_id = current_clinic_id()
+        found(container().calendar_queries().entry(clinic_id, appointment_id))
+        zone = _zone()
+        rows = container().message_queries().for_appointment(clinic_id, appointment_id)
+
+        def moment(value: datetime | None) -> str | None:
+            return value.astimezone(zone).isoformat() if value is not None else None
+
+        return _answer({"items": [{
+            "id": str(m.id), "kind": m.kind, "channel": m.channel, "status": m.status,
+            "reason": m.reason, "text": m.text, "created_at": moment(m.created_at),
+            "sent_at": moment(m.sent_at), "attempts": m.attempts, "reply": m.reply,
+            "replied_at": moment(m.replied_at)} for m in reversed(rows)]})

@@ -47,9 +47,20 @@ def _fewer_malloc_arenas() -> None:
         pass
 
 
+def _start_scheduler(worker: Any) -> None:
+    """gunicorn's post_worker_init: each worker starts the reminder scheduler's thread; the
+    database lease lets one of them (of every server) run it."""
+    from clinic.entrypoints.scheduler import ReminderScheduler
+
+    ReminderScheduler(worker.wsgi.extensions["clinic.container"]).start()
+
+
 def serve(settings: Settings, host: str, port: int, workers: int = 2) -> None:
     _fewer_malloc_arenas()
-    _Server(settings, {
+    options: dict[str, Any] = {
         "bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread",
         "threads": 4, "accesslog": "-", "timeout": 60, "graceful_timeout": 10,
-    }).run()
+    }
+    if settings.scheduler_enabled:
+        options["post_worker_init"] = _start_scheduler
+    _Server(settings, options).run()

@@ -23,7 +23,11 @@ from clinic.adapters.sqlalchemy.tables.billing import (
     subscriptions,
 )
 from clinic.adapters.sqlalchemy.tables.catalog import doctors, procedures, rooms
-from clinic.adapters.sqlalchemy.tables.messaging import messaging_settings, patient_messages
+from clinic.adapters.sqlalchemy.tables.messaging import (
+    leases,
+    messaging_settings,
+    patient_messages,
+)
 from clinic.adapters.sqlalchemy.tables.patients import patients
 from clinic.adapters.sqlalchemy.tables.scheduling import (
     appointment_lines,
@@ -33,9 +37,31 @@ from clinic.adapters.sqlalchemy.tables.scheduling import (
 from clinic.adapters.sqlalchemy.tables.team import invitations, membership_events
 
 __all__ = [
-    "api_tokens", "appointment_lines", "appointments", "audit_heads", "audit_log", "clinics",
-    "doctors", "idempotency_keys", "invitations", "membership_events", "memberships",
-    "messaging_settings", "metadata", "outbox", "password_resets", "patient_messages",
-    "patients", "payments", "pending_signups", "procedures", "processed_events",
-    "referral_entries", "rooms", "subscriptions", "users", "web_sessions",
+    "api_tokens",
+    "appointment_lines",
+    "appointments",
+    "audit_heads",
+    "audit_log",
+    "clinics",
+    "doctors",
+    "idempotency_keys",
+    "invitations",
+    "leases",
+    "membership_events",
+    "memberships",
+    "messaging_settings",
+    "metadata",
+    "outbox",
+    "password_resets",
+    "patient_messages",
+    "patients",
+    "payments",
+    "pending_signups",
+    "procedures",
+    "processed_events",
+    "referral_entries",
+    "rooms",
+    "subscriptions",
+    "users",
+    "web_sessions",
 ]

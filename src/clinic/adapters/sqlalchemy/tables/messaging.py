@@ -11,12 +11,13 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     Uuid,
 )
 
-from clinic.adapters.sqlalchemy.tables._base import clinic_owned, enum_type, same_clinic
+from clinic.adapters.sqlalchemy.tables._base import clinic_owned, enum_type, metadata, same_clinic
 from clinic.adapters.sqlalchemy.types import UtcDateTime
 from clinic.domain.messaging import Channel, MessageKind
 from clinic.domain.patient_messages import MessageStatus, Reply
@@ -68,4 +69,13 @@ patient_messages = clinic_owned(
     Index("ix_patient_messages_patient", "clinic_id", "patient_id", "created_at"),
     Index("ix_patient_messages_status", "status", "created_at"),
     Index("uq_patient_messages_link_code", "link_code", unique=True),
+)
+
+# Who runs a singleton background task (the reminder scheduler): one row per task; a holder
+# renews its lease before it ends, and another process takes it only once it has lapsed.
+leases = Table(
+    "leases", metadata,
+    Column("name", String(40), primary_key=True),
+    Column("holder", String(80), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
 )

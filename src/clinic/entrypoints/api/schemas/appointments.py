@@ -13,7 +13,9 @@ from marshmallow.validate import Length, OneOf
 from webargs.fields import DelimitedList
 
 from clinic.application.scheduling.queries import CalendarEntry
-from clinic.domain.scheduling import AppointmentStatus
+from clinic.domain.messaging import Channel, MessageKind
+from clinic.domain.patient_messages import MessageStatus, Reply
+from clinic.domain.scheduling import AppointmentStatus, Confirmation
 from clinic.domain.shared import MAX_OFFSET, decimal_text
 from clinic.entrypoints.api.messages import field_message
 from clinic.entrypoints.api.schemas.common import (
@@ -59,6 +61,34 @@ class AppointmentSchema(ma.Schema):
     note = F.String(required=True, allow_none=True)
     doctor_overlap_confirmed = F.Boolean(required=True, metadata={
         "description": "Booked although the doctor had another patient then"})
+    confirmation = F.String(required=True, metadata={
+        "enum": [c.value for c in Confirmation],
+        "description": "The patient's answer to the reminder: none yet, \"I will come\", or "
+                       "\"I need another time\" (a move to another time asks again)"})
+
+
+class MessageSchema(ma.Schema):
+    """One message of a visit's send log."""
+
+    id = F.UUID(required=True)
+    kind = F.String(required=True, metadata={"enum": [k.value for k in MessageKind]})
+    channel = F.String(required=True, allow_none=True, metadata={
+        "enum": [c.value for c in Channel], "description": "None: skipped before one was chosen"})
+    status = F.String(required=True, metadata={"enum": [s.value for s in MessageStatus]})
+    reason = F.String(required=True, allow_none=True, metadata={
+        "description": "Why it was skipped or failed: a code (refused_notifications, "
+                       "no_channel, merged...) or the provider's words"})
+    text = F.String(required=True)
+    created_at = F.DateTime(required=True)
+    sent_at = F.DateTime(required=True, allow_none=True)
+    attempts = F.Integer(required=True)
+    reply = F.String(required=True, allow_none=True, metadata={
+        "enum": [r.value for r in Reply]})
+    replied_at = F.DateTime(required=True, allow_none=True)
+
+
+class MessageListSchema(ma.Schema):
+    items = F.List(F.Nested(MessageSchema), required=True)
 
 
 class AppointmentPageSchema(PageSchema):
@@ -95,6 +125,7 @@ def appointments_json(entries: Sequence[CalendarEntry], zone: ZoneInfo) -> list[
         "status": entry.status, "price": price(entry.price_minor, entry.currency),
         "currency": entry.currency, "note": entry.note,
         "doctor_overlap_confirmed": entry.doctor_overlap_confirmed,
+        "confirmation": entry.confirmation,
         "procedures": [{"id": text(line.procedure_id), "name": line.name,
                         "price": price(line.price_minor, entry.currency),
                         "duration_minutes": line.duration_minutes} for line in entry.lines],

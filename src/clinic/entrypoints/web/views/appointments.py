@@ -28,6 +28,7 @@ from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import Permission
 from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import permission_required
+from clinic.entrypoints.web.message_log import log_words
 from clinic.entrypoints.web.messages import field_errors
 from clinic.entrypoints.web.views.booking import chosen_length, working_hours
 
@@ -54,6 +55,8 @@ def _details(appointment_id: uuid.UUID, status: int = 200, headers: dict[str, st
                            patient=appointment.patient,
                            rooms=rooms, doctors=doctors, procedures=procedures,
                            zone=_zone(), status_names=status_names(),
+                           messages=container().message_queries().for_appointment(
+                               clinic_id, appointment_id), log_words=log_words(),
                            now=container().clock().now(), **extra), status, \
         headers or {}
 

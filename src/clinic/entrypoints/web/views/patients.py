@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,6 +19,7 @@ from clinic.domain.team import Permission
 from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.input_rules import page_arg
+from clinic.entrypoints.web.message_log import log_words
 from clinic.entrypoints.web.messages import field_errors
 from clinic.entrypoints.web.views.audit_log import ACTION_NAMES, card_history
 
@@ -66,7 +68,11 @@ def show(patient_id: uuid.UUID) -> Any:
     currency = visits[0].currency if visits else current_user.clinic_currency
     return render_template("patients/show.html", patient=patient, upcoming=upcoming, past=past,
                            spent=spent, currency=currency, section="patients",
-                           history=card_history(patient_id), action_names=ACTION_NAMES)
+                           history=card_history(patient_id), action_names=ACTION_NAMES,
+                           messages=container().message_queries().for_patient(
+                               current_user.clinic_id, patient_id, limit=20),
+                           log_words=log_words(),
+                           zone=ZoneInfo(current_user.clinic_timezone or "UTC"))
 
 
 @bp.route("/patients/new", methods=["GET", "POST"])

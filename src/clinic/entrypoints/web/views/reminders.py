@@ -162,6 +162,9 @@ def unconfirmed() -> Any:
     start = datetime.combine(tomorrow, datetime.min.time(), zone)
     visits = container().message_queries().to_call(current_user.clinic_id, start,
                                                    start + timedelta(days=1))
-    settings = container().message_queries().settings(current_user.clinic_id)
+    queries = container().message_queries()
+    settings = queries.settings(current_user.clinic_id)
+    cancelled = queries.cancelled_by_patients(current_user.clinic_id,
+                                              container().clock().now() - timedelta(days=1))
     return render_template("calendar/unconfirmed.html", visits=visits, day=tomorrow,
-                           settings=settings, section="today")
+                           settings=settings, cancelled=cancelled, section="today")
