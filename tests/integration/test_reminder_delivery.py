@@ -5,6 +5,7 @@ the middle of a send never sends it again; an SMTP outage is retried and then go
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -103,10 +104,8 @@ def _kill_tree(pid: int) -> None:
         family.append(one)
         todo.extend(children.get(one, []))
     for one in family:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(one, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def _log(container) -> list[PatientMessage]:
