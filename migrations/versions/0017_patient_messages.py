@@ -60,6 +60,7 @@ def upgrade() -> None:
     sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('provider_ref', sa.String(length=120), nullable=True),
+    sa.Column('cost_minor', sa.BigInteger(), nullable=True),
     sa.Column('link_code', sa.String(length=16), nullable=True),
     sa.Column('reply', sa.Enum('coming', 'reschedule', 'cancel', name='message_reply', native_enum=False, length=16), nullable=True),
     sa.Column('replied_at', sa.DateTime(timezone=True), nullable=True),

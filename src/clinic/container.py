@@ -6,7 +6,7 @@ from dependency_injector import containers, providers
 from redis import Redis
 
 from clinic.adapters.backup import DatabaseBackup
-from clinic.adapters.channels import development_channels
+from clinic.adapters.channels import installed_channels
 from clinic.adapters.clock import SystemClock
 from clinic.adapters.email_composer import JinjaEmailComposer
 from clinic.adapters.files import LocalFileStore
@@ -95,6 +95,7 @@ from clinic.application.messaging.answer import AnswerVisit
 from clinic.application.messaging.deliver import DeliverPatientMessage
 from clinic.application.messaging.plan import PlanReminders
 from clinic.application.messaging.settings import SaveMessagingSettings
+from clinic.application.messaging.track import TrackDeliveries
 from clinic.application.outbox.deliver import DeliverOutboxMessage, RelayOutbox
 from clinic.application.outbox.dispatch import OutboxDispatcher
 from clinic.application.patients.erase import ErasePatient
@@ -162,11 +163,16 @@ class Container(containers.DeclarativeContainer):
         DeliverOutboxMessage, uow.provider, mailer, clock)
     relay_outbox = providers.Factory(RelayOutbox, uow.provider, deliver_outbox_message)
     # -- talking to patients (issue 19) --
-    message_channels = providers.Singleton(development_channels, mailer)
+    message_channels = providers.Singleton(
+        installed_channels, mailer, settings.provided.smsru_api_id,
+        settings.provided.smsru_from, settings.provided.smsru_api_base)
     message_writer = providers.Singleton(BabelMessageWriter)
     visit_links = providers.Singleton(RandomVisitLinks, settings.provided.public_url)
     deliver_patient_message = providers.Factory(DeliverPatientMessage, uow.provider,
-                                                message_channels, clock)
+                                                message_channels, clock, message_writer,
+                                                visit_links)
+    track_deliveries = providers.Factory(TrackDeliveries, uow.provider, message_channels, clock,
+                                         deliver_patient_message)
 
     job_queue = providers.Selector(
         settings.provided.job_queue,

@@ -381,6 +381,17 @@ class FakeMessageRepository(_Repo):
         return sorted((m for m in self._all() if self._visible(m)
                        and m.appointment_id == appointment_id), key=lambda m: m.created_at)
 
+    def awaiting_delivery(self, channel: Any, since: datetime, limit: int = 100) -> list[Any]:
+        return sorted((m for m in self._all() if m.channel == channel and m.status == "sent"
+                       and m.sent_at is not None and m.sent_at >= since
+                       and m.provider_ref not in (None, "console")),
+                      key=lambda m: m.sent_at)[:limit]
+
+    def sms_spent(self, since: datetime) -> int:
+        return sum(m.cost_minor or 0 for m in self._all() if self._visible(m)
+                   and m.channel == "sms" and m.status in ("sent", "delivered")
+                   and m.sent_at is not None and m.sent_at >= since)
+
     def by_link_code(self, code: str) -> Any:
         return next((m for m in self._all() if self._visible(m) and m.link_code == code), None)
 

@@ -40,7 +40,7 @@ NOT_FOR_A_MEMBER = {
     # the test-mode payment provider's page: keyed by its checkout token, as a webhook is
     "CompleteTestCheckout",
     # patient messages: the scheduler and the jobs, and the patient's own link (its code)
-    "PlanReminders", "DeliverPatientMessage", "AnswerVisit",
+    "PlanReminders", "DeliverPatientMessage", "TrackDeliveries", "AnswerVisit",
 }
 # Guarded only by the door's `permission_required` (web and API) until they take the actor and
 # declare `requires`: issue 17, section 3, what is left.

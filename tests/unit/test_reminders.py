@@ -47,6 +47,10 @@ class Sender:
     def __init__(self) -> None:
         self.sent: list[Outgoing] = []
         self.error: Exception | None = None
+        self.price: int | None = None  # kopecks a message, where the provider charges
+
+    def cost_minor(self, message: Outgoing) -> int | None:
+        return self.price
 
     def send(self, message: Outgoing) -> str | None:
         if self.error is not None:
@@ -82,7 +86,8 @@ class World:
             MessagingSettings(clinic_id=self.clinic.id, reminders_on=True))
         self.plan = PlanReminders(self.uow, self.clock, self.channels, BabelMessageWriter(),
                                   self.links, self.queue)
-        self.deliver = DeliverPatientMessage(self.uow, self.channels, self.clock)
+        self.deliver = DeliverPatientMessage(self.uow, self.channels, self.clock,
+                                             BabelMessageWriter(), self.links)
         self.answer = AnswerVisit(self.uow, self.links, self.clock,
                                   AuditTrail(self.uow, self.clock))
 
@@ -200,7 +205,7 @@ def test_a_message_is_sent_once_even_when_delivered_twice():
 
 
 def test_a_provider_outage_is_retried_then_given_up():
-    world = World()
+    world = World(Channel.SMS)
     message_id = _planned(world)
     world.channels.senders[Channel.SMS].error = ChannelUnavailable("503 Service Unavailable")
     outcomes = [world.deliver(message_id) for _ in range(MAX_TRIES)]
@@ -212,7 +217,7 @@ def test_a_provider_outage_is_retried_then_given_up():
 
 
 def test_a_refused_message_fails_at_once():
-    world = World()
+    world = World(Channel.SMS)
     message_id = _planned(world)
     world.channels.senders[Channel.SMS].error = ChannelRefused("invalid phone number")
     assert world.deliver(message_id) == FAILED
@@ -350,3 +355,50 @@ def test_the_one_tap_switch_turns_on_the_defaults():
         Channel.TELEGRAM, Channel.SMS, Channel.EMAIL]
     assert (settings.day_before_at, settings.quiet_from, settings.quiet_to) == (
         "10:00", "21:00", "09:00")
+
+
+def _by_sms_then_email(world: World) -> uuid.UUID:
+    world.visit(world.patient(email="anna@example.com"))
+    world.plan(now=DUE)
+    [message] = world.log()
+    assert message.channel is Channel.SMS
+    return message.id
+
+
+def test_a_message_that_failed_for_good_goes_on_by_the_next_channel_with_its_link():
+    world = World()
+    message_id = _by_sms_then_email(world)
+    code = world.uow.store.patient_messages[message_id].link_code
+    world.channels.senders[Channel.SMS].error = ChannelRefused("207 no route")
+    assert world.deliver(message_id) == FAILED
+    failed, following = sorted(world.uow.store.patient_messages.values(),
+                               key=lambda m: len(m.key))
+    assert (failed.status, failed.link_code) == (MessageStatus.FAILED, None)
+    assert (following.channel, following.status, following.recipient) == (
+        Channel.EMAIL, MessageStatus.QUEUED, "anna@example.com")
+    assert following.key == failed.key + ">email" and following.link_code == code
+    assert following.text.endswith(f"/v/{code}") and following.subject.startswith("Напоминание")
+    assert world.deliver(following.id) == SENT
+    assert len(world.channels.senders[Channel.EMAIL].sent) == 1
+    world.channels.senders[Channel.EMAIL].error = ChannelRefused("550 no such user")
+    assert len(world.log()) == 2  # nothing after the last channel
+
+
+def test_the_sms_budget_stops_sms_and_email_takes_over():
+    world = World()
+    with world.uow(world.clinic.id) as uow:
+        uow.messages.settings().sms_budget_minor = 1000  # 10 roubles a month
+        uow.commit()
+    sms = world.channels.senders[Channel.SMS]
+    sms.price = 600
+    first = _by_sms_then_email(world)
+    assert world.deliver(first) == SENT
+    assert world.uow.store.patient_messages[first].cost_minor == 600
+    world.visit(world.patient(email="boris@example.com"), starts_at=VISIT + timedelta(hours=1))
+    world.plan(now=DUE + timedelta(hours=1))
+    second = next(m for m in world.log() if m.channel is Channel.SMS and m.id != first)
+    assert world.deliver(second.id) == SKIPPED  # 600 + 600 > 1000
+    assert (second.status, second.reason) == (MessageStatus.SKIPPED, "sms_budget_reached")
+    assert len(sms.sent) == 1
+    by_email = next(m for m in world.log() if m.channel is Channel.EMAIL)
+    assert by_email.recipient == "boris@example.com" and by_email.status is MessageStatus.QUEUED

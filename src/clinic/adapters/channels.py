@@ -8,7 +8,13 @@ import logging
 import smtplib
 from collections.abc import Mapping
 
-from clinic.application.messaging.ports import ChannelRefused, ChannelSender, Outgoing
+from clinic.adapters.smsru import SmsRu
+from clinic.application.messaging.ports import (
+    ChannelRefused,
+    ChannelSender,
+    DeliveryTracker,
+    Outgoing,
+)
 from clinic.application.outbox.message import EmailMessage
 from clinic.application.ports import Mailer
 from clinic.domain.messaging import Channel
@@ -28,6 +34,9 @@ class EmailChannel:
             raise ChannelRefused(f"email address refused: {error.recipients}") from error
         return None
 
+    def cost_minor(self, message: Outgoing) -> int | None:
+        return None
+
 
 class ConsoleChannel:
     """Stands in for a provider that is not configured: prints what would be sent."""
@@ -41,6 +50,9 @@ class ConsoleChannel:
               f"---\n{message.text}\n", flush=True)
         return "console"  # the send log shows it was printed, not sent
 
+    def cost_minor(self, message: Outgoing) -> int | None:
+        return None
+
 
 class InstalledChannels:
     def __init__(self, senders: Mapping[Channel, ChannelSender]) -> None:
@@ -52,9 +64,16 @@ class InstalledChannels:
     def sender(self, channel: Channel) -> ChannelSender:
         return self.senders[channel]
 
+    def tracker(self, channel: Channel) -> DeliveryTracker | None:
+        sender = self.senders.get(channel)
+        return sender if isinstance(sender, SmsRu) else None
 
-def development_channels(mailer: Mailer) -> InstalledChannels:
-    """Email by the mailer; SMS on the console until a gateway is configured. Telegram needs a
-    patient who linked it, which is not built yet: not offered."""
-    return InstalledChannels({Channel.EMAIL: EmailChannel(mailer),
-                              Channel.SMS: ConsoleChannel(Channel.SMS)})
+
+def installed_channels(mailer: Mailer, smsru_api_id: str | None = None,
+                       smsru_from: str | None = None,
+                       smsru_api_base: str = "https://sms.ru") -> InstalledChannels:
+    """Email by the mailer; SMS through SMS.ru with its key, else on the console. Telegram
+    needs a patient who linked it, which is not built yet: not offered."""
+    sms: ChannelSender = (SmsRu(smsru_api_id, smsru_from, smsru_api_base) if smsru_api_id
+                          else ConsoleChannel(Channel.SMS))
+    return InstalledChannels({Channel.EMAIL: EmailChannel(mailer), Channel.SMS: sms})

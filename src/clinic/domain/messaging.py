@@ -133,6 +133,28 @@ def channel_order(preferred: Channel | None, reachable: Iterable[Channel],
     return [c for c in order if c in usable]
 
 
+def reachable(phone: str | None, email: str | None,
+              telegram_linked: bool = False) -> set[Channel]:
+    """How a patient can be reached: a phone takes SMS, an email address email, a linked
+    Telegram chat Telegram."""
+    reach = set()
+    if telegram_linked:
+        reach.add(Channel.TELEGRAM)
+    if phone:
+        reach.add(Channel.SMS)
+    if email:
+        reach.add(Channel.EMAIL)
+    return reach
+
+
+def preferred(value: str | None) -> Channel | None:
+    """The channel a patient's card prefers (None: none, or one no longer known)."""
+    try:
+        return Channel(value) if value else None
+    except ValueError:
+        return None
+
+
 # GSM 03.38: the basic set, one septet each; the extension set costs two (an escape first).
 _GSM_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"

@@ -125,6 +125,7 @@ class Reply(enum.StrEnum):
 
 
 MAX_TRIES = 4  # a provider that fails this many times: the message is failed
+FALLBACK_MARK = ">"  # "<key>>email": the same message by the next channel after one failed
 
 
 @dataclass(eq=False)
@@ -148,6 +149,7 @@ class PatientMessage:
     claimed_at: datetime | None = None
     sent_at: datetime | None = None
     provider_ref: str | None = None
+    cost_minor: int | None = None  # what the provider charged (SMS), in the currency's minor units
     link_code: str | None = None  # the code of the answer link in its text, if it has one
     reply: Reply | None = None
     replied_at: datetime | None = None
@@ -170,6 +172,14 @@ class PatientMessage:
         self.reason = reason[:500]
         self.status = (MessageStatus.FAILED if final or self.attempts >= MAX_TRIES
                        else MessageStatus.QUEUED)
+
+    def mark_skipped(self, reason: str) -> None:
+        self.status, self.reason = MessageStatus.SKIPPED, reason
+
+    @property
+    def base_key(self) -> str:
+        """The key of the reminder itself, whichever channel this try went by."""
+        return self.key.split(FALLBACK_MARK, 1)[0]
 
     def record_reply(self, reply: Reply, now: datetime) -> None:
         self.reply, self.replied_at = reply, now

@@ -41,6 +41,9 @@ class ReminderScheduler(threading.Thread):
             result = self.container.plan_reminders()()
             if result.queued or result.retried or result.abandoned:
                 log.info("reminders: %s", result)
+            delivered, failed = self.container.track_deliveries()()
+            if delivered or failed:
+                log.info("deliveries: %s delivered, %s not", delivered, failed)
             return True
         except Exception:  # a database outage: try again next round
             log.warning("the reminder round failed", exc_info=True)

@@ -20,7 +20,7 @@ from clinic.adapters.sqlalchemy.tables import (
     rooms,
 )
 from clinic.application.messaging.queries import MessageRow, PatientReply, VisitToCall
-from clinic.domain.patient_messages import MessagingSettings, Reply
+from clinic.domain.patient_messages import MessageStatus, MessagingSettings, Reply
 from clinic.domain.scheduling import AppointmentStatus, Confirmation
 
 _m = patient_messages.c
@@ -104,6 +104,13 @@ class SqlMessageQueries:
                 .order_by(_m.replied_at.desc()).limit(100))
         with self.engine.connect() as conn:
             return [PatientReply(*row) for row in conn.execute(stmt)]
+
+    def sms_spent(self, clinic_id: uuid.UUID, since: datetime) -> int:
+        stmt = select(func.coalesce(func.sum(_m.cost_minor), 0)).where(
+            _m.clinic_id == clinic_id, _m.channel == "sms", _m.sent_at >= since,
+            _m.status.in_([MessageStatus.SENT.value, MessageStatus.DELIVERED.value]))
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one() or 0)
 
     def status_counts(self, clinic_id: uuid.UUID | None = None) -> Mapping[str, int]:
         stmt = select(_m.status, func.count()).group_by(_m.status)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from clinic.adapters.sqlalchemy import tables
 from clinic.adapters.sqlalchemy.tenancy import TENANT_KEY
+from clinic.domain.messaging import Channel
 from clinic.domain.patient_messages import MessageStatus, MessagingSettings, PatientMessage
 
 _log = tables.patient_messages
@@ -47,6 +48,20 @@ class SqlMessageRepository:
     def for_appointment(self, appointment_id: uuid.UUID) -> Sequence[PatientMessage]:
         return self.session.scalars(select(PatientMessage).where(
             _log.c.appointment_id == appointment_id).order_by(_log.c.created_at)).all()
+
+    def awaiting_delivery(self, channel: Channel, since: datetime,
+                          limit: int = 100) -> Sequence[PatientMessage]:
+        return self.session.scalars(select(PatientMessage).where(
+            _log.c.channel == channel.value, _log.c.status == MessageStatus.SENT.value,
+            _log.c.sent_at >= since, _log.c.provider_ref.is_not(None),
+            _log.c.provider_ref != "console").order_by(_log.c.sent_at).limit(limit)).all()
+
+    def sms_spent(self, since: datetime) -> int:
+        spent = self.session.scalar(select(func.coalesce(func.sum(_log.c.cost_minor), 0)).where(
+            _log.c.channel == "sms", _log.c.sent_at >= since,
+            _log.c.status.in_([MessageStatus.SENT.value, MessageStatus.DELIVERED.value]),
+            *self._scope()))
+        return int(spent or 0)
 
     def by_link_code(self, code: str) -> PatientMessage | None:
         return self.session.scalars(select(PatientMessage).where(

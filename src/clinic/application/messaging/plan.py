@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from clinic.application.messaging.deliver import DELIVER_JOB
 from clinic.application.messaging.ports import Channels, MessageWriter, VisitFacts, VisitLinks
 from clinic.application.ports import (
     ANY_CLINIC,
@@ -31,6 +32,8 @@ from clinic.domain.messaging import (
     in_quiet_hours,
     merge_by_day,
     message_key,
+    preferred,
+    reachable,
     refusal_reason,
     reminder_due,
 )
@@ -40,7 +43,6 @@ from clinic.domain.scheduling import Appointment
 
 log = logging.getLogger(__name__)
 
-DELIVER_JOB = "deliver_patient_message"
 HORIZON = timedelta(hours=48)  # a reminder the day before at any hour is due within this
 RETRY_AFTER = timedelta(minutes=5)  # a message that failed a try is handed out again after this
 GIVE_UP_AFTER = timedelta(minutes=10)  # a worker that took a message and said nothing since
@@ -147,7 +149,7 @@ class PlanReminders:
                   now: datetime) -> list[PatientMessage]:
         out: list[PatientMessage] = []
         by_id = {str(v.id): v for v in visits}
-        reachable: list[VisitToRemind] = []
+        to_remind: list[VisitToRemind] = []
         for visit in visits:
             patient = patients[visit.patient_id]
             reason = _why_not(patient)
@@ -157,14 +159,15 @@ class PlanReminders:
                                                   reason))
                 continue
             assert patient is not None
-            reachable.append(VisitToRemind(str(visit.id), patient.phone or str(patient.id),
+            to_remind.append(VisitToRemind(str(visit.id), patient.phone or str(patient.id),
                                            visit.starts_at))
         enabled = set(settings.enabled_channels()) & self.channels.available()
-        for group in merge_by_day(reachable, zone):
+        for group in merge_by_day(to_remind, zone):
             first = by_id[group[0].visit_id]
             patient = patients[first.patient_id]
             assert patient is not None
-            order = channel_order(_preferred(patient), _reach(patient), enabled)
+            order = channel_order(preferred(patient.preferred_channel),
+                                  reachable(patient.phone, patient.email), enabled)
             if not order:
                 out.append(PatientMessage.skipped(clinic.id, first.patient_id, first.id,
                                                   MessageKind.REMINDER, keys[first.id], now,
@@ -220,20 +223,3 @@ def _why_not(patient: Patient | None) -> str | None:
                                    notifications=patient.refused_notifications_on,
                                    advertising=patient.refused_advertising_on),
                           MessageKind.REMINDER)
-
-
-def _preferred(patient: Patient) -> Channel | None:
-    try:
-        return Channel(patient.preferred_channel) if patient.preferred_channel else None
-    except ValueError:
-        return None
-
-
-def _reach(patient: Patient) -> set[Channel]:
-    """How this patient can be reached (Telegram once they link it: not built yet)."""
-    reach = set()
-    if patient.phone:
-        reach.add(Channel.SMS)
-    if patient.email:
-        reach.add(Channel.EMAIL)
-    return reach

@@ -35,6 +35,16 @@ class MessageRepository(Protocol):
 
     def for_appointment(self, appointment_id: uuid.UUID) -> Sequence[PatientMessage]: ...
 
+    def awaiting_delivery(self, channel: Channel, since: datetime,
+                          limit: int = 100) -> Sequence[PatientMessage]:
+        """Every clinic's messages sent by this channel since then, with a provider's id,
+        not yet known to be delivered (asked with ANY_CLINIC)."""
+        ...
+
+    def sms_spent(self, since: datetime) -> int:
+        """What the unit of work's clinic's SMS sent since that moment cost, in minor units."""
+        ...
+
     def by_link_code(self, code: str) -> PatientMessage | None:
         """The message whose link carries this code (asked with ANY_CLINIC)."""
         ...
@@ -74,6 +84,25 @@ class ChannelSender(Protocol):
         """Hand the message over; the provider's id for it, if it gives one."""
         ...
 
+    def cost_minor(self, message: Outgoing) -> int | None:
+        """What sending it would cost, in minor units (None: nothing to count)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a provider says of one sent message."""
+
+    delivered: bool
+    failed_reason: str | None  # None while it is still on its way or once delivered
+
+
+class DeliveryTracker(Protocol):
+    def deliveries(self, refs: Sequence[str]) -> dict[str, Delivery]:
+        """The known outcome of up to 100 sent messages by the provider's ids (those still
+        on their way are left out)."""
+        ...
+
 
 class Channels(Protocol):
     def available(self) -> frozenset[Channel]:
@@ -81,6 +110,10 @@ class Channels(Protocol):
         ...
 
     def sender(self, channel: Channel) -> ChannelSender: ...
+
+    def tracker(self, channel: Channel) -> DeliveryTracker | None:
+        """Who can say whether this channel's messages arrived (None: nobody)."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,10 @@ class MessageQueries(Protocol):
         first."""
         ...
 
+    def sms_spent(self, clinic_id: uuid.UUID, since: datetime) -> int:
+        """What the clinic's SMS sent since then cost, in kopecks."""
+        ...
+
     def status_counts(self, clinic_id: uuid.UUID | None = None) -> Mapping[str, int]:
         """How many messages are in each status (every clinic's, or one's)."""
         ...

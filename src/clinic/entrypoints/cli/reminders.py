@@ -53,6 +53,8 @@ def _moment(value: str | None) -> datetime | None:
 def run(container: Container, due: bool, at: str | None, clinic_id: uuid.UUID | None) -> None:
     """Put every due reminder in the send log and hand it to the jobs. Idempotent: safe to run
     from cron beside the built-in scheduler (each message has a unique key)."""
-    result = container.plan_reminders()(now=_moment(at), clinic_id=clinic_id)
+    now = _moment(at)
+    result = container.plan_reminders()(now=now, clinic_id=clinic_id)
+    delivered, failed = container.track_deliveries()(now=now)
     click.echo(f"queued {result.queued}, skipped {result.skipped}, retried {result.retried}, "
-               f"abandoned {result.abandoned}")
+               f"abandoned {result.abandoned}; delivered {delivered}, not delivered {failed}")

@@ -24,6 +24,7 @@ def log_words() -> dict[str, dict[str, str]]:
             "patient_erased": _("the patient's card is erased"),
             "worker_stopped": _("the sending stopped half-way; not sent again"),
             "console": _("no SMS gateway: written to the server's log"),
+            "sms_budget_reached": _("this month's SMS limit is used up"),
         },
         "replies": {"coming": _("I will come"), "reschedule": _("Another time"),
                     "cancel": _("Cancel")},

@@ -56,6 +56,7 @@ patient_messages = clinic_owned(
     Column("claimed_at", UtcDateTime),
     Column("sent_at", UtcDateTime),
     Column("provider_ref", String(120)),
+    Column("cost_minor", BigInteger),
     Column("link_code", String(16)),  # unique: the short link names this message
     Column("reply", enum_type(Reply, "message_reply")),
     Column("replied_at", UtcDateTime),

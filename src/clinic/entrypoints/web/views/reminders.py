@@ -14,10 +14,12 @@ from flask_login import current_user
 from clinic.application.messaging.ports import VisitFacts
 from clinic.application.messaging.settings import MessagingChoices
 from clinic.application.scheduling.queries import AppointmentFilter
+from clinic.domain.catalog import parse_price
 from clinic.domain.messaging import (
     MAX_SMS_SEGMENTS,
     Channel,
     MessageKind,
+    SmsBudget,
     fill_template,
     sms_length,
 )
@@ -58,7 +60,10 @@ def _sample(clinic: Any) -> VisitFacts:
 
 
 def _form(settings: MessagingSettings) -> dict[str, Any]:
+    budget = settings.sms_budget_minor
     return {"channels": [c.value for c in settings.enabled_channels()],
+            "sms_budget": "" if budget is None else f"{budget // 100}" + (
+                f",{budget % 100:02d}" if budget % 100 else ""),
             "day_before_at": settings.day_before_at,
             "same_day_lead_minutes": str(settings.same_day_lead_minutes),
             "quiet_from": settings.quiet_from, "quiet_to": settings.quiet_to,
@@ -72,8 +77,15 @@ def _page(settings: MessagingSettings, form: dict[str, Any], errors: dict[str, s
     default = writer.default_template(MessageKind.REMINDER, clinic.locale)
     facts = _sample(clinic)
     preview = _preview(form.get("reminder_template") or default, clinic.locale, facts)
-    counts = container().message_queries().status_counts(current_user.clinic_id)
+    queries = container().message_queries()
+    counts = queries.status_counts(current_user.clinic_id)
+    month = container().clock().now().astimezone(ZoneInfo(clinic.timezone)).replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0)
+    spent = queries.sms_spent(current_user.clinic_id, month)
     return render_template("settings/reminders.html", settings=settings, form=form,
+                           sms_gateway=bool(container().settings().smsru_api_id),
+                           spent=spent, budget_reached=SmsBudget(
+                               settings.sms_budget_minor, spent).reached,
                            errors=errors, default_template=default, preview=preview,
                            offered=OFFERED,
                            leads=[(str(m), _("%(n)s h before", n=m // 60))
@@ -97,7 +109,7 @@ def edit() -> Any:
         return _page(settings, _form(settings), {})
     text = {key: request.form.get(key, "") for key in
             ("day_before_at", "same_day_lead_minutes", "quiet_from", "quiet_to",
-             "reminder_template")}
+             "reminder_template", "sms_budget")}
     channels = request.form.getlist("channels")
     form: dict[str, Any] = {**text, "channels": channels}
     clinic = _clinic()
@@ -105,6 +117,11 @@ def edit() -> Any:
                                                              clinic.locale)
     template = text["reminder_template"].replace("\r\n", "\n")
     lead = text["same_day_lead_minutes"]
+    try:
+        budget = (parse_price(text["sms_budget"], "RUB").amount_minor
+                  if text["sms_budget"].strip() else None)
+    except ValidationFailed as error:  # SMS.ru charges roubles, whatever the clinic's currency
+        return _page(settings, form, field_errors({"sms_budget": error.errors["price"]}), 422)
     try:
         container().save_messaging_settings()(
             current_user.clinic_id, current_user.user_id, MessagingChoices(
@@ -115,7 +132,7 @@ def edit() -> Any:
                 quiet_from=text["quiet_from"], quiet_to=text["quiet_to"],
                 # the standard text (or none) follows the language's wording as it improves
                 reminder_template=None if template.strip() in ("", default) else template,
-                sms_budget_minor=settings.sms_budget_minor))
+                sms_budget_minor=budget))
     except ValidationFailed as error:
         return _page(settings, form, field_errors(error.errors), 422)
     flash(_("Reminder settings are saved."), "success")

@@ -6,13 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from clinic.application.messaging.answer import CLOSED, MOVED, OPEN, UNKNOWN
 from clinic.domain.patient_messages import Reply
 from clinic.entrypoints.http.container import container
 
 bp = Blueprint("visit_answer", __name__)
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    """The address is the key to the visit: no cache keeps the page, no other site is told."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 _STATUS = {OPEN: 200, MOVED: 410, CLOSED: 410, UNKNOWN: 404}
 
