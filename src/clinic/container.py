@@ -92,7 +92,9 @@ from clinic.application.catalog.procedures import SaveProcedure
 from clinic.application.catalog.rooms import SaveRoom
 from clinic.application.events import InProcessEventBus, subscribe_all
 from clinic.application.messaging.answer import AnswerVisit
+from clinic.application.messaging.compose import Composer
 from clinic.application.messaging.deliver import DeliverPatientMessage
+from clinic.application.messaging.notify import NotifyPatient
 from clinic.application.messaging.plan import PlanReminders
 from clinic.application.messaging.settings import SaveMessagingSettings
 from clinic.application.messaging.track import TrackDeliveries
@@ -183,6 +185,12 @@ class Container(containers.DeclarativeContainer):
     )
     outbox_dispatcher = providers.Factory(OutboxDispatcher, job_queue)
     lease = providers.Factory(SqlLease, engine)  # lease(name, holder)
+    message_composer = providers.Singleton(Composer, message_channels, message_writer,
+                                           visit_links)
+    # a visit booked, moved or cancelled: heard by the patient's notices after the commit
+    visit_events = providers.Singleton(InProcessEventBus)
+    notify_patient = providers.Factory(NotifyPatient, uow.provider, clock, message_composer,
+                                       job_queue)
     plan_reminders = providers.Factory(PlanReminders, uow.provider, clock, message_channels,
                                        message_writer, visit_links, job_queue)
     save_messaging_settings = providers.Factory(SaveMessagingSettings, uow.provider, clock)
@@ -277,8 +285,10 @@ class Container(containers.DeclarativeContainer):
     remove_doctor_photo = providers.Factory(RemoveDoctorPhoto, uow.provider, file_store)
     load_doctor_photo = providers.Factory(LoadDoctorPhoto, uow.provider, file_store)
 
-    book_appointment = providers.Factory(BookAppointment, uow.provider, clock, audit_trail)
-    update_appointment = providers.Factory(UpdateAppointment, uow.provider, clock, audit_trail)
+    book_appointment = providers.Factory(BookAppointment, uow.provider, clock, audit_trail,
+                                         visit_events)
+    update_appointment = providers.Factory(UpdateAppointment, uow.provider, clock, audit_trail,
+                                           visit_events)
     change_appointment_status = providers.Factory(ChangeAppointmentStatus, update_appointment)
     move_appointment = providers.Factory(MoveAppointment, update_appointment)
 
@@ -306,6 +316,8 @@ def build_container(settings: Settings) -> Container:
     container = Container(settings=settings)
     # the partner programme hears of every payment and refund recorded
     subscribe_all(container.billing_events(), [container.credit_referrer()])
+    # the patient hears of a booking, a move or a cancellation
+    subscribe_all(container.visit_events(), [container.notify_patient()])
     return container
 
 

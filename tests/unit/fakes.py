@@ -405,7 +405,7 @@ class FakeMessageRepository(_Repo):
 
     def unfinished(self, before: datetime) -> list[Any]:
         return sorted((m for m in self._all() if m.status in ("queued", "sending")
-                       and (m.claimed_at or m.created_at) < before),
+                       and (m.claimed_at or m.not_before or m.created_at) < before),
                       key=lambda m: m.created_at)
 
 

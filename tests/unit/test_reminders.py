@@ -402,3 +402,69 @@ def test_the_sms_budget_stops_sms_and_email_takes_over():
     assert len(sms.sent) == 1
     by_email = next(m for m in world.log() if m.channel is Channel.EMAIL)
     assert by_email.recipient == "boris@example.com" and by_email.status is MessageStatus.QUEUED
+
+
+def _notify(world: World):
+    from clinic.application.messaging.compose import Composer
+    from clinic.application.messaging.notify import NotifyPatient
+
+    return NotifyPatient(world.uow, world.clock, Composer(world.channels, BabelMessageWriter(),
+                                                          world.links), world.queue)
+
+
+def test_a_move_by_more_than_15_minutes_or_to_another_doctor_is_told_once():
+    from clinic.domain.visit_events import VisitMoved
+
+    world = World()
+    visit = world.visit(world.patient())
+    notify = _notify(world)
+    world.clock.current = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 12:00 in Moscow
+
+    def moved(minutes: int, doctor: uuid.UUID | None = None):
+        with world.uow(world.clinic.id) as uow:
+            found = uow.appointments.get(visit.id)
+            old = found.starts_at
+            found.reschedule(found.time.shifted_to(old + timedelta(minutes=minutes)),
+                             found.room_id, doctor or found.doctor_id)
+            uow.commit()
+        return notify(VisitMoved(world.clinic.id, visit.id, old, old + timedelta(
+            minutes=minutes), world.doctor.id, doctor or world.doctor.id))
+
+    assert moved(10) is None  # 10 minutes: not worth a message
+    assert moved(30) == "queued"
+    [change] = world.log()
+    assert change.text.startswith(f"{world.clinic.name}: ваш визит перенесён на 24 ноября в "
+                                  "13:40")
+    assert change.link_code and world.queue.jobs[-1][1] == {"message_id": str(change.id)}
+    with world.uow(world.clinic.id) as uow:
+        same = uow.appointments.get(visit.id)
+    assert notify(VisitMoved(world.clinic.id, visit.id, same.starts_at, same.starts_at,
+                             world.doctor.id, world.doctor.id)) is None  # said already
+
+
+def test_a_cancellation_made_in_quiet_hours_waits_for_the_morning():
+    from clinic.domain.visit_events import VisitCancelled
+
+    world = World()
+    visit = world.visit(world.patient())
+    world.clock.current = datetime(2026, 11, 23, 19, 30, tzinfo=UTC)  # 22:30 in Moscow
+    assert _notify(world)(VisitCancelled(world.clinic.id, visit.id)) == "queued"
+    [notice] = world.log()
+    assert notice.kind.value == "cancellation" and notice.link_code is None
+    assert notice.not_before == datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # 09:00 in Moscow
+    assert world.queue.jobs == []  # held
+    assert world.deliver(notice.id) == SKIPPED  # not before its time, whoever asks
+    assert world.plan(now=datetime(2026, 11, 24, 6, 6, tzinfo=UTC)).retried == 1
+
+
+def test_a_booking_confirmation_only_when_the_clinic_wants_one():
+    from clinic.domain.visit_events import VisitBooked
+
+    world = World()
+    visit = world.visit(world.patient())
+    assert _notify(world)(VisitBooked(world.clinic.id, visit.id)) is None
+    with world.uow(world.clinic.id) as uow:
+        uow.messages.settings().confirm_on_booking = True
+        uow.commit()
+    assert _notify(world)(VisitBooked(world.clinic.id, visit.id)) == "queued"
+    assert world.log()[0].kind.value == "confirmation"

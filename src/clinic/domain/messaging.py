@@ -54,6 +54,16 @@ def in_quiet_hours(moment: datetime, policy: ReminderPolicy, zone: ZoneInfo) -> 
     return local >= start or local < end
 
 
+def quiet_hours_end(moment: datetime, policy: ReminderPolicy, zone: ZoneInfo) -> datetime:
+    """`moment` if it is outside quiet hours, else the end of the quiet stretch it is in: when
+    a notice made in the evening goes out. In UTC."""
+    if not in_quiet_hours(moment, policy, zone):
+        return moment.astimezone(UTC)
+    local = moment.astimezone(zone)
+    end_day = local.date() if local.time() < policy.quiet_to else local.date() + timedelta(1)
+    return _local(end_day, policy.quiet_to, zone)
+
+
 def _local(day: date, at: time, zone: ZoneInfo) -> datetime:
     """`at` on `day` in `zone` as an instant (PEP 495's fold=0): a wall time the clock skips
     (spring forward) comes out as the same distance past the jump, a repeated one (fall back)

@@ -147,6 +147,7 @@ class PatientMessage:
     reason: str | None = None  # why it was skipped or failed (a code or the provider's words)
     attempts: int = 0
     claimed_at: datetime | None = None
+    not_before: datetime | None = None  # held until then (a notice made in quiet hours)
     sent_at: datetime | None = None
     provider_ref: str | None = None
     cost_minor: int | None = None  # what the provider charged (SMS), in the currency's minor units

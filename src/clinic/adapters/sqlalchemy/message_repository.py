@@ -78,7 +78,7 @@ class SqlMessageRepository:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def unfinished(self, before: datetime) -> Sequence[PatientMessage]:
-        last_touched = func.coalesce(_log.c.claimed_at, _log.c.created_at)
+        last_touched = func.coalesce(_log.c.claimed_at, _log.c.not_before, _log.c.created_at)
         return self.session.scalars(select(PatientMessage).where(
             _log.c.status.in_([MessageStatus.QUEUED.value, MessageStatus.SENDING.value]),
             last_touched < before).order_by(_log.c.created_at).limit(1000)).all()

@@ -47,6 +47,9 @@ class DeliverPatientMessage:
         if isinstance(message_id, str):
             message_id = uuid.UUID(message_id)
         with self.uow_factory(ANY_CLINIC) as uow:
+            held = uow.messages.get(message_id)
+            if held is not None and held.not_before and held.not_before > self.clock.now():
+                return SKIPPED  # not yet: the planner hands it out when its time comes
             if not uow.messages.claim(message_id, self.clock.now()):
                 return SKIPPED
             uow.commit()

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from clinic.application.messaging.compose import Composer
 from clinic.application.messaging.deliver import DELIVER_JOB
-from clinic.application.messaging.ports import Channels, MessageWriter, VisitFacts, VisitLinks
+from clinic.application.messaging.ports import Channels, MessageWriter, VisitLinks
 from clinic.application.ports import (
     ANY_CLINIC,
     Clock,
@@ -24,16 +25,12 @@ from clinic.application.ports import (
 )
 from clinic.domain.accounts import Clinic, ClinicStatus
 from clinic.domain.messaging import (
-    Channel,
     MessageKind,
     Refusals,
     VisitToRemind,
-    channel_order,
     in_quiet_hours,
     merge_by_day,
     message_key,
-    preferred,
-    reachable,
     refusal_reason,
     reminder_due,
 )
@@ -65,8 +62,8 @@ class PlanResult:
 class PlanReminders:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, channels: Channels,
                  writer: MessageWriter, links: VisitLinks, queue: JobQueue) -> None:
-        self.uow_factory, self.clock, self.channels = uow_factory, clock, channels
-        self.writer, self.links, self.queue = writer, links, queue
+        self.uow_factory, self.clock, self.queue = uow_factory, clock, queue
+        self.composer = Composer(channels, writer, links)
 
     def __call__(self, now: datetime | None = None,
                  clinic_id: uuid.UUID | None = None) -> PlanResult:
@@ -152,55 +149,23 @@ class PlanReminders:
         to_remind: list[VisitToRemind] = []
         for visit in visits:
             patient = patients[visit.patient_id]
-            reason = _why_not(patient)
-            if reason is not None:
-                out.append(PatientMessage.skipped(clinic.id, visit.patient_id, visit.id,
-                                                  MessageKind.REMINDER, keys[visit.id], now,
-                                                  reason))
+            if self.composer.why_not(patient, MessageKind.REMINDER) is not None or not patient:
+                out.append(self.composer.message(uow, clinic, settings, MessageKind.REMINDER,
+                                                 patient, [visit], keys[visit.id], now))
                 continue
-            assert patient is not None
             to_remind.append(VisitToRemind(str(visit.id), patient.phone or str(patient.id),
                                            visit.starts_at))
-        enabled = set(settings.enabled_channels()) & self.channels.available()
         for group in merge_by_day(to_remind, zone):
             first = by_id[group[0].visit_id]
-            patient = patients[first.patient_id]
-            assert patient is not None
-            order = channel_order(preferred(patient.preferred_channel),
-                                  reachable(patient.phone, patient.email), enabled)
-            if not order:
-                out.append(PatientMessage.skipped(clinic.id, first.patient_id, first.id,
-                                                  MessageKind.REMINDER, keys[first.id], now,
-                                                  "no_channel"))
-            else:
-                out.append(self._write(uow, clinic, settings, order[0], patient,
-                                       [by_id[v.visit_id] for v in group], keys[first.id],
-                                       zone, now))
+            out.append(self.composer.message(
+                uow, clinic, settings, MessageKind.REMINDER, patients[first.patient_id],
+                [by_id[v.visit_id] for v in group], keys[first.id], now))
             for other in group[1:]:  # said in the first one's message
                 visit = by_id[other.visit_id]
                 out.append(PatientMessage.skipped(clinic.id, visit.patient_id, visit.id,
                                                   MessageKind.REMINDER, keys[visit.id], now,
                                                   "merged"))
         return out
-
-    def _write(self, uow: UnitOfWork, clinic: Clinic, settings: MessagingSettings,
-               channel: Channel, patient: Patient, visits: list[Appointment], key: str,
-               zone: ZoneInfo, now: datetime) -> PatientMessage:
-        doctors = []
-        for visit in visits:
-            doctor = uow.doctors.get(visit.doctor_id)
-            doctors.append(doctor.name if doctor is not None else "")
-        first = visits[0]
-        code = self.links.new_code()
-        facts = VisitFacts(clinic=clinic.name, starts=tuple(v.starts_at for v in visits),
-                           doctors=tuple(doctors), zone=zone, link=self.links.link(code))
-        words = self.writer.write(MessageKind.REMINDER, channel, clinic.locale,
-                                  settings.template(MessageKind.REMINDER), facts)
-        recipient = patient.email if channel is Channel.EMAIL else patient.phone
-        return PatientMessage(clinic_id=clinic.id, patient_id=patient.id,
-                              appointment_id=first.id, kind=MessageKind.REMINDER, key=key,
-                              created_at=now, channel=channel, recipient=recipient or "",
-                              subject=words.subject, text=words.text, link_code=code)
 
 
 def _same_phone_same_day(due: list[Appointment], others: list[Appointment],

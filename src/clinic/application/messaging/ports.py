@@ -55,7 +55,8 @@ class MessageRepository(Protocol):
 
     def unfinished(self, before: datetime) -> Sequence[PatientMessage]:
         """Every clinic's messages still queued since before that moment (their job never ran,
-        or a try failed then), and those a worker took then and never finished."""
+        or a try failed then, or they were held until then), and those a worker took then and
+        never finished."""
         ...
 
 

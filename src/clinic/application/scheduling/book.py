@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from clinic.application.audit import AuditTrail
 from clinic.application.authorization import authorize
+from clinic.application.events import EventBus
 from clinic.application.patients.save import PatientFields, register_patient
 from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
 from clinic.application.scheduling.availability import ensure_free, room_unusable
@@ -31,6 +32,7 @@ from clinic.domain.scheduling import (
 )
 from clinic.domain.shared import ValidationFailed
 from clinic.domain.team import Permission
+from clinic.domain.visit_events import VisitBooked
 
 
 @dataclass(frozen=True)
@@ -120,10 +122,11 @@ class BookAppointment:
     requires = Permission.CALENDAR
 
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
-                 audit: AuditTrail | None = None) -> None:
+                 audit: AuditTrail | None = None, events: EventBus | None = None) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
         self.audit = audit
+        self.events = events  # VisitBooked, after the commit
 
     def __call__(self, clinic_id: uuid.UUID, request: BookingRequest) -> Appointment:
         return self.book(clinic_id, request).appointment
@@ -211,6 +214,8 @@ class BookAppointment:
                 uow.commit()
             except Conflict:
                 raise _LostRace(wanted) from None
+        if self.events is not None:
+            self.events.publish(VisitBooked(clinic_id, appointment.id))
         return Booking(appointment, _entry(appointment, parties), clinic.timezone)
 
 

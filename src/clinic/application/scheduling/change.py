@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from clinic.application.audit import AuditTrail
 from clinic.application.authorization import authorize
+from clinic.application.events import EventBus
 from clinic.application.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
 from clinic.application.scheduling.availability import ensure_free, room_unusable
 from clinic.domain.audit import AuditAction
@@ -26,6 +27,7 @@ from clinic.domain.scheduling import (
 )
 from clinic.domain.shared import NotFound, ValidationFailed
 from clinic.domain.team import Permission
+from clinic.domain.visit_events import VisitCancelled, VisitMoved
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,11 @@ class UpdateAppointment:
     requires = Permission.CALENDAR
 
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock,
-                 audit: AuditTrail | None = None) -> None:
+                 audit: AuditTrail | None = None, events: EventBus | None = None) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
         self.audit = audit
+        self.events = events  # VisitMoved, VisitCancelled, after the commit
 
     def __call__(self, clinic_id: uuid.UUID, by: uuid.UUID, appointment_id: uuid.UUID,
                  changes: AppointmentChanges) -> Appointment:
@@ -116,6 +119,7 @@ class UpdateAppointment:
                     hours=clinic.hours,
                     outside_hours_confirmed=changes.confirm_outside_hours
                     or plan.time == appointment.time)
+            before = (appointment.starts_at, appointment.doctor_id, appointment.status)
             plan.apply_to(appointment, now, by)
             try:
                 if self.audit is not None:
@@ -124,7 +128,21 @@ class UpdateAppointment:
                 uow.commit()
             except Conflict:  # PostgreSQL's exclusion constraint: a concurrent booking won
                 raise RoomAlreadyBooked(appointment.time, None) from None
+        if self.events is not None:
+            self._tell(clinic_id, appointment, *before)
         return appointment
+
+    def _tell(self, clinic_id: uuid.UUID, appointment: Appointment, old_start: datetime,
+              old_doctor: uuid.UUID, old_status: AppointmentStatus) -> None:
+        assert self.events is not None
+        if (appointment.status is AppointmentStatus.CANCELLED
+                and old_status is not AppointmentStatus.CANCELLED):
+            self.events.publish(VisitCancelled(clinic_id, appointment.id))
+        elif (appointment.status is AppointmentStatus.SCHEDULED
+              and (old_start, old_doctor) != (appointment.starts_at, appointment.doctor_id)):
+            self.events.publish(VisitMoved(clinic_id, appointment.id, old_start,
+                                           appointment.starts_at, old_doctor,
+                                           appointment.doctor_id))
 
     def _plan(self, uow: UnitOfWork, appointment: Appointment, changes: AppointmentChanges,
               currency: str) -> _Plan:

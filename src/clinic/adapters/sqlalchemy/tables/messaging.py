@@ -54,6 +54,7 @@ patient_messages = clinic_owned(
     Column("attempts", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("claimed_at", UtcDateTime),
+    Column("not_before", UtcDateTime),
     Column("sent_at", UtcDateTime),
     Column("provider_ref", String(120)),
     Column("cost_minor", BigInteger),

@@ -62,6 +62,7 @@ def _sample(clinic: Any) -> VisitFacts:
 def _form(settings: MessagingSettings) -> dict[str, Any]:
     budget = settings.sms_budget_minor
     return {"channels": [c.value for c in settings.enabled_channels()],
+            "confirm_on_booking": settings.confirm_on_booking,
             "sms_budget": "" if budget is None else f"{budget // 100}" + (
                 f",{budget % 100:02d}" if budget % 100 else ""),
             "day_before_at": settings.day_before_at,
@@ -111,7 +112,9 @@ def edit() -> Any:
             ("day_before_at", "same_day_lead_minutes", "quiet_from", "quiet_to",
              "reminder_template", "sms_budget")}
     channels = request.form.getlist("channels")
-    form: dict[str, Any] = {**text, "channels": channels}
+    confirm_on_booking = request.form.get("confirm_on_booking") == "1"
+    form: dict[str, Any] = {**text, "channels": channels,
+                            "confirm_on_booking": confirm_on_booking}
     clinic = _clinic()
     default = container().message_writer().default_template(MessageKind.REMINDER,
                                                              clinic.locale)
@@ -126,7 +129,7 @@ def edit() -> Any:
         container().save_messaging_settings()(
             current_user.clinic_id, current_user.user_id, MessagingChoices(
                 reminders_on=settings.reminders_on,
-                confirm_on_booking=settings.confirm_on_booking,
+                confirm_on_booking=confirm_on_booking,
                 channels=channels, day_before_at=text["day_before_at"],
                 same_day_lead_minutes=int(lead) if lead.isdigit() else 0,
                 quiet_from=text["quiet_from"], quiet_to=text["quiet_to"],
