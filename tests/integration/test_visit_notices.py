@@ -64,3 +64,43 @@ def test_booking_moving_and_cancelling_tell_the_patient_once_each(container, cap
     assert "Улыбка: вы записаны на" in printed
     assert "Улыбка: ваш визит перенесён на" in printed and "/v/" in log[1].text
     assert "Улыбка: ваш визит " in printed and " отменён. Позвоните нам" in printed
+
+
+def test_the_report_counts_reminded_confirmed_and_missed_visits(container):
+    from zoneinfo import ZoneInfo
+
+    from clinic.application.reporting.queries import ReportScope
+    from clinic.domain.messaging import Channel, MessageKind
+    from clinic.domain.patient_messages import MessageStatus
+    from clinic.domain.reporting import Period
+    from clinic.domain.scheduling import Confirmation
+    from tests.factories import AppointmentFactory
+
+    clinic = ClinicFactory(timezone="UTC")
+    room, doctor = RoomFactory(clinic_id=clinic.id), DoctorFactory(clinic_id=clinic.id)
+    patient = PatientFactory(clinic_id=clinic.id)
+    add(container.uow(ANY_CLINIC), clinic, room, doctor)
+    day = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
+    visits = [AppointmentFactory(clinic_id=clinic.id, room_id=room.id, doctor_id=doctor.id,
+                                 patient_id=patient.id, starts_at=day + timedelta(hours=n),
+                                 status=status)
+              for n, status in enumerate([AppointmentStatus.DONE, AppointmentStatus.NO_SHOW,
+                                          AppointmentStatus.DONE, AppointmentStatus.CANCELLED])]
+    visits[0].confirmation = Confirmation.CONFIRMED
+    visits[2].confirmation = Confirmation.CONFIRMED  # confirmed, but never reminded
+    add(container.uow(clinic.id), patient, *visits)
+    with container.uow(clinic.id) as uow:
+        for n, status in ((0, MessageStatus.DELIVERED), (1, MessageStatus.SENT),
+                          (3, MessageStatus.FAILED)):
+            uow.messages.add(PatientMessage(
+                clinic_id=clinic.id, patient_id=patient.id, appointment_id=visits[n].id,
+                kind=MessageKind.REMINDER, key=f"{visits[n].id}:reminder:1",
+                created_at=day - timedelta(days=1), channel=Channel.SMS, status=status))
+        uow.commit()
+    scope = ReportScope(clinic.id, Period(day.date().replace(day=1), day.date().replace(day=30)),
+                        ZoneInfo("UTC"), datetime(2026, 12, 1, tzinfo=UTC))
+    figures, before = container.report_queries().reminder_figures(scope)
+    assert before.reminded == 0 and before.no_show_percent is None
+    assert (figures.reminded, figures.confirmed, figures.no_shows, figures.attended) == (
+        2, 1, 1, 2)
+    assert (figures.confirmed_percent, figures.no_show_percent) == (50, 33)

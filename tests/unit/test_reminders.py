@@ -468,3 +468,19 @@ def test_a_booking_confirmation_only_when_the_clinic_wants_one():
         uow.commit()
     assert _notify(world)(VisitBooked(world.clinic.id, visit.id)) == "queued"
     assert world.log()[0].kind.value == "confirmation"
+
+
+def test_reminder_figures_are_shares_rounded_half_up_and_none_without_a_base():
+    from clinic.domain.reporting import Period, ReminderFigures
+
+    figures = ReminderFigures(reminded=8, confirmed=5, no_shows=1, attended=7)
+    assert (figures.confirmed_percent, figures.no_show_percent) == (63, 13)  # 62.5, 12.5
+    assert ReminderFigures(0, 0, 0, 0).confirmed_percent is None
+    assert ReminderFigures(0, 0, 0, 0).no_show_percent is None
+    from datetime import date
+    assert Period(date(2026, 11, 1), date(2026, 11, 30)).before() == Period(
+        date(2026, 10, 1), date(2026, 10, 31))  # a month: the whole month before
+    assert Period(date(2026, 3, 1), date(2026, 3, 31)).before() == Period(
+        date(2026, 2, 1), date(2026, 2, 28))
+    assert Period(date(2026, 11, 30), date(2026, 12, 6)).before() == Period(
+        date(2026, 11, 23), date(2026, 11, 29))  # a week: the week before

@@ -82,6 +82,31 @@ def tally(items: Iterable[tuple[str, datetime, int]], now: datetime) -> Tally:
                  counts[Counted.NOT_COUNTED][0])
 
 
+@dataclass(frozen=True)
+class ReminderFigures:
+    """What reminders did in a period, by the visits' starts: how many visits were reminded
+    and confirmed, how many of the visits that are over the patient missed."""
+
+    reminded: int
+    confirmed: int  # of the reminded ones
+    no_shows: int
+    attended: int  # arrived or done
+
+    @property
+    def confirmed_percent(self) -> int | None:
+        return _percent(self.confirmed, self.reminded)
+
+    @property
+    def no_show_percent(self) -> int | None:
+        return _percent(self.no_shows, self.no_shows + self.attended)
+
+
+def _percent(part: int, whole: int) -> int | None:
+    if not whole:
+        return None
+    return int((Decimal(100 * part) / whole).quantize(Decimal(1), ROUND_HALF_UP))
+
+
 def average_minor(total_minor: int, count: int) -> int:
     """The average value, rounded half-up to the currency's minor unit; 0 when nothing counts."""
     if count <= 0:
@@ -105,6 +130,15 @@ class Period:
 
     first: date
     last: date
+
+    def before(self) -> Period:
+        """The period to compare with: the month before a whole month, else as many days
+        just before."""
+        day_after = self.last + timedelta(days=1)
+        if self.first.day == 1 and day_after.day == 1 and (day_after - self.first).days <= 31:
+            last = self.first - timedelta(days=1)
+            return Period(last.replace(day=1), last)
+        return Period(self.first - timedelta(days=self.days), self.first - timedelta(days=1))
 
     @property
     def days(self) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy import (
     case,
     cast,
     column,
+    exists,
     func,
     select,
     type_coerce,
@@ -29,6 +31,7 @@ from clinic.adapters.sqlalchemy.tables import (
     appointment_lines,
     appointments,
     doctors,
+    patient_messages,
     patients,
     rooms,
 )
@@ -42,8 +45,8 @@ from clinic.application.reporting.queries import (
     Summary,
     local_midnight,
 )
-from clinic.domain.reporting import average_minor, counted_as
-from clinic.domain.scheduling import REVENUE_STATUSES
+from clinic.domain.reporting import Period, ReminderFigures, average_minor, counted_as
+from clinic.domain.scheduling import REVENUE_STATUSES, AppointmentStatus
 
 # The domain's rule (`counted_as`) as SQL: its statuses, in one order so the text is the same
 _REVENUE = sorted(REVENUE_STATUSES)
@@ -82,6 +85,31 @@ class SqlReportQueries:
     def _counted(now: datetime) -> Any:
         a = appointments.c
         return and_(a.status.in_(_REVENUE), a.starts_at <= now)
+
+    def reminder_figures(self, scope: ReportScope
+                         ) -> tuple[ReminderFigures, ReminderFigures]:
+        a, m = appointments.c, patient_messages.c
+        before = replace(scope, period=scope.period.before())
+        reminded = exists().where(
+            m.clinic_id == a.clinic_id, m.appointment_id == a.id, m.kind == "reminder",
+            m.status.in_(["sent", "delivered"]))
+        over = a.starts_at <= scope.now
+        figures = (reminded, and_(reminded, a.confirmation == "confirmed"),
+                   and_(over, a.status == AppointmentStatus.NO_SHOW.value),
+                   and_(over, a.status.in_([AppointmentStatus.ARRIVED.value,
+                                            AppointmentStatus.DONE.value])))
+
+        def count(condition: Any, this_period: bool) -> Any:
+            when = a.starts_at >= scope.start if this_period else a.starts_at < scope.start
+            return func.coalesce(func.sum(case((and_(when, condition), 1), else_=0)), 0)
+
+        # both periods in one statement: the page's statements stay few
+        stmt = select(*(count(f, True) for f in figures), *(count(f, False) for f in figures)
+                      ).where(*self._where(replace(scope, period=Period(
+                          before.period.first, scope.period.last))))
+        with self.engine.connect() as conn:
+            row = [int(value) for value in conn.execute(stmt).one()]
+        return ReminderFigures(*row[:4]), ReminderFigures(*row[4:])
 
     def summary(self, scope: ReportScope, currency: str) -> Summary:
         """Two passes over the period's visits: one grouped by (doctor, room, kind) that gives

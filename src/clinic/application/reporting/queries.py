@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from clinic.domain.reporting import Counted, Period
+from clinic.domain.reporting import Counted, Period, ReminderFigures
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,12 @@ class ReportPage:
 
 
 class ReportQueries(Protocol):
+    def reminder_figures(self, scope: ReportScope
+                         ) -> tuple[ReminderFigures, ReminderFigures]:
+        """Reminded, confirmed, missed and attended visits of the period (by their starts),
+        and of the period before it (`Period.before`), in one statement."""
+        ...
+
     def summary(self, scope: ReportScope, currency: str) -> Summary:
         """The figures of the period, in a fixed number of SQL statements."""
         ...

@@ -216,6 +216,7 @@ def index() -> Any:
     queries = container().report_queries()
     scope = _scope(choice, now)
     summary = queries.summary(scope, currency)
+    reminders, reminders_before = queries.reminder_figures(scope)
     listing = queries.rows(scope, offset=(choice.page - 1) * PAGE_SIZE, limit=PAGE_SIZE,
                            newest_first=choice.newest_first)
     pages = max(1, -(-listing.total // PAGE_SIZE))
@@ -224,6 +225,7 @@ def index() -> Any:
     return render_template(
         "reports/index.html", **context, summary=summary, listing=listing, pages=pages,
         chart=build_chart(summary), period_words=period_words(choice.period),
+        reminders=reminders, reminders_before=reminders_before,
         status_names=status_names(), counted_names=counted_names(), zone=_zone(),
         row_day=lambda value: day_words(value.astimezone(_zone()).date(),
                                         "yMMMEd" if with_year else "MMMEd"),
