@@ -250,6 +250,8 @@ def scenarios(dataset: Dataset, bodies: list[str]) -> list[Scenario]:
                  [f"/calendar?{q({'view': 'day', 'date': dataset.busy_day, 'room': room})}"]),
         Scenario("today_html", "the front desk's Today list HTML", "cookie",
                  ["/calendar/today"]),
+        Scenario("unconfirmed_html", "tomorrow's unconfirmed visits HTML", "cookie",
+                 ["/calendar/unconfirmed"]),
         Scenario("api_week_room", "appointments JSON, one room's week", "token",
                  [f"/api/v1/appointments?{q({**week, 'room_id': room})}"]),
         Scenario("api_week_clinic", "appointments JSON, the clinic's week", "token",
@@ -330,7 +332,7 @@ def check(client: Http, scenario: Scenario, headers: dict[str, str]) -> dict[str
     seen: dict[str, Any] = {"status": status, "bytes": len(body)}
     if scenario.ok_status and status == scenario.ok_status:
         pass
-    elif scenario.name == "today_html":
+    elif scenario.name in ("today_html", "unconfirmed_html"):
         seen["visits_listed"] = body.decode().count('<li class="today-row')
     elif scenario.auth == "cookie" and scenario.name not in ("report_csv", "calendar_poll"):
         seen["appointments_drawn"] = body.decode().count("data-appointment-id")

@@ -169,3 +169,61 @@ def test_the_day_view_of_ten_rooms_and_a_patients_card_cost_the_same_with_1_or_5
     day_page = browser.client.get(pages[0]).get_data(as_text=True)
     assert day_page.count("data-appointment-id") == 50
     assert later == first
+
+
+def test_the_unconfirmed_list_and_the_reminder_settings_cost_the_same_with_1_or_31_visits(
+        app, web_container):
+    from datetime import UTC, datetime, timedelta
+
+    from clinic.application.ports import ANY_CLINIC
+    from clinic.domain.messaging import Channel, MessageKind
+    from clinic.domain.patient_messages import MessageStatus, MessagingSettings, PatientMessage
+    from tests.factories import (
+        AppointmentFactory,
+        DoctorFactory,
+        PatientFactory,
+        RoomFactory,
+        add,
+    )
+
+    browser = Browser(app.test_client())
+    browser.sign_up()
+    clinic_id = web_container.account_queries().tenants()[0].id
+    room, doctor = RoomFactory(clinic_id=clinic_id), DoctorFactory(clinic_id=clinic_id)
+    add(web_container.uow(ANY_CLINIC), room, doctor,
+        MessagingSettings(clinic_id=clinic_id, reminders_on=True))
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).replace(hour=12, minute=0, second=0,
+                                                               microsecond=0)
+
+    def visits(count: int, first: int) -> None:
+        for n in range(first, first + count):
+            patient = PatientFactory(clinic_id=clinic_id, phone=f"+1415555{n:04d}")
+            visit = AppointmentFactory(clinic_id=clinic_id, room_id=room.id,
+                                       doctor_id=doctor.id, patient_id=patient.id,
+                                       starts_at=tomorrow + timedelta(minutes=5 * n))
+            add(web_container.uow(clinic_id), patient, visit)
+            with web_container.uow(clinic_id) as uow:
+                uow.messages.add(PatientMessage(
+                    clinic_id=clinic_id, patient_id=patient.id, appointment_id=visit.id,
+                    kind=MessageKind.REMINDER, key=f"{visit.id}:reminder:1",
+                    created_at=tomorrow - timedelta(days=1), channel=Channel.SMS,
+                    status=MessageStatus.SENT, sent_at=tomorrow - timedelta(days=1),
+                    cost_minor=174))
+                uow.commit()
+
+    pages = ["/calendar/unconfirmed", "/settings/reminders"]
+    engine = web_container.engine()
+
+    def counts() -> list[int]:
+        result = []
+        for page in pages:
+            with count_statements(engine) as statements:
+                assert browser.client.get(page).status_code == 200, page
+            result.append(len(statements))
+        return result
+
+    visits(1, 0)
+    before = counts()
+    visits(30, 1)
+    assert counts() == before
+    assert before[0] <= 5 and before[1] <= 8  # the list; the settings with their preview
