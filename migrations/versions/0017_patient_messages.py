@@ -35,6 +35,9 @@ def upgrade() -> None:
     sa.Column('reminder_template', sa.Text(), nullable=True),
     sa.Column('confirmation_template', sa.Text(), nullable=True),
     sa.Column('sms_budget_minor', sa.BigInteger(), nullable=True),
+    sa.Column('telegram_token', sa.String(length=100), nullable=True),
+    sa.Column('telegram_bot', sa.String(length=64), nullable=True),
+    sa.Column('telegram_secret', sa.String(length=64), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('updated_by', sa.Uuid(), nullable=True),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinics.id'], name=op.f('fk_messaging_settings_clinic_id_clinics'), ondelete='CASCADE'),
@@ -78,12 +81,19 @@ def upgrade() -> None:
         batch_op.create_index('ix_patient_messages_status', ['status', 'created_at'], unique=False)
         batch_op.create_index('uq_patient_messages_link_code', ['link_code'], unique=True)
 
+    op.add_column('patients', sa.Column('telegram_chat_id', sa.String(length=32), nullable=True))
+    op.add_column('patients', sa.Column('telegram_code', sa.String(length=16), nullable=True))
+    op.create_index('uq_patients_telegram_code', 'patients', ['telegram_code'], unique=True)
     # NOT NULL with a constant default: PostgreSQL adds it without rewriting `appointments`
     op.add_column('appointments', sa.Column('confirmation', sa.Enum('none', 'confirmed', 'reschedule_requested', name='appointment_confirmation', native_enum=False, length=24), server_default='none', nullable=False))
     op.add_column('appointments', sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_index('uq_patients_telegram_code', table_name='patients')
+    with op.batch_alter_table('patients', schema=None) as batch_op:
+        batch_op.drop_column('telegram_code')
+        batch_op.drop_column('telegram_chat_id')
     with op.batch_alter_table('appointments', schema=None) as batch_op:
         batch_op.drop_column('answered_at')
         batch_op.drop_column('confirmation')

@@ -72,6 +72,7 @@ class Settings:
     smsru_api_id: str | None = field(default=None, repr=False)  # SMS through SMS.ru
     smsru_from: str | None = None  # an approved sender name (else SMS.ru's default)
     smsru_api_base: str = "https://sms.ru"  # elsewhere only in tests
+    telegram_api_base: str = "https://api.telegram.org"  # elsewhere only in tests
     scheduler_enabled: bool = True  # the reminder scheduler in `clinic serve` (SCHEDULER=0: off)
     session_cookie_secure: bool = False
     testing: bool = False
@@ -183,6 +184,7 @@ def load_settings(**overrides: object) -> Settings:
         "smsru_api_id": _env("SMSRU_API_ID"),
         "smsru_from": _env("SMSRU_FROM"),
         "smsru_api_base": _env("SMSRU_API_BASE") or "https://sms.ru",
+        "telegram_api_base": _env("TELEGRAM_API_BASE") or "https://api.telegram.org",
         "session_cookie_secure": _flag("SESSION_COOKIE_SECURE", False),
         "stripe_secret_key": _env("STRIPE_SECRET_KEY"),
         "stripe_webhook_secret": _env("STRIPE_WEBHOOK_SECRET"),

@@ -14,7 +14,7 @@ from clinic.adapters.images import PillowPhotoProcessor
 from clinic.adapters.inline_queue import InlineQueue
 from clinic.adapters.local_checkout import LocalCheckoutGateway
 from clinic.adapters.mail import ConsoleMailer, SmtpMailer
-from clinic.adapters.message_writer import BabelMessageWriter
+from clinic.adapters.message_writer import BabelMessageWriter, BabelTelegramWords
 from clinic.adapters.passwords import Argon2PasswordHasher
 from clinic.adapters.rq_queue import RqQueue
 from clinic.adapters.sqlalchemy import migrate
@@ -38,6 +38,7 @@ from clinic.adapters.stripe_client import make_stripe_client
 from clinic.adapters.stripe_gateway import StripeGateway
 from clinic.adapters.stripe_prices import setup_prices
 from clinic.adapters.stripe_webhooks import StripeWebhooks
+from clinic.adapters.telegram import TelegramBots
 from clinic.adapters.visit_links import RandomVisitLinks
 from clinic.application.accounts.api_tokens import (
     AuthenticateApiToken,
@@ -97,6 +98,11 @@ from clinic.application.messaging.deliver import DeliverPatientMessage
 from clinic.application.messaging.notify import NotifyPatient
 from clinic.application.messaging.plan import PlanReminders
 from clinic.application.messaging.settings import SaveMessagingSettings
+from clinic.application.messaging.telegram import (
+    ConnectTelegram,
+    HandleTelegramUpdate,
+    LinkTelegram,
+)
 from clinic.application.messaging.track import TrackDeliveries
 from clinic.application.outbox.deliver import DeliverOutboxMessage, RelayOutbox
 from clinic.application.outbox.dispatch import OutboxDispatcher
@@ -167,7 +173,12 @@ class Container(containers.DeclarativeContainer):
     # -- talking to patients (issue 19) --
     message_channels = providers.Singleton(
         installed_channels, mailer, settings.provided.smsru_api_id,
-        settings.provided.smsru_from, settings.provided.smsru_api_base)
+        settings.provided.smsru_from, settings.provided.smsru_api_base,
+        settings.provided.telegram_api_base)
+    telegram_bots = providers.Singleton(TelegramBots, settings.provided.telegram_api_base)
+    connect_telegram = providers.Factory(ConnectTelegram, uow.provider, telegram_bots, clock,
+                                         settings.provided.public_url)
+    link_telegram = providers.Factory(LinkTelegram, uow.provider)
     message_writer = providers.Singleton(BabelMessageWriter)
     visit_links = providers.Singleton(RandomVisitLinks, settings.provided.public_url)
     deliver_patient_message = providers.Factory(DeliverPatientMessage, uow.provider,
@@ -271,6 +282,9 @@ class Container(containers.DeclarativeContainer):
     open_appointment = providers.Factory(OpenAppointment, uow.provider, calendar_queries,
                                          audit_trail)
     answer_visit = providers.Factory(AnswerVisit, uow.provider, visit_links, clock, audit_trail)
+    handle_telegram_update = providers.Factory(HandleTelegramUpdate, uow.provider, telegram_bots,
+                                               providers.Singleton(BabelTelegramWords),
+                                               answer_visit)
     export_report = providers.Factory(ExportReport, uow.provider, report_queries, audit_trail)
     save_patient = providers.Factory(SavePatient, uow.provider, clock, audit_trail)
     add_patients_in_bulk = providers.Factory(AddPatientsInBulk, uow.provider)

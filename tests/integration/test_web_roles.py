@@ -50,7 +50,10 @@ ROLES: dict[str, set[str] | None] = {
     "health.readyz": PUBLIC, "language.choose": PUBLIC, "invitations.open_link": PUBLIC,
     "reminders.edit": MANAGERS, "reminders.switch": MANAGERS, "reminders.preview": MANAGERS,
     "reminders.unconfirmed": EVERYONE,
-    "visit_answer.page": PUBLIC,  # the reminder's signed link: no session, one visit only
+    "visit_answer.page": PUBLIC,
+    "telegram_webhook.receive": PUBLIC,  # Telegram's secret header, not a session
+    "reminders.telegram": MANAGERS, "reminders.telegram_off": MANAGERS,
+    "patients.telegram": EVERYONE,  # the reminder's signed link: no session, one visit only
     "stripe_webhooks.receive": PUBLIC,  # authenticated by Stripe's signature, not a session
 }
 WRITTEN = (tables.rooms, tables.doctors, tables.procedures, tables.patients, tables.memberships,

@@ -292,6 +292,10 @@ class FakePatientRepository(_Repo):
         return sorted((p for p in self._all() if p.phone == e164 and self._visible(p)),
                       key=lambda p: p.created_at)
 
+    def with_telegram_code(self, code: str) -> Any:
+        return next((p for p in self._all() if p.telegram_code == code and self._visible(p)
+                     and p.erased_at is None), None)
+
 
 class FakeAppointmentRepository(_Repo):
     def get(self, item_id: uuid.UUID, *, lock: bool = False) -> Any:  # one writer: no lock
@@ -369,6 +373,10 @@ class FakeMessageRepository(_Repo):
 
     def add_settings(self, settings: Any) -> None:
         self.settings_repo.add(settings)
+
+    def settings_by_id(self, settings_id: uuid.UUID) -> Any:
+        return next((s for s in self.settings_repo._all() if s.id == settings_id
+                     and self._visible(s)), None)
 
     def clinics_with_reminders(self) -> list[uuid.UUID]:
         return [s.clinic_id for s in self.uow.store.messaging_settings.values()

@@ -41,6 +41,7 @@ NOT_FOR_A_MEMBER = {
     "CompleteTestCheckout",
     # patient messages: the scheduler and the jobs, and the patient's own link (its code)
     "PlanReminders", "DeliverPatientMessage", "TrackDeliveries", "AnswerVisit",
+    "NotifyPatient", "HandleTelegramUpdate",  # after a commit; Telegram by its secret
 }
 # Guarded only by the door's `permission_required` (web and API) until they take the actor and
 # declare `requires`: issue 17, section 3, what is left.

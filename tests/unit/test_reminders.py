@@ -352,7 +352,9 @@ def test_the_one_tap_switch_turns_on_the_defaults():
     settings = SaveMessagingSettings(world.uow, world.clock).switch(other.id, world.owner.id,
                                                                     True)
     assert settings.reminders_on and settings.enabled_channels() == [
-        Channel.TELEGRAM, Channel.SMS, Channel.EMAIL]
+        Channel.SMS, Channel.EMAIL]  # Telegram too, once the clinic connects its bot
+    settings.telegram_token = "7012345678:token"
+    assert settings.enabled_channels() == [Channel.TELEGRAM, Channel.SMS, Channel.EMAIL]
     assert (settings.day_before_at, settings.quiet_from, settings.quiet_to) == (
         "10:00", "21:00", "09:00")
 

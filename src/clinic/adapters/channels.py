@@ -9,6 +9,7 @@ import smtplib
 from collections.abc import Mapping
 
 from clinic.adapters.smsru import SmsRu
+from clinic.adapters.telegram import TelegramChannel
 from clinic.application.messaging.ports import (
     ChannelRefused,
     ChannelSender,
@@ -70,10 +71,12 @@ class InstalledChannels:
 
 
 def installed_channels(mailer: Mailer, smsru_api_id: str | None = None,
-                       smsru_from: str | None = None,
-                       smsru_api_base: str = "https://sms.ru") -> InstalledChannels:
-    """Email by the mailer; SMS through SMS.ru with its key, else on the console. Telegram
-    needs a patient who linked it, which is not built yet: not offered."""
+                       smsru_from: str | None = None, smsru_api_base: str = "https://sms.ru",
+                       telegram_api_base: str = "https://api.telegram.org"
+                       ) -> InstalledChannels:
+    """Email by the mailer; SMS through SMS.ru with its key, else on the console; Telegram
+    through each clinic's own bot (to the patients who linked their chat)."""
     sms: ChannelSender = (SmsRu(smsru_api_id, smsru_from, smsru_api_base) if smsru_api_id
                           else ConsoleChannel(Channel.SMS))
-    return InstalledChannels({Channel.EMAIL: EmailChannel(mailer), Channel.SMS: sms})
+    return InstalledChannels({Channel.EMAIL: EmailChannel(mailer), Channel.SMS: sms,
+                              Channel.TELEGRAM: TelegramChannel(telegram_api_base)})

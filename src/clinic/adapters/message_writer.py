@@ -15,6 +15,7 @@ from babel.support import NullTranslations, Translations
 
 from clinic.application.messaging.ports import VisitFacts, Words
 from clinic.domain.messaging import Channel, MessageKind, fill_template
+from clinic.domain.patient_messages import Reply
 
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 
@@ -46,6 +47,11 @@ SUBJECTS: dict[MessageKind, str] = {
 _DOUBLE_DOT = re.compile(r"(?<!\.)\.\.(?!\.)")  # two dots, not an ellipsis
 
 
+REPLY_LABELS: dict[Reply, str] = {Reply.COMING: _l("I will come"),
+                                  Reply.RESCHEDULE: _l("Another time"),
+                                  Reply.CANCEL: _l("Cancel")}
+
+
 @lru_cache(maxsize=8)
 def _translations(locale: str) -> NullTranslations:
     return Translations.load(str(TRANSLATIONS), [locale], domain="messages")
@@ -60,6 +66,10 @@ def _plain(text: str) -> str:
 class BabelMessageWriter:
     def default_template(self, kind: MessageKind, locale: str) -> str:
         return str(_translations(locale).gettext(DEFAULTS[kind]))
+
+    def reply_labels(self, locale: str) -> dict[Reply, str]:
+        words = _translations(locale)
+        return {reply: str(words.gettext(label)) for reply, label in REPLY_LABELS.items()}
 
     def values(self, locale: str, facts: VisitFacts) -> dict[str, str]:
         local = [start.astimezone(facts.zone) for start in facts.starts]
@@ -82,3 +92,27 @@ class BabelMessageWriter:
         if channel is Channel.EMAIL:
             subject = fill_template(str(_translations(locale).gettext(SUBJECTS[kind])), values)
         return Words(subject=subject, text=text)
+
+
+class BabelTelegramWords:
+    """What the clinic's bot says back, in the clinic's language."""
+
+    def linked(self, locale: str, clinic: str) -> str:
+        return str(_translations(locale).gettext(_l(
+            "Done: reminders of your visits to %(clinic)s will come here."))) % {
+                "clinic": clinic}
+
+    def unknown_code(self, locale: str) -> str:
+        return str(_translations(locale).gettext(_l(
+            "This link is not known. Ask the clinic for a new one.")))
+
+    def answered(self, locale: str, reply: Reply, outcome: str) -> str:
+        words = _translations(locale)
+        if outcome != "open":
+            return str(words.gettext(_l("This visit can no longer be answered here. Please "
+                                        "call the clinic.")))
+        return str(words.gettext({
+            Reply.COMING: _l("Thank you! The clinic knows you are coming."),
+            Reply.RESCHEDULE: _l("The clinic will call you to choose another time."),
+            Reply.CANCEL: _l("The visit is cancelled."),
+        }[reply]))

@@ -204,6 +204,10 @@ class PatientRepository(Protocol):
 
     def with_phone(self, e164: str) -> Sequence[Patient]: ...
 
+    def with_telegram_code(self, code: str) -> Patient | None:
+        """The unit of work's clinic's patient whose Telegram start code this is."""
+        ...
+
 
 class AppointmentRepository(Protocol):
     def add(self, appointment: Appointment) -> None: ...

@@ -81,6 +81,9 @@ class MessagingSettings:
     reminder_template: str | None = None
     confirmation_template: str | None = None
     sms_budget_minor: int | None = None  # a month's cap on SMS spending (None: no cap)
+    telegram_token: str | None = field(default=None, repr=False)  # the clinic's own bot
+    telegram_bot: str | None = None  # its @name, for the patients' links
+    telegram_secret: str | None = field(default=None, repr=False)  # sent back by Telegram
     updated_at: datetime | None = None
     updated_by: uuid.UUID | None = None
     id: uuid.UUID = field(default_factory=new_id)
@@ -93,8 +96,10 @@ class MessagingSettings:
             quiet_to=parse_hhmm(self.quiet_to) or time(9, 0))
 
     def enabled_channels(self) -> list[Channel]:
+        """The channels switched on (Telegram only with a connected bot)."""
         chosen = set(self.channels.split(","))
-        return [c for c in DEFAULT_ORDER if c.value in chosen]
+        return [c for c in DEFAULT_ORDER if c.value in chosen
+                and (c is not Channel.TELEGRAM or self.telegram_token)]
 
     def template(self, kind: MessageKind) -> str | None:
         """The clinic's own text for this kind of message, if it wrote one."""

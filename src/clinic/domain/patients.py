@@ -68,6 +68,10 @@ class Patient:
     refused_processing_on: date | None = None  # no processing of personal data
     refused_notifications_on: date | None = None  # no reminders or notices
     refused_advertising_on: date | None = None  # no promotions
+    # Telegram: the chat the patient opened with the clinic's bot by pressing Start on the
+    # link with `telegram_code` (kept until a new one is made)
+    telegram_chat_id: str | None = None
+    telegram_code: str | None = None
     id: uuid.UUID = field(default_factory=new_id)
 
     @property

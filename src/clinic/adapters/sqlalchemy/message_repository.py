@@ -27,6 +27,10 @@ class SqlMessageRepository:
     def add_settings(self, settings: MessagingSettings) -> None:
         self.session.add(settings)
 
+    def settings_by_id(self, settings_id: uuid.UUID) -> MessagingSettings | None:
+        return self.session.scalars(select(MessagingSettings).where(
+            tables.messaging_settings.c.id == settings_id)).first()
+
     def clinics_with_reminders(self) -> Sequence[uuid.UUID]:
         table = tables.messaging_settings
         return list(self.session.scalars(select(table.c.clinic_id).where(

@@ -258,9 +258,12 @@ class SqlPatientQueries:
         p = patients.c
         stmt = select(p.id, p.name, p.phone, p.email, p.note, p.created_at,
                       p.phone_digits, p.preferred_channel, p.refused_processing_on,
-                      p.refused_notifications_on, p.refused_advertising_on).where(
+                      p.refused_notifications_on, p.refused_advertising_on,
+                      p.telegram_chat_id.is_not(None).label("telegram_linked")).where(
                           p.clinic_id == clinic_id, p.id == patient_id,
                                             p.erased_at.is_(None))
         with self.engine.connect() as conn:
             row = conn.execute(stmt).first()
-        return PatientCardView(*row) if row is not None else None
+        if row is None:
+            return None
+        return PatientCardView(**{**row._mapping, "telegram_linked": bool(row.telegram_linked)})

@@ -238,6 +238,11 @@ class SqlPatientRepository(_Repository):
                                   tables.patients.c.erased_at.is_(None))
             .order_by(tables.patients.c.created_at)).all()
 
+    def with_telegram_code(self, code: str) -> Patient | None:
+        return self.session.scalars(select(Patient).where(
+            tables.patients.c.telegram_code == code,
+            tables.patients.c.erased_at.is_(None))).first()
+
 
 class SqlReferralRepository(_Repository):
     """The partner ledger; the unique `source_ref` turns a replayed event into a Conflict."""

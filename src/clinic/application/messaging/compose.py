@@ -51,7 +51,8 @@ class Composer:
                                           now, reason or "patient_erased")
         enabled = set(settings.enabled_channels()) & self.channels.available()
         order = channel_order(preferred(patient.preferred_channel),
-                              reachable(patient.phone, patient.email), enabled)
+                              reachable(patient.phone, patient.email,
+                                        bool(patient.telegram_chat_id)), enabled)
         if not order:
             return PatientMessage.skipped(clinic.id, patient.id, first.id, kind, key, now,
                                           "no_channel")
@@ -65,8 +66,16 @@ class Composer:
                            doctors=tuple(doctors), zone=ZoneInfo(clinic.timezone),
                            link=self.links.link(code) if code else "")
         words = self.writer.write(kind, channel, clinic.locale, settings.template(kind), facts)
-        recipient = patient.email if channel is Channel.EMAIL else patient.phone
         return PatientMessage(clinic_id=clinic.id, patient_id=patient.id,
                               appointment_id=first.id, kind=kind, key=key, created_at=now,
-                              channel=channel, recipient=recipient or "",
+                              channel=channel, recipient=recipient_of(patient, channel),
                               subject=words.subject, text=words.text, link_code=code)
+
+
+def recipient_of(patient: Patient, channel: Channel) -> str:
+    """Where a message by this channel goes: the email, the Telegram chat, the phone."""
+    if channel is Channel.EMAIL:
+        return patient.email or ""
+    if channel is Channel.TELEGRAM:
+        return patient.telegram_chat_id or ""
+    return patient.phone or ""

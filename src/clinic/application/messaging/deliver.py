@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from clinic.application.messaging.compose import recipient_of
 from clinic.application.messaging.ports import (
     ChannelRefused,
     Channels,
@@ -25,7 +27,7 @@ from clinic.application.messaging.ports import (
 from clinic.application.ports import ANY_CLINIC, Clock, UnitOfWorkFactory
 from clinic.domain.accounts import Clinic
 from clinic.domain.messaging import Channel, SmsBudget, channel_order, preferred, reachable
-from clinic.domain.patient_messages import FALLBACK_MARK, MessageStatus, PatientMessage
+from clinic.domain.patient_messages import FALLBACK_MARK, MessageStatus, PatientMessage, Reply
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,8 @@ class DeliverPatientMessage:
                 return SKIPPED
             clinic_id, channel = message.clinic_id, message.channel
             outgoing = Outgoing(channel, message.recipient, message.subject, message.text)
+        if channel is Channel.TELEGRAM:  # through the clinic's own bot, with the buttons
+            outgoing = self._by_bot(clinic_id, outgoing, message.link_code)
         sender = self.channels.sender(channel)
         try:
             cost = sender.cost_minor(outgoing)
@@ -77,6 +81,17 @@ class DeliverPatientMessage:
                 message.cost_minor = cost
                 uow.commit()
         return SENT
+
+    def _by_bot(self, clinic_id: uuid.UUID, outgoing: Outgoing,
+                code: str | None) -> Outgoing:
+        with self.uow_factory(clinic_id) as uow:
+            settings, clinic = uow.messages.settings(), uow.clinics.get(clinic_id)
+        token = settings.telegram_token if settings else None
+        buttons: tuple[tuple[str, str], ...] = ()
+        if code and clinic is not None:
+            labels = self.writer.reply_labels(clinic.locale)
+            buttons = tuple((labels[reply], f"{code}:{reply.value}") for reply in Reply)
+        return replace(outgoing, buttons=buttons, credentials=token)
 
     def _within_budget(self, clinic_id: uuid.UUID, cost: int) -> bool:
         with self.uow_factory(clinic_id) as uow:
@@ -132,7 +147,8 @@ class DeliverPatientMessage:
                      if m.base_key == failed.base_key}
             enabled = set(settings.enabled_channels()) & self.channels.available()
             order = channel_order(preferred(patient.preferred_channel),
-                                  reachable(patient.phone, patient.email), enabled)
+                                  reachable(patient.phone, patient.email,
+                                            bool(patient.telegram_chat_id)), enabled)
             following = [c for c in order if c not in tried]
             if not following:
                 return
@@ -149,7 +165,7 @@ class DeliverPatientMessage:
                 clinic_id=clinic_id, patient_id=patient.id, appointment_id=appointment.id,
                 kind=failed.kind, key=f"{failed.base_key}{FALLBACK_MARK}{channel.value}",
                 created_at=self.clock.now(), channel=channel,
-                recipient=(patient.email if channel is Channel.EMAIL else patient.phone) or "",
+                recipient=recipient_of(patient, channel),
                 subject=words.subject, text=words.text, link_code=code)
             uow.messages.add(following_message)
             uow.commit()

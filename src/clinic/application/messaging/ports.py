@@ -11,7 +11,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from clinic.domain.messaging import Channel, MessageKind
-from clinic.domain.patient_messages import MessagingSettings, PatientMessage
+from clinic.domain.patient_messages import MessagingSettings, PatientMessage, Reply
 
 
 class MessageRepository(Protocol):
@@ -20,6 +20,10 @@ class MessageRepository(Protocol):
         ...
 
     def add_settings(self, settings: MessagingSettings) -> None: ...
+
+    def settings_by_id(self, settings_id: uuid.UUID) -> MessagingSettings | None:
+        """A clinic's settings by their id (the Telegram webhook's address; ANY_CLINIC)."""
+        ...
 
     def clinics_with_reminders(self) -> Sequence[uuid.UUID]:
         """Every clinic that has reminders on (asked with ANY_CLINIC)."""
@@ -69,7 +73,8 @@ class Outgoing:
     subject: str
     text: str
     html: str | None = None
-    buttons: tuple[tuple[str, str], ...] = ()  # (label, url), where the channel has buttons
+    buttons: tuple[tuple[str, str], ...] = ()  # (label, answer), where the channel has buttons
+    credentials: str | None = field(default=None, repr=False)  # the clinic's own (its bot)
 
 
 class ChannelRefused(Exception):
@@ -143,6 +148,10 @@ class MessageWriter(Protocol):
     def write(self, kind: MessageKind, channel: Channel, locale: str, template: str | None,
               facts: VisitFacts) -> Words:
         """The message in the clinic's language: its own template or the default one."""
+        ...
+
+    def reply_labels(self, locale: str) -> dict[Reply, str]:
+        """The answer buttons' words ("I will come", "Another time", "Cancel")."""
         ...
 
     def values(self, locale: str, facts: VisitFacts) -> dict[str, str]:

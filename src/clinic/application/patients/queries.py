@@ -39,6 +39,7 @@ class PatientCardView:
     refused_processing_on: date | None = None
     refused_notifications_on: date | None = None
     refused_advertising_on: date | None = None
+    telegram_linked: bool = False  # pressed Start on the clinic's bot's link
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from clinic.entrypoints.web.views import (
     reports,
     stripe_webhooks,
     team,
+    telegram_webhook,
     today,
     visit_answer,
 )
@@ -88,6 +89,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         app.register_blueprint(blueprint)
     security.csrf.exempt(stripe_webhooks.bp)  # signed by Stripe, no session, no form
     app.register_blueprint(stripe_webhooks.bp)
+    security.csrf.exempt(telegram_webhook.bp)  # Telegram's secret header, no session, no form
+    app.register_blueprint(telegram_webhook.bp)
     api.init_app(app, security.csrf)
     security.init_limiter(app, settings.redis_url, settings.ratelimit_enabled,
                           breach_pages={"auth.sign_in": auth_views.too_many_wrong_passwords})

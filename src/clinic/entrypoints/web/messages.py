@@ -86,6 +86,10 @@ _FIELD_ERRORS = {
     "template_empty": _l("The text cannot be empty. Clear the field to use the standard "
                          "text."),
     "template_too_long": _l("The text is too long: keep it under 1000 characters."),
+    "telegram_token_invalid": _l("Telegram does not know this token. Copy it again from "
+                                 "@BotFather: it looks like 123456789:AAE..."),
+    "telegram_unreachable": _l("Telegram cannot be reached right now. Try again in a few "
+                               "minutes."),
     "owner_must_be_admin": _l("Pick a member who is an administrator. Make them one first if "
                               "needed."),
 }

@@ -48,6 +48,7 @@ RATE_LIMITS = {
     "team.invite": ["10 per minute; 50 per day"],
     # the reminder's link, opened without signing in: guessing tokens gets nowhere fast
     "visit_answer.page": [ANY_METHOD + "20 per minute; 100 per hour"],
+    "telegram_webhook.receive": ["600 per minute"],  # Telegram's own servers, many clinics
 }
 
 COMPRESSIBLE = ("text/", "application/json", "application/problem+json",

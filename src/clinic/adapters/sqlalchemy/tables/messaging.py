@@ -34,6 +34,11 @@ messaging_settings = clinic_owned(
     Column("reminder_template", Text),
     Column("confirmation_template", Text),
     Column("sms_budget_minor", BigInteger),
+    # the clinic's own Telegram bot: its token (from @BotFather), its name, and the secret
+    # Telegram sends back with each update (X-Telegram-Bot-Api-Secret-Token)
+    Column("telegram_token", String(100)),
+    Column("telegram_bot", String(64)),
+    Column("telegram_secret", String(64)),
     Column("updated_at", UtcDateTime),
     Column("updated_by", Uuid),
     UniqueConstraint("clinic_id", name="uq_messaging_settings_clinic"),

@@ -27,6 +27,9 @@ patients = clinic_owned(
     Column("refused_processing_on", Date),  # what the patient refused, and since when
     Column("refused_notifications_on", Date),
     Column("refused_advertising_on", Date),
+    Column("telegram_chat_id", String(32)),
+    Column("telegram_code", String(16)),
+    Index("uq_patients_telegram_code", "telegram_code", unique=True),
     Index("ix_patients_clinic_created", "clinic_id", "created_at"),
     Index("ix_patients_clinic_phone", "clinic_id", "phone"),
     # On PostgreSQL: GIN over (clinic, trigrams) (btree_gin + pg_trgm), so a search reads only

@@ -22,6 +22,7 @@ from clinic.entrypoints.web.input_rules import page_arg
 from clinic.entrypoints.web.message_log import log_words
 from clinic.entrypoints.web.messages import field_errors
 from clinic.entrypoints.web.views.audit_log import ACTION_NAMES, card_history
+from clinic.entrypoints.web.views.partner import qr_svg
 
 bp = Blueprint("patients", __name__)
 FIELDS = ("name", "phone", "email", "note")
@@ -134,3 +135,19 @@ def erase(patient_id: uuid.UUID) -> Any:
             return redirect(url_for("patients.index"))
     return render_template("patients/erase.html", patient=patient, errors=errors,
                            section="patients"), 422 if errors else 200
+
+
+@bp.get("/patients/<uuid:patient_id>/telegram")
+@permission_required(Permission.PATIENTS)
+def telegram(patient_id: uuid.UUID) -> Any:
+    """The patient's link to the clinic's bot, as a QR code to show them at the desk."""
+    try:
+        link = container().link_telegram()(current_user.clinic_id, current_user.user_id,
+                                           patient_id)
+    except NotFound:
+        abort(404)
+    card = container().patient_queries().card(current_user.clinic_id, patient_id)
+    if card is None:
+        abort(404)
+    return render_template("patients/telegram.html", patient=card, link=link,
+                           qr=qr_svg(link.url) if link else None, section="patients")

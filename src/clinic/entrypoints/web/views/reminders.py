@@ -156,6 +156,31 @@ def switch() -> Any:
                     and url_for("reminders.unconfirmed")) or url_for("reminders.edit"))
 
 
+@bp.post("/settings/reminders/telegram")
+@permission_required(Permission.SETTINGS)
+def telegram() -> Any:
+    """Connect the clinic's own bot with its token from @BotFather."""
+    token = request.form.get("telegram_token", "")[:200]
+    try:
+        name = container().connect_telegram()(current_user.clinic_id, current_user.user_id,
+                                              token)
+    except ValidationFailed as error:
+        settings = container().message_queries().settings(current_user.clinic_id)
+        return _page(settings, {**_form(settings), "telegram_token": token},
+                     field_errors(error.errors), 422)
+    flash(_("The bot @%(name)s is connected. Patients link it from their card.", name=name),
+          "success")
+    return redirect(url_for("reminders.edit"))
+
+
+@bp.post("/settings/reminders/telegram/off")
+@permission_required(Permission.SETTINGS)
+def telegram_off() -> Any:
+    container().connect_telegram().disconnect(current_user.clinic_id, current_user.user_id)
+    flash(_("The bot is disconnected: nothing more goes out by Telegram."), "info")
+    return redirect(url_for("reminders.edit"))
+
+
 @bp.post("/settings/reminders/preview")
 @permission_required(Permission.SETTINGS)
 def preview() -> Any:
