@@ -92,18 +92,20 @@ def test_a_booking_costs_a_fixed_number_of_statements(container):
 
     lock = container.engine().dialect.name == "postgresql"
     book("2026-11-24T09:00:00+03:00")  # warms up
-    # with the authorization rule's reads of the token's person and their membership, and,
-    # last, the clinic's calendar version moved (open calendars redraw)
-    assert len(book("2026-11-24T10:00:00+03:00")) == 14 + lock
+    # with the authorization rule's reads of the token's person and their membership, the
+    # clinic's calendar version moved (open calendars redraw), and after the commit the
+    # patient's notices asking whether reminders are on (one statement while they are off)
+    assert len(book("2026-11-24T10:00:00+03:00")) == 15 + lock
     grant_licence(container, api.clinic_id, chairs=1)
     assert api.post("rooms", json={"name": "Room 3"}).status_code == 201
     statements = book("2026-11-24T11:00:00+03:00")
-    assert len(statements) == 15 + lock, statements
-    assert statements[-1].startswith("UPDATE clinics SET")  # calendar_version + 1
+    assert len(statements) == 16 + lock, statements
+    assert statements[-2].startswith("UPDATE clinics SET")  # calendar_version + 1
+    assert statements[-1].startswith("SELECT messaging_settings.id,")  # reminders off: done
     assert statements[0].startswith("SELECT pg_advisory_xact_lock") == lock
     # the visit, its line, the audit head (claimed by an upsert), the audit row
     assert sum(s.startswith("INSERT") for s in statements) == 4
-    assert len(book("2026-11-24T12:00:00+03:00", **{"Idempotency-Key": "k-1"})) == 18 + lock
+    assert len(book("2026-11-24T12:00:00+03:00", **{"Idempotency-Key": "k-1"})) == 19 + lock
 
 
 def test_a_room_clash_is_409_with_the_nearest_free_start(api, parties, web_container):

@@ -62,6 +62,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/appointments"): EVERYONE,
     ("GET", _APPOINTMENT): EVERYONE,
     ("PATCH", _APPOINTMENT): EVERYONE,
+    ("GET", _APPOINTMENT + "/messages"): EVERYONE,
     ("GET", "/api/v1/members"): MANAGERS,
     ("GET", "/api/v1/reports/summary"): MANAGERS,
     ("GET", "/api/v1/partner"): MANAGERS,

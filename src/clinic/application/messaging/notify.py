@@ -39,10 +39,12 @@ class NotifyPatient:
         """The queued or skipped message's status, or None when nothing is said."""
         now = self.clock.now()
         with self.uow_factory(event.clinic_id) as uow:
-            settings, clinic = uow.messages.settings(), uow.clinics.get(event.clinic_id)
+            settings = uow.messages.settings()
+            if settings is None or not settings.reminders_on:  # one statement when off
+                return None
+            clinic = uow.clinics.get(event.clinic_id)
             visit = uow.appointments.get(event.appointment_id)
-            if (settings is None or not settings.reminders_on or clinic is None
-                    or clinic.status is not ClinicStatus.ACTIVE or visit is None
+            if (clinic is None or clinic.status is not ClinicStatus.ACTIVE or visit is None
                     or visit.starts_at <= now):
                 return None
             kind = _kind(event, settings.confirm_on_booking)
