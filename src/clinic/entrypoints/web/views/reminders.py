@@ -91,7 +91,7 @@ def _page(settings: MessagingSettings, form: dict[str, Any], errors: dict[str, s
                            offered=OFFERED,
                            leads=[(str(m), _("%(n)s h before", n=m // 60))
                                   for m in SAME_DAY_LEADS], counts=counts,
-                           section="settings"), code
+                           section="reminders"), code
 
 
 def _preview(template: str, locale: str, facts: VisitFacts) -> dict[str, Any]:
