@@ -117,6 +117,7 @@ def test_reminders_turn_on_in_one_tap_and_bad_settings_keep_what_was_typed(brows
     browser.sign_up()
     page = browser.client.get("/settings/reminders", headers={"Accept-Language": "ru"})
     assert "Reminders are off" in page.get_data(as_text=True)
+    assert "<title>Reminders · Chairside</title>" in page.get_data(as_text=True)
     browser.post("/settings/reminders/switch", {"on": "1"}, source="/settings/reminders")
     page = browser.client.get("/settings/reminders", headers={"Accept-Language": "ru"})
     assert "Reminders are on" in page.get_data(as_text=True)
