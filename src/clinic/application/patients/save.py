@@ -35,6 +35,13 @@ class Messaging:
     refuses_advertising: bool = False
 
 
+# Each refusal a form or a request names, and the card's field keeping the day it was said:
+# the web form and the API read and show refusals through this one table.
+REFUSALS = {"refuses_processing": "refused_processing_on",
+            "refuses_notifications": "refused_notifications_on",
+            "refuses_advertising": "refused_advertising_on"}
+
+
 @dataclass(frozen=True)
 class PatientFields:
     name: str

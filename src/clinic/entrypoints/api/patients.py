@@ -8,7 +8,7 @@ from typing import Any
 from flask.views import MethodView
 
 from clinic.application.patients.queries import PatientCardView
-from clinic.application.patients.save import Messaging, PatientFields
+from clinic.application.patients.save import REFUSALS, Messaging, PatientFields
 from clinic.domain.patients import digits
 from clinic.domain.team import Permission
 from clinic.entrypoints.api.auth import (
@@ -46,20 +46,15 @@ def _fields(body: dict[str, Any], current: PatientCardView | None = None) -> Pat
                          messaging=_messaging(body, current))
 
 
-MESSAGING = {"refuses_processing": "refused_processing_on",
-             "refuses_notifications": "refused_notifications_on",
-             "refuses_advertising": "refused_advertising_on"}
-
-
 def _messaging(body: dict[str, Any], current: PatientCardView | None) -> Messaging | None:
     """The channel and the refusals over the current card's; None when the body names none
     of them (they stay as they are)."""
-    if "preferred_channel" not in body and not MESSAGING.keys() & body.keys():
+    if "preferred_channel" not in body and not REFUSALS.keys() & body.keys():
         return None
     channel = (body["preferred_channel"] if "preferred_channel" in body
                else getattr(current, "preferred_channel", None))
     flags = [body[flag] if flag in body else getattr(current, kept, None) is not None
-             for flag, kept in MESSAGING.items()]
+             for flag, kept in REFUSALS.items()]
     return Messaging(channel or "", *flags)
 
 

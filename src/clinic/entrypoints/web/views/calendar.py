@@ -34,6 +34,7 @@ from clinic.entrypoints.web.calendar_grid import (
     week_start,
 )
 from clinic.entrypoints.web.input_rules import day_arg, uuid_or_none
+from clinic.entrypoints.web.url_patterns import url_pattern
 
 bp = Blueprint("calendar", __name__)
 # the week of a room or doctor; three days of one (a phone's); the day of every room
@@ -105,7 +106,7 @@ def calendar_context() -> dict[str, Any]:
             "mode": mode, "prev_week": focus - step, "next_week": focus + step,
             "prev_day": focus - timedelta(days=1), "next_day": focus + timedelta(days=1),
             "section": "calendar", "book_patient": request.args.get("patient") or None,
-            "ZERO_UUID": uuid.UUID(int=0), "hour_cells": hour_cells,
+            "appointment_url": url_pattern("appointments.show"), "hour_cells": hour_cells,
             "appointment_blocks": appointment_blocks,
             "booking_step_minutes": clinic.booking_step_minutes}
     ctx["cal_url"] = lambda **changes: url_for("calendar.week", **view_args(ctx, **changes))

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from clinic.application.patients.queries import PatientSearch
-from clinic.application.patients.save import Messaging, PatientFields
+from clinic.application.patients.save import REFUSALS, Messaging, PatientFields
 from clinic.domain.patients import DuplicatePhone
 from clinic.domain.reporting import coming, spent_minor
 from clinic.domain.shared import NotFound, ValidationFailed
@@ -27,9 +27,6 @@ from clinic.entrypoints.web.views.partner import qr_svg
 bp = Blueprint("patients", __name__)
 FIELDS = ("name", "phone", "email", "note")
 # the form's refusal boxes, and where the card keeps the day each was said
-REFUSALS = {"refuses_processing": "refused_processing_on",
-            "refuses_notifications": "refused_notifications_on",
-            "refuses_advertising": "refused_advertising_on"}
 PAGE_SIZE = 25
 
 

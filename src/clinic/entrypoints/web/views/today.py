@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -18,6 +18,7 @@ from clinic.domain.team import Permission
 from clinic.entrypoints.http.container import container
 from clinic.entrypoints.web.auth import permission_required
 from clinic.entrypoints.web.calendar_grid import span_utc
+from clinic.entrypoints.web.url_patterns import url_pattern
 from clinic.entrypoints.web.views.appointments import changed_meanwhile, status_names, too_early
 
 bp = Blueprint("today", __name__)
@@ -51,13 +52,10 @@ def row_words() -> dict[str, str]:
             "late": _("Late by %(minutes)s min", minutes="%(minutes)s"),
             # and what every row's forms share: made once, not ~200 times
             "csrf": generate_csrf(),
-            "status_url": url_for("today.change_status", appointment_id=_ZERO).replace(
-                str(_ZERO), "{id}"),
-            "details_url": url_for("appointments.show", appointment_id=_ZERO).replace(
-                str(_ZERO), "{id}")}
+            "status_url": url_pattern("today.change_status"),
+            "details_url": url_pattern("appointments.show")}
 
 
-_ZERO = uuid.UUID(int=0)
 
 
 @bp.post("/calendar/today/<uuid:appointment_id>/status")
