@@ -103,6 +103,7 @@ def _build_clinic(container) -> dict:
     book(clinic_id, BookingRequest(patients[2].id, first_room.id, doctor.id,
                                    START + timedelta(days=1), [implant.id],
                                    booked_by=owner_of(container, clinic_id)))
+    _reminders(container, clinic_id, patients[0].id)
     container.remember_calendar_view()(clinic_id, owner.user_id, f"week|room:{second_room.id}")
     container.create_api_token()(clinic_id, owner.user_id, "website")
     container.invite_member()(clinic_id, owner.user_id, "vera@example.com", "staff",
@@ -111,6 +112,27 @@ def _build_clinic(container) -> dict:
     container.record_payment()(referred.clinic_id, PaymentKind.PAYMENT, "in_referred_1", 500)
     return {"id": clinic_id, "doctor": doctor.id, "partner": partner.clinic_id,
             "referred": referred.clinic_id}
+
+
+def _reminders(container, clinic_id, patient_id) -> None:
+    """Reminders on, a Telegram bot, the patient's chat, a sent reminder with its link."""
+    from clinic.domain.messaging import Channel, MessageKind
+    from clinic.domain.patient_messages import MessageStatus, MessagingSettings, PatientMessage
+
+    with container.uow(clinic_id) as uow:
+        visit = next(a for a in uow.appointments.scheduled_between(START, START + timedelta(1))
+                     if a.patient_id == patient_id)
+        patient = uow.patients.get(patient_id)
+        patient.telegram_code, patient.telegram_chat_id = "Tg3code7Abcd", "555"
+        uow.messages.add_settings(MessagingSettings(
+            clinic_id=clinic_id, reminders_on=True, telegram_token="1:t",
+            telegram_bot="smile_bot", telegram_secret="s" * 40))
+        uow.messages.add(PatientMessage(
+            clinic_id=clinic_id, patient_id=patient_id, appointment_id=visit.id,
+            kind=MessageKind.REMINDER, key=f"{visit.id}:reminder:29000000",
+            created_at=START - timedelta(days=1), channel=Channel.TELEGRAM, recipient="555",
+            text="Smile: ждём вас", status=MessageStatus.SENT, link_code="Ab3dE6gH9kLm"))
+        uow.commit()
 
 
 def _read(path: Path) -> tuple[dict, dict[str, bytes], dict[str, bytes]]:
@@ -144,11 +166,12 @@ def _match(old: dict[str, bytes], new: dict[str, bytes], order: list[str],
     def signature(table: str, row: dict, rename: bool) -> str:
         values = {k: (ids.get(v, v) if rename and _is_id(v) else v) for k, v in row.items()
                   if k != "id" and k not in ignore.get(table, set())}
-        if table == "memberships" and values.get("calendar_view") and rename:
-            view = values["calendar_view"]
-            for before, after in ids.items():
-                view = view.replace(before, after)
-            values["calendar_view"] = view
+        for table_, column in (("memberships", "calendar_view"), ("patient_messages", "key")):
+            if table == table_ and values.get(column) and rename:
+                text = values[column]
+                for before, after in ids.items():
+                    text = text.replace(before, after)
+                values[column] = text
         return json.dumps(values, sort_keys=True, ensure_ascii=False)
 
     for table in order:
@@ -197,7 +220,18 @@ def test_a_copy_with_new_ids_next_to_its_original_holds_the_same_data(container,
     ids = {str(clinic["id"]): str(new_id)}
     _match(old_tables, new_tables, order, ids,
            {"clinics": {"promo_code"}, "audit_log": {"hash", "prev_hash"},
-            "audit_heads": {"hash"}})
+            "audit_heads": {"hash"}, "patient_messages": {"link_code"},
+            "patients": {"telegram_code", "telegram_chat_id"},
+            "messaging_settings": {"telegram_token", "telegram_bot", "telegram_secret",
+                                   "reminders_on"}})
+    # what stays with the original: the answer links, the bot, and sending reminders
+    [message] = _rows(new_tables, "patient_messages")
+    assert message["link_code"] is None and message["key"].startswith(message["appointment_id"])
+    [settings] = _rows(new_tables, "messaging_settings")
+    assert (settings["reminders_on"], settings["telegram_token"], settings["telegram_bot"]) == (
+        False, None, None)
+    assert {(p["telegram_code"], p["telegram_chat_id"]) for p in _rows(new_tables, "patients")
+            } == {(None, None)}
     # the copy's audit trail: the same entries, chained again over the new ids
     assert len(_rows(new_tables, "audit_log")) == len(_rows(old_tables, "audit_log")) > 0
     with container.engine().connect() as conn:

@@ -30,6 +30,10 @@ cannot belong to a copy living next to its original is left out or changed:
 - `subscriptions`: provider references another clinic already has are cleared (one provider
   subscription never bills two clinics); status and quantities stay.
 - people whose email has an account already keep that account (no second one is made);
+- the reminders' answer links (`patient_messages.link_code`) and the Telegram bot (its token
+  and secret, the patients' chats and start codes) stay with the original, and the copy's
+  reminders are off until someone turns them on (patients would hear twice); the send log is
+  kept, its keys renamed with the visits, so the copy knows what was sent;
 - `clinics.promo_code`, if taken, is replaced by a fresh code; `clinics.referred_by` and
   `referral_entries.source_clinic_id` are kept only if that clinic exists here, else NULL;
   any pointer at a user who is not among the archive's people is kept only if that user exists.

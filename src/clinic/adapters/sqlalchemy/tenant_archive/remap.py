@@ -24,7 +24,16 @@ NOT_COPIED = frozenset({"api_tokens", "invitations", "idempotency_keys", "outbox
 # Unique provider references: a copy skips the rows whose reference is already here.
 UNIQUE_REFS = {"payments": "external_ref", "referral_entries": "source_ref"}
 # Free text that names this clinic's rows ("week|room:<id>").
-TEXT_WITH_IDS = {("memberships", "calendar_view")}
+TEXT_WITH_IDS = {("memberships", "calendar_view"), ("patient_messages", "key")}
+# What a copy next to its original must not share with it: the reminders' answer links and the
+# Telegram bot (one bot, one clinic: its secret, its patients' chats and start codes); and the
+# copy sends no reminders until someone turns them on there (else patients hear twice).
+CLEARED_IN_A_COPY: dict[str, dict[str, Any]] = {
+    "patient_messages": {"link_code": None},
+    "patients": {"telegram_code": None, "telegram_chat_id": None},
+    "messaging_settings": {"telegram_token": None, "telegram_bot": None,
+                           "telegram_secret": None, "reminders_on": False},
+}
 
 _UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -120,6 +129,8 @@ class RowCopy:
             out = [self._mapped(conn, table, row) for row in rows]
         if not self.same_ids and table.name == "audit_heads":
             out = [{**row, "hash": self._audit_copy(conn)[1]} for row in out]
+        if not self.same_ids and table.name in CLEARED_IN_A_COPY:
+            out = [{**row, **CLEARED_IN_A_COPY[table.name]} for row in out]
         if not self.same_ids and table.name == "subscriptions":
             for row in out:
                 for ref in ("customer_ref", "subscription_ref"):
