@@ -400,6 +400,9 @@ class FakeMessageRepository(_Repo):
                    and m.channel == "sms" and m.status in ("sent", "delivered")
                    and m.sent_at is not None and m.sent_at >= since)
 
+    def for_patient(self, patient_id: uuid.UUID) -> list[Any]:
+        return [m for m in self._all() if self._visible(m) and m.patient_id == patient_id]
+
     def by_link_code(self, code: str) -> Any:
         return next((m for m in self._all() if self._visible(m) and m.link_code == code), None)
 

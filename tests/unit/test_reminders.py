@@ -486,3 +486,20 @@ def test_reminder_figures_are_shares_rounded_half_up_and_none_without_a_base():
         date(2026, 2, 1), date(2026, 2, 28))
     assert Period(date(2026, 11, 30), date(2026, 12, 6)).before() == Period(
         date(2026, 11, 23), date(2026, 11, 29))  # a week: the week before
+
+
+def test_erasing_a_patient_wipes_where_their_messages_went_and_their_telegram():
+    from clinic.application.patients.erase import ErasePatient
+    from tests.unit.fakes import FakeHasher
+
+    world = World()
+    patient = world.patient(email="anna@example.com")
+    patient.telegram_chat_id, patient.telegram_code = "555", "Tg3code7Abcd"
+    world.visit(patient)
+    world.plan(now=DUE)
+    assert world.log()[0].recipient == patient.phone
+    ErasePatient(world.uow, FakeHasher(), world.clock, AuditTrail(world.uow, world.clock))(
+        world.clinic.id, world.owner.id, patient.id, "correct horse", "Deleted patient")
+    erased = world.uow.store.patients[patient.id]
+    assert (erased.telegram_chat_id, erased.telegram_code, erased.phone) == (None, None, "")
+    assert [m.recipient for m in world.log()] == [""]

@@ -79,11 +79,12 @@ class Patient:
         return self.erased_at is not None
 
     def erase(self, placeholder: str, now: datetime) -> None:
-        """At the patient's request: the name, phone, email and note are wiped; the visits
-        stay for the clinic's figures under `placeholder` ("Deleted patient")."""
+        """At the patient's request: the name, phone, email, note and Telegram chat are wiped;
+        the visits stay for the clinic's figures under `placeholder` ("Deleted patient")."""
         self.name, self.name_folded = placeholder[:120], ""
         self.phone = self.phone_digits = ""
         self.email = self.note = None
+        self.telegram_chat_id = self.telegram_code = None
         self.erased_at = now
 
     @classmethod

@@ -71,6 +71,10 @@ class SqlMessageRepository:
         return self.session.scalars(select(PatientMessage).where(
             _log.c.link_code == code)).first()
 
+    def for_patient(self, patient_id: uuid.UUID) -> Sequence[PatientMessage]:
+        return self.session.scalars(select(PatientMessage).where(
+            _log.c.patient_id == patient_id)).all()
+
     def claim(self, message_id: uuid.UUID, now: datetime) -> bool:
         # one UPDATE with its condition: of two workers, one changes the row, the other none
         result = self.session.execute(

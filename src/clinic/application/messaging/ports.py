@@ -39,6 +39,8 @@ class MessageRepository(Protocol):
 
     def for_appointment(self, appointment_id: uuid.UUID) -> Sequence[PatientMessage]: ...
 
+    def for_patient(self, patient_id: uuid.UUID) -> Sequence[PatientMessage]: ...
+
     def awaiting_delivery(self, channel: Channel, since: datetime,
                           limit: int = 100) -> Sequence[PatientMessage]:
         """Every clinic's messages sent by this channel since then, with a provider's id,

@@ -36,5 +36,7 @@ class ErasePatient:
             if patient is None:  # erased by someone else meanwhile
                 raise NotFound()
             patient.erase(placeholder, self.clock.now())
+            for message in uow.messages.for_patient(patient_id):  # where it went: theirs too
+                message.recipient = ""
             self.audit.append(uow, clinic_id, AuditAction.PATIENT_ERASED, "patient", patient_id)
             uow.commit()
