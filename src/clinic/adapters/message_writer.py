@@ -49,7 +49,7 @@ _DOUBLE_DOT = re.compile(r"(?<!\.)\.\.(?!\.)")  # two dots, not an ellipsis
 
 REPLY_LABELS: dict[Reply, str] = {Reply.COMING: _l("I will come"),
                                   Reply.RESCHEDULE: _l("Another time"),
-                                  Reply.CANCEL: _l("Cancel")}
+                                  Reply.CANCEL: _l("Cancel the visit")}
 
 
 @lru_cache(maxsize=8)

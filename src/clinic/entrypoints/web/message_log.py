@@ -27,5 +27,5 @@ def log_words() -> dict[str, dict[str, str]]:
             "sms_budget_reached": _("this month's SMS limit is used up"),
         },
         "replies": {"coming": _("I will come"), "reschedule": _("Another time"),
-                    "cancel": _("Cancel")},
+                    "cancel": _("Cancel the visit")},
     }
