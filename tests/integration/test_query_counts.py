@@ -189,7 +189,8 @@ def test_the_unconfirmed_list_and_the_reminder_settings_cost_the_same_with_1_or_
     browser = Browser(app.test_client())
     browser.sign_up()
     clinic_id = web_container.account_queries().tenants()[0].id
-    room, doctor = RoomFactory(clinic_id=clinic_id), DoctorFactory(clinic_id=clinic_id)
+    room = RoomFactory(clinic_id=clinic_id, name="Reminders room")  # not a starter name
+    doctor = DoctorFactory(clinic_id=clinic_id)
     add(web_container.uow(ANY_CLINIC), room, doctor,
         MessagingSettings(clinic_id=clinic_id, reminders_on=True))
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).replace(hour=12, minute=0, second=0,

@@ -75,7 +75,8 @@ def test_a_patient_links_telegram_and_answers_a_reminder_with_a_button(
     assert len(secret) >= 40 and hook["allowed_updates"] == ["message", "callback_query"]
     path = hook["url"].removeprefix("http://localhost")
 
-    room, doctor = RoomFactory(clinic_id=clinic_id), DoctorFactory(clinic_id=clinic_id)
+    room = RoomFactory(clinic_id=clinic_id, name="Reminders room")  # not a starter name
+    doctor = DoctorFactory(clinic_id=clinic_id)
     start = (datetime.now(UTC) + timedelta(days=2)).replace(hour=10, minute=0, second=0,
                                                             microsecond=0)
     patient = PatientFactory(clinic_id=clinic_id, created_at=start - timedelta(days=3))

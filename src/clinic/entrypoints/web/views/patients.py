@@ -69,7 +69,8 @@ def show(patient_id: uuid.UUID) -> Any:
                            history=card_history(patient_id), action_names=ACTION_NAMES,
                            messages=container().message_queries().for_patient(
                                current_user.clinic_id, patient_id, limit=20),
-                           log_words=log_words(),
+                           log_words=log_words(), telegram_bot=container().message_queries()
+                           .settings(current_user.clinic_id).telegram_bot,
                            zone=ZoneInfo(current_user.clinic_timezone or "UTC"))
 
 
