@@ -73,6 +73,8 @@ class Settings:
     smsru_from: str | None = None  # an approved sender name (else SMS.ru's default)
     smsru_api_base: str = "https://sms.ru"  # elsewhere only in tests
     telegram_api_base: str = "https://api.telegram.org"  # elsewhere only in tests
+    file_store_url: str | None = None  # s3://bucket/prefix; absent: files under instance/
+    s3_endpoint_url: str | None = None  # an S3-compatible service's address (MinIO, a test's)
     scheduler_enabled: bool = True  # the reminder scheduler in `clinic serve` (SCHEDULER=0: off)
     session_cookie_secure: bool = False
     testing: bool = False
@@ -147,6 +149,10 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
     @property
+    def file_store(self) -> str:
+        return "s3" if self.file_store_url else "local"
+
+    @property
     def job_queue(self) -> str:
         return "rq" if self.redis_url else "inline"
 
@@ -181,6 +187,8 @@ def load_settings(**overrides: object) -> Settings:
         "base_url": _env("BASE_URL"),
         "ratelimit_enabled": _flag("RATELIMIT_ENABLED", True),
         "scheduler_enabled": _flag("SCHEDULER", True),
+        "file_store_url": _env("FILE_STORE_URL"),
+        "s3_endpoint_url": _env("S3_ENDPOINT_URL"),
         "smsru_api_id": _env("SMSRU_API_ID"),
         "smsru_from": _env("SMSRU_FROM"),
         "smsru_api_base": _env("SMSRU_API_BASE") or "https://sms.ru",

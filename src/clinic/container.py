@@ -15,6 +15,7 @@ from clinic.adapters.inline_queue import InlineQueue
 from clinic.adapters.local_checkout import LocalCheckoutGateway
 from clinic.adapters.mail import ConsoleMailer, SmtpMailer
 from clinic.adapters.message_writer import BabelMessageWriter, BabelTelegramWords
+from clinic.adapters.object_store import s3_file_store
 from clinic.adapters.passwords import Argon2PasswordHasher
 from clinic.adapters.rq_queue import RqQueue
 from clinic.adapters.sqlalchemy import migrate
@@ -149,7 +150,12 @@ class Container(containers.DeclarativeContainer):
     free_time = providers.Singleton(FreeTime, calendar_queries)
     catalog_queries = providers.Singleton(SqlCatalogQueries, reads)
     message_queries = providers.Singleton(SqlMessageQueries, reads)
-    file_store = providers.Singleton(LocalFileStore, settings.provided.files_dir)
+    file_store = providers.Selector(
+        settings.provided.file_store,
+        local=providers.Singleton(LocalFileStore, settings.provided.files_dir),
+        s3=providers.Singleton(s3_file_store, settings.provided.file_store_url,
+                               settings.provided.s3_endpoint_url),
+    )
     photo_processor = providers.Singleton(PillowPhotoProcessor)
 
     clock = providers.Singleton(SystemClock)

@@ -22,6 +22,7 @@ from clinic.entrypoints.web.app import create_app
 from tests.acting import member_token
 from tests.conftest import need
 from tests.mail_inbox import Inbox
+from tests.s3_server import s3_bucket, s3_endpoint  # noqa: F401 - fixtures for the tests
 
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -11,14 +11,20 @@ from pathlib import Path
 _SAFE_KEY = re.compile(r"^[0-9a-f-]{36}(/[a-z0-9_-]+)*/?$")
 
 
+def check_key(key: str) -> str:
+    """A key the app makes: a clinic's id, then plain segments. Anything else is refused
+    before any store is touched (on disk it could climb out of the root)."""
+    if not _SAFE_KEY.match(key):
+        raise ValueError(f"unsafe file key {key!r}")
+    return key
+
+
 class LocalFileStore:
     def __init__(self, root: Path) -> None:
         self.root = root
 
     def _path(self, key: str) -> Path:
-        if not _SAFE_KEY.match(key):  # keys are made by the app; refuse anything else
-            raise ValueError(f"unsafe file key {key!r}")
-        return self.root / key
+        return self.root / check_key(key)
 
     def save(self, key: str, data: bytes, content_type: str) -> None:
         path = self._path(key)
