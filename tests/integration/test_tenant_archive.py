@@ -598,3 +598,41 @@ def test_files_go_out_and_come_back_through_the_file_store_port(container, tmp_p
     with pytest.raises(ArchiveRefused, match=r"thumb\.meta names no content type"):
         container.clinic_archive().import_(bad)
     assert len(container.account_queries().tenants()) == 2
+
+
+def test_a_clinics_files_on_s3_go_out_in_its_archive_come_back_and_go_with_it(
+        database_url, s3_endpoint, s3_bucket, tmp_path):
+    """On S3-compatible storage as on disk: export takes the clinic's files, deleting the
+    clinic empties its part of the bucket (listed to be sure), import puts them back."""
+    from clinic.adapters.object_store import S3FileStore
+    from tests.integration.conftest import make_container, make_settings
+
+    container = make_container(make_settings(
+        database_url, tmp_path / "server", file_store_url=f"s3://{s3_bucket}/chairside",
+        s3_endpoint_url=s3_endpoint))
+    store = container.file_store()
+    assert isinstance(store, S3FileStore)
+    signed_in = container.sign_up()(SignUpCommand(
+        "Smile", "Anna", "anna@example.com", "correct horse", "ru", "Europe/Moscow"))
+    clinic_id = signed_in.clinic_id
+    doctor = container.save_doctor()(clinic_id, signed_in.user_id, DoctorFields("Dr Ivanova"))
+    container.set_doctor_photo()(clinic_id, signed_in.user_id, doctor.id, _png())
+
+    def in_bucket(prefix: str) -> list[str]:
+        listed = store.client.list_objects_v2(Bucket=s3_bucket, Prefix=prefix)
+        return [item["Key"] for item in listed.get("Contents", [])]
+
+    stored = in_bucket(f"chairside/{clinic_id}/")
+    assert len(stored) == 2  # the two sizes
+    archive = tmp_path / "smile.zip"
+    assert _archive(container, clinic_id, archive)["files"] == 4  # with their .meta
+    container.clinic_removal().remove(clinic_id)
+    assert in_bucket(f"chairside/{clinic_id}/") == []
+    restored = container.clinic_archive().import_(archive)
+    assert len(in_bucket(f"chairside/{restored}/")) == 2
+    with container.uow(restored) as uow:
+        copy = next(d for d in uow.doctors.list() if d.name == "Dr Ivanova")
+    photo = container.load_doctor_photo()(restored, owner_of(container, restored), copy.id,
+                                          "large")
+    assert photo is not None and photo[1] == "image/jpeg"
+    container.engine().dispose()
